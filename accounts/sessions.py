@@ -1,0 +1,84 @@
+"""A database session engine whose rows know their user, so that a person can list and end
+their sessions and an org admin's freeze can end all of a member's sessions at once.
+
+Settings: ``SESSION_ENGINE = "accounts.sessions"`` and this module's ``SessionMiddleware``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.utils import timezone
+
+
+def device_label(user_agent: str) -> str:
+    """A coarse label such as "Firefox on Linux"; the raw User-Agent is never stored."""
+    ua = user_agent.lower()
+    browser = next(
+        (
+            name
+            for key, name in (
+                ("edg/", "Edge"),
+                ("firefox/", "Firefox"),
+                ("chrome/", "Chrome"),
+                ("chromium/", "Chromium"),
+                ("safari/", "Safari"),
+            )
+            if key in ua
+        ),
+        "Browser",
+    )
+    system = next(
+        (
+            name
+            for key, name in (
+                ("android", "Android"),
+                ("iphone", "iOS"),
+                ("ipad", "iOS"),
+                ("windows", "Windows"),
+                ("mac os", "macOS"),
+                ("linux", "Linux"),
+            )
+            if key in ua
+        ),
+        "",
+    )
+    return f"{browser} on {system}" if system else browser
+
+
+class SessionStore(DBStore):
+    def __init__(self, session_key: str | None = None, user_agent: str = "") -> None:
+        super().__init__(session_key)
+        self.user_agent = user_agent
+
+    @classmethod
+    def get_model_class(cls):
+        from accounts.models import UserSession
+
+        return UserSession
+
+    def create_model_instance(self, data):
+        obj = super().create_model_instance(data)
+        user_id = data.get("_auth_user_id")
+        obj.user_id = user_id or None
+        obj.last_seen = timezone.now()
+        try:
+            existing = self.model.objects.only("created_at", "device_label").get(
+                session_key=obj.session_key
+            )
+        except self.model.DoesNotExist:
+            obj.created_at = timezone.now()
+            obj.device_label = device_label(self.user_agent)
+        else:
+            obj.created_at = existing.created_at
+            obj.device_label = existing.device_label or device_label(self.user_agent)
+        return obj
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    def process_request(self, request) -> None:
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        request.session = SessionStore(
+            session_key, user_agent=request.META.get("HTTP_USER_AGENT", "")[:512]
+        )

@@ -1,0 +1,49 @@
+"""Celery application. Tasks take ids only; messages are JSON.
+
+With REDIS_URL set the broker is Redis; otherwise a filesystem broker under var/celery, so
+that `make run` needs no server.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("waypoint")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.on_configure.connect
+def _configure(sender: Celery, **kwargs) -> None:
+    from django.conf import settings
+
+    conf = sender.conf
+    conf.task_serializer = "json"
+    conf.result_serializer = "json"
+    conf.accept_content = ["json"]
+    conf.task_acks_late = True
+    conf.task_reject_on_worker_lost = True
+    conf.worker_prefetch_multiplier = 1
+    conf.task_ignore_result = True
+    conf.task_time_limit = 300
+    conf.task_soft_time_limit = 240
+    conf.broker_connection_retry_on_startup = True
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        queue = settings.CELERY_QUEUE_DIR
+        folders = {name: queue / name for name in ("queue", "processed", "control")}
+        for folder in folders.values():
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conf.broker_transport_options = {
+            "data_folder_in": str(folders["queue"]),
+            "data_folder_out": str(folders["queue"]),
+            "processed_folder": str(folders["processed"]),
+            "control_folder": str(folders["control"]),
+            "store_processed": False,
+            "polling_interval": 0.1,
+        }
+
+
+app.autodiscover_tasks()

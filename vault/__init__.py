@@ -1,0 +1,34 @@
+"""The only code that holds key material. Knows nothing of cases or users.
+
+Public API:
+    seal(plaintext, *, aad) / open(ciphertext, *, aad)  -- under the keyring's key-encryption keys
+    seal_with_key(key, plaintext, *, aad) / open_with_key(key, ciphertext, *, aad)  -- data keys
+    new_data_key()                 -- a random 256-bit data key
+    derive_key(purpose)            -- a stable HMAC sub-key for a named purpose
+    signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
+    DecryptionError                -- raised on every failure to open; never says why
+"""
+
+from vault.aead import (
+    DecryptionError,
+    new_data_key,
+    open,  # noqa: A004 - the vault's own verb
+    open_with_key,
+    seal,
+    seal_with_key,
+)
+from vault.keyring import KeyringError, derive_key, get_keyring, signing_key, verify_key
+
+__all__ = [
+    "DecryptionError",
+    "KeyringError",
+    "derive_key",
+    "get_keyring",
+    "new_data_key",
+    "open",
+    "open_with_key",
+    "seal",
+    "seal_with_key",
+    "signing_key",
+    "verify_key",
+]

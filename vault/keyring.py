@@ -1,0 +1,163 @@
+"""The keyring: key-encryption keys (KEKs) with ids, an HMAC root and a signing key.
+
+Format of ``WAYPOINT_KEYRING`` (or the file named by ``WAYPOINT_KEYRING_FILE``), JSON::
+
+    {"version": 1,
+     "keks": [{"id": "k-20261125-1a2b", "key": "<base64 of 32 bytes>"}, ...],   # oldest first
+     "hmac_root": "<base64 of 32 bytes>",
+     "signing_key": "<base64 of a 32-byte Ed25519 seed>"}
+
+The last KEK seals; every listed KEK opens. The HMAC root and the signing key do not rotate
+with the KEKs: blind indexes and signed checkpoints must stay valid across rotations.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+KEY_BYTES = 32
+MAX_KEY_ID = 64
+
+
+class KeyringError(Exception):
+    """The keyring is missing or malformed. The message never contains key material."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    keks: tuple[tuple[str, bytes], ...]
+    hmac_root: bytes
+    signing_seed: bytes
+
+    @property
+    def current_id(self) -> str:
+        return self.keks[-1][0]
+
+    @property
+    def current_key(self) -> bytes:
+        return self.keks[-1][1]
+
+    def kek(self, key_id: str) -> bytes | None:
+        for kid, key in self.keks:
+            if kid == key_id:
+                return key
+        return None
+
+    def ids(self) -> list[str]:
+        return [kid for kid, _ in self.keks]
+
+    def with_new_kek(self) -> Keyring:
+        return Keyring(self.keks + (new_kek(),), self.hmac_root, self.signing_seed)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": 1,
+                "keks": [{"id": kid, "key": _b64(key)} for kid, key in self.keks],
+                "hmac_root": _b64(self.hmac_root),
+                "signing_key": _b64(self.signing_seed),
+            },
+            indent=2,
+        )
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(value: object, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise KeyringError(f"{what} must be a base64 string")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise KeyringError(f"{what} is not valid base64") from None
+    if len(raw) != KEY_BYTES:
+        raise KeyringError(f"{what} must decode to {KEY_BYTES} bytes")
+    return raw
+
+
+def new_kek() -> tuple[str, bytes]:
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return f"k-{stamp}-{secrets.token_hex(4)}", secrets.token_bytes(KEY_BYTES)
+
+
+def generate() -> Keyring:
+    return Keyring((new_kek(),), secrets.token_bytes(KEY_BYTES), secrets.token_bytes(KEY_BYTES))
+
+
+def parse(text: str) -> Keyring:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise KeyringError("the keyring is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise KeyringError("the keyring must be a JSON object with version 1")
+    keks = data.get("keks")
+    if not isinstance(keks, list) or not keks:
+        raise KeyringError("the keyring lists no key-encryption keys")
+    parsed: list[tuple[str, bytes]] = []
+    for index, entry in enumerate(keks):
+        if not isinstance(entry, dict):
+            raise KeyringError(f"keks[{index}] must be an object")
+        kid = entry.get("id")
+        if not isinstance(kid, str) or not kid or len(kid) > MAX_KEY_ID or not kid.isascii():
+            raise KeyringError(f"keks[{index}].id must be a short ASCII string")
+        if any(kid == seen for seen, _ in parsed):
+            raise KeyringError(f"key id {kid} appears twice")
+        parsed.append((kid, _unb64(entry.get("key"), f"keks[{index}].key")))
+    return Keyring(
+        tuple(parsed),
+        _unb64(data.get("hmac_root"), "hmac_root"),
+        _unb64(data.get("signing_key"), "signing_key"),
+    )
+
+
+@cache
+def get_keyring() -> Keyring:
+    """The keyring configured in settings; parsed once per process (cleared by tests)."""
+    from django.conf import settings
+
+    text = getattr(settings, "WAYPOINT_KEYRING", "")
+    if not text:
+        raise KeyringError("no keyring configured: set WAYPOINT_KEYRING or WAYPOINT_KEYRING_FILE")
+    return parse(text)
+
+
+def derive_key(purpose: str) -> bytes:
+    """A 32-byte sub-key for ``purpose`` (e.g. ``"blind-index:<org id>"``), stable across KEK
+    rotations. Costs one HKDF (microseconds)."""
+    if not purpose:
+        raise ValueError("a purpose is required")
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_BYTES,
+        salt=b"waypoint-vault-derive-v1",
+        info=purpose.encode("utf-8"),
+    ).derive(get_keyring().hmac_root)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(get_keyring().signing_seed)
+
+
+def verify_key() -> Ed25519PublicKey:
+    return signing_key().public_key()
+
+
+def verify_key_pem() -> str:
+    return (
+        verify_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
