@@ -1,23 +1,35 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from accounts.security import SESSION_ORG, SESSION_SEEN, SESSION_STARTED
+from accounts.selectors import choose_active, memberships_of
 from audit import context
 
-SESSION_EXPIRED = "Your session has ended. Please sign in again."
+SESSION_EXPIRED = _("Your session has ended. Please sign in again.")
 SEEN_WRITE_INTERVAL = 60  # seconds: refresh the idle clock at most once a minute
 
 
 class SessionLifetimeMiddleware:
-    """Ends sessions that are idle too long, too old, or belong to a frozen account."""
+    """Ends sessions that are idle too long, too old, or belong to a frozen account.
+
+    The clocks live in the session (SESSION_STARTED, SESSION_SEEN, epoch seconds), and
+    accounts.sessions caps each row's expire_date at the same limits, so an abandoned session
+    is gone from the table (and from the user's session list) when it can no longer be used.
+    A request whose session has already gone (expired row, ended elsewhere, account frozen)
+    is told why on the sign-in page.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,12 +44,31 @@ class SessionLifetimeMiddleware:
             absolute = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
             if user.is_frozen or now - seen > idle or now - started > absolute:
                 logout(request)
-                messages.info(request, _(SESSION_EXPIRED))
-                return redirect(settings.LOGIN_URL)
+                messages.info(request, SESSION_EXPIRED)
+                return self._to_login(request)
             request.session.setdefault(SESSION_STARTED, now)
             if now - seen >= SEEN_WRITE_INTERVAL or SESSION_SEEN not in request.session:
                 request.session[SESSION_SEEN] = now
+        elif request.COOKIES.get(settings.SESSION_COOKIE_NAME) and (
+            request.session.session_key is None
+        ):
+            # The browser sent a session cookie whose row is gone: expired, ended from another
+            # device, or frozen by an admin. (The cookie is deleted with this response.)
+            messages.info(request, SESSION_EXPIRED)
+            if request.headers.get("HX-Request"):
+                return self._to_login(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _to_login(request):
+        if request.headers.get("HX-Request"):
+            # htmx would swap the sign-in page into a fragment; ask it to navigate instead.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+            return response
+        if request.method in ("GET", "HEAD"):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return redirect(settings.LOGIN_URL)
 
 
 class SecondFactorRequiredMiddleware:
@@ -66,6 +97,9 @@ class SecondFactorRequiredMiddleware:
         }
     )
 
+    # Pages not worth returning to after the second factor.
+    NO_RETURN = frozenset({"accounts:login", "accounts:enrol", "accounts:verify", "dashboard"})
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -82,28 +116,38 @@ class SecondFactorRequiredMiddleware:
         if name in self.ALWAYS:
             return None
         if has_confirmed_factor(user):
-            return None if name in self.WHEN_ENROLLED else redirect("accounts:verify")
-        return None if name in self.WHEN_NOT_ENROLLED else redirect("accounts:enrol")
+            allowed, step = self.WHEN_ENROLLED, "accounts:verify"
+        else:
+            allowed, step = self.WHEN_NOT_ENROLLED, "accounts:enrol"
+        if name in allowed:
+            return None
+        url = reverse(step)
+        if step == "accounts:verify" and request.method == "GET" and name not in self.NO_RETURN:
+            # Come back here once the second factor is done (verify checks it is safe).
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(url)
 
 
 class ActiveOrganisationMiddleware:
-    """Sets ``request.membership`` (the active organisation and role) and the audit context."""
+    """Sets ``request.membership`` (the active organisation and role), ``request.memberships``
+    (all of the user's memberships in active organisations, for the switcher) and the audit
+    context. One query per signed-in request.
+
+    The session names the chosen organisation (SESSION_ORG); when it names none, or one the
+    user is no longer a member of (removed, organisation deactivated), the first membership
+    by organisation name is active.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.membership = None
+        request.memberships = []
         if request.user.is_authenticated:
-            memberships = request.user.memberships.filter(organisation__is_active=True)
-            chosen = request.session.get(SESSION_ORG)
-            membership = None
-            if chosen:
-                membership = memberships.select_related("organisation").filter(
-                    organisation_id=chosen
-                ).first()
-            if membership is None:
-                membership = memberships.select_related("organisation").first()
+            memberships = memberships_of(user=request.user)
+            membership = choose_active(memberships, request.session.get(SESSION_ORG))
+            request.memberships = memberships
             request.membership = membership
             if membership is not None:
                 context.organisation_id.set(str(membership.organisation_id))
@@ -121,3 +165,25 @@ class NoStoreMiddleware:
         add_never_cache_headers(response)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class SameOriginPostMiddleware:
+    """Lets our own forms through Django's CSRF origin check under ``no-referrer``.
+
+    With ``Referrer-Policy: no-referrer`` the Fetch standard makes browsers send
+    ``Origin: null`` on every non-CORS POST, including a form posting to its own site, and
+    CsrfViewMiddleware refuses that. When the browser itself reports the request as
+    same-origin (``Sec-Fetch-Site``, a header no page or script can set), our own origin is
+    put back; the CSRF token is still checked. Anything else, including a browser that sends
+    no ``Sec-Fetch-Site``, keeps ``null`` and is refused. Must come before CsrfViewMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if meta.get("HTTP_ORIGIN") == "null" and meta.get("HTTP_SEC_FETCH_SITE") == "same-origin":
+            scheme = "https" if request.is_secure() else "http"
+            meta["HTTP_ORIGIN"] = f"{scheme}://{request.get_host()}"
+        return self.get_response(request)

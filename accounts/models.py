@@ -181,6 +181,12 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     class Meta(Device.Meta):
         verbose_name = _("authenticator app")
 
+    @property
+    def persistent_id(self) -> str:
+        # django-otp reads the id after the slash with int() (Device.from_persistent_id), so a
+        # UUID key travels as its integer; UUIDField accepts an int when filtering.
+        return f"{self.model_label()}/{self.pk.int}"
+
     def _aad(self) -> bytes:
         return f"accounts.totpdevice.key:{self.pk}".encode()
 
@@ -228,6 +234,11 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
 
     class Meta(Device.Meta):
         verbose_name = _("backup codes")
+
+    @property
+    def persistent_id(self) -> str:
+        # See TOTPDevice.persistent_id: django-otp parses this id with int().
+        return f"{self.model_label()}/{self.pk.int}"
 
     def get_throttle_factor(self) -> int:
         return getattr(settings, "OTP_BACKUP_THROTTLE_FACTOR", 1)

@@ -6,10 +6,14 @@ Settings: ``SESSION_ENGINE = "accounts.sessions"`` and this module's ``SessionMi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.utils import timezone
+
+from accounts.security import SESSION_SEEN, SESSION_STARTED
 
 
 def device_label(user_agent: str) -> str:
@@ -47,6 +51,26 @@ def device_label(user_agent: str) -> str:
     return f"{browser} on {system}" if system else browser
 
 
+def signed_in_limits(data: dict) -> list[datetime]:
+    """When a signed-in session's row must expire: idle timeout after the last activity, and
+    the absolute lifetime after sign-in (the clocks SessionLifetimeMiddleware keeps).
+
+    Django would keep the row for SESSION_COOKIE_AGE after every save; capping it means an
+    abandoned session leaves the table (``clearsessions``) and the user's session list when it
+    can no longer be used, and a row copied out of the database is useless sooner.
+    """
+    if not data.get("_auth_user_id"):
+        return []
+    limits = []
+    seen = data.get(SESSION_SEEN)
+    if isinstance(seen, int | float):
+        limits.append(datetime.fromtimestamp(seen, UTC) + settings.SESSION_IDLE_TIMEOUT)
+    started = data.get(SESSION_STARTED)
+    if isinstance(started, int | float):
+        limits.append(datetime.fromtimestamp(started, UTC) + settings.SESSION_ABSOLUTE_LIFETIME)
+    return limits
+
+
 class SessionStore(DBStore):
     def __init__(self, session_key: str | None = None, user_agent: str = "") -> None:
         super().__init__(session_key)
@@ -62,6 +86,7 @@ class SessionStore(DBStore):
         obj = super().create_model_instance(data)
         user_id = data.get("_auth_user_id")
         obj.user_id = user_id or None
+        obj.expire_date = min([obj.expire_date, *signed_in_limits(data)])
         obj.last_seen = timezone.now()
         try:
             existing = self.model.objects.only("created_at", "device_label").get(
