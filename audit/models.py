@@ -2,12 +2,37 @@ from __future__ import annotations
 
 from django.db import models
 
+APPEND_ONLY = "The audit log is append-only: events cannot be changed or deleted."
+
+
+class AppendOnlyError(Exception):
+    """Raised by the ORM before an UPDATE or DELETE of audit events reaches the database.
+
+    On PostgreSQL a trigger refuses the same statements (and TRUNCATE) for any client; this
+    guard also covers SQLite and gives a clear error instead of a database exception.
+    """
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(APPEND_ONLY)
+
+    def delete(self):
+        raise AppendOnlyError(APPEND_ONLY)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(APPEND_ONLY)
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise AppendOnlyError(APPEND_ONLY)
+
 
 class AuditEvent(models.Model):
     """One link of the append-only, hash-chained audit log.
 
     Holds ids, never foreign keys: events outlive the users and organisations they name.
-    ``data`` holds only allow-listed keys with short scalar values (see services.DATA_KEYS).
+    ``data`` holds only allow-listed keys with short code-like values (see services.DATA_KEYS).
+    Written only by ``audit.services.record``.
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -22,6 +47,8 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["seq"]
         indexes = [
@@ -32,3 +59,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(APPEND_ONLY)

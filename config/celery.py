@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -45,5 +46,15 @@ def _configure(sender: Celery, **kwargs) -> None:
             "polling_interval": 0.1,
         }
 
+
+# Periodic jobs (celery beat). Times are UTC; tasks take ids only.
+BEAT_SCHEDULE = {
+    # Recompute the whole audit chain every night; platform admins are e-mailed if it fails.
+    "audit-verify-chain-nightly": {
+        "task": "audit.tasks.verify_audit_chain_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE
 
 app.autodiscover_tasks()

@@ -1,7 +1,260 @@
-# Implemented by the accounts views work; see accounts/urls.py for the names.
-from django.http import Http404
+"""The org admin's audit log: the active organisation's events, filtered and paged.
+
+Access: only org admins of the active organisation (no organisation: 404; another role: 403),
+through accounts.selectors.org_admin_required. The page shows only events recorded for that
+organisation. Names come from accounts (the audit rows hold ids): one query for all the
+people on a page, whatever its length. Reading the log is itself recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Membership, Role, User
+from accounts.selectors import members_of, org_admin_required
+from accounts.services.factors import (
+    FACTOR_BACKUP,
+    FACTOR_PASSKEY,
+    FACTOR_TOTP,
+    PURPOSE_REAUTH,
+    PURPOSE_SIGN_IN,
+)
+from audit.actions import DATA_LABELS, GROUPS, action_label, object_label
+from audit.models import AuditEvent
+from audit.selectors import events_for_organisation, page_of
+from audit.services import record
+
+PAGE_SIZE = 50
+
+ERR_DATE_ORDER = _("The start date must be on or before the end date.")
+ERR_PERSON = _("Choose a member of this organisation from the list.")
+ERR_ACTION = _("Choose an action from the list.")
+ERR_CURSOR = _("This page link is not valid. Start again from the newest events.")
+
+ANONYMOUS = _("Not signed in")
+SYSTEM = _("Waypoint (automatic)")
+DELETED = _("Deleted account")
+
+# Data values shown with a label instead of the stored code.
+FACTOR_LABELS: dict[str, str | Promise] = {
+    FACTOR_TOTP: _("Authenticator app"),
+    FACTOR_PASSKEY: _("Passkey"),
+    FACTOR_BACKUP: _("Backup code"),
+}
+METHOD_LABELS: dict[str, str | Promise] = {
+    PURPOSE_SIGN_IN: _("Sign-in"),
+    PURPOSE_REAUTH: _("Confirming identity"),
+}
+ROLE_KEYS = frozenset({"role", "old_role", "new_role"})
 
 
+def person_label(user: User | None) -> str:
+    if user is None:
+        return str(DELETED)
+    return user.display_name or user.email
 
-def org_audit_log(request, *args, **kwargs):
-    raise Http404
+
+def action_choices() -> list[tuple[str, Any]]:
+    """All actions, then per group: the whole group, then each code in it."""
+    choices: list[tuple[str, Any]] = [("", _("All actions"))]
+    for group in GROUPS:
+        options = [(group.prefix, _("All: %(group)s") % {"group": group.label})]
+        options += list(group.actions)
+        choices.append((group.label, options))
+    return choices
+
+
+class AuditLogFilterForm(forms.Form):
+    person = forms.ChoiceField(
+        label=_("Person"),
+        required=False,
+        error_messages={"invalid_choice": ERR_PERSON},
+    )
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        error_messages={"invalid_choice": ERR_ACTION},
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    # Page cursors (sequence numbers); not shown as fields.
+    before = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": ERR_CURSOR},
+    )
+    after = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": ERR_CURSOR},
+    )
+
+    FILTERS = ("person", "action", "date_from", "date_to")
+
+    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = sorted(
+            ((str(m.user_id), person_label(m.user)) for m in members),
+            key=lambda choice: choice[1].casefold(),
+        )
+        self.fields["person"].choices = [("", _("Everyone")), *people]
+        self.fields["action"].choices = action_choices()
+        for name in ("before", "after"):
+            self.fields[name].error_messages["min_value"] = ERR_CURSOR
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", ERR_DATE_ORDER)
+        if cleaned.get("before") and cleaned.get("after"):
+            raise forms.ValidationError(ERR_CURSOR)
+        return cleaned
+
+    def filter_query(self) -> str:
+        """The filters as a query string, for the page links (cursors are added to it)."""
+        values = {}
+        for name in self.FILTERS:
+            value = self.cleaned_data.get(name)
+            if value:
+                values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return urlencode(values)
+
+
+@dataclass(frozen=True)
+class Row:
+    event: AuditEvent
+    person: str
+    action: Any
+    target: Any
+    details: list[tuple[Any, str]]
+
+
+def _labels_for(events: list[AuditEvent]) -> dict[uuid.UUID, str]:
+    """Names for every actor and target person on the page: ONE query, however many."""
+    ids: set[uuid.UUID] = set()
+    for event in events:
+        if event.actor_id:
+            ids.add(event.actor_id)
+        target = event.data.get("target_user") if isinstance(event.data, dict) else None
+        if target:
+            try:
+                ids.add(uuid.UUID(str(target)))
+            except ValueError:
+                pass
+    if not ids:
+        return {}
+    users = User.objects.filter(pk__in=ids).only("id", "display_name", "email")
+    return {user.pk: person_label(user) for user in users}
+
+
+def _details(event: AuditEvent, labels: dict[uuid.UUID, str]) -> list[tuple[Any, str]]:
+    details = []
+    for key, value in sorted(event.data.items()):
+        if key == "target_user":
+            try:
+                shown = labels.get(uuid.UUID(str(value)), str(DELETED))
+            except ValueError:
+                shown = str(value)
+        elif key in ROLE_KEYS and value in Role.values:
+            shown = str(Role(value).label)
+        elif key == "factor" and value in FACTOR_LABELS:
+            shown = str(FACTOR_LABELS[value])
+        elif key == "method" and value in METHOD_LABELS:
+            shown = str(METHOD_LABELS[value])
+        elif isinstance(value, list):
+            shown = ", ".join(str(item) for item in value)
+        else:
+            shown = str(value)
+        details.append((DATA_LABELS.get(key, key), shown))
+    return details
+
+
+def _rows(events: list[AuditEvent]) -> list[Row]:
+    labels = _labels_for(events)
+    rows = []
+    for event in events:
+        if event.actor_id:
+            person = labels.get(event.actor_id, str(DELETED))
+        else:
+            person = str(ANONYMOUS if event.action.startswith("auth.") else SYSTEM)
+        target = ""
+        if event.object_type:
+            target = object_label(event.object_type)
+        rows.append(
+            Row(
+                event=event,
+                person=person,
+                action=action_label(event.action),
+                target=target,
+                details=_details(event, labels),
+            )
+        )
+    return rows
+
+
+@require_http_methods(["GET", "HEAD"])
+@org_admin_required
+def org_audit_log(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    organisation = membership.organisation
+    members = list(members_of(organisation=organisation))
+    form = AuditLogFilterForm(request.GET, members=members)
+    if not form.is_valid():
+        # Bad filters show their message and no results: never a silently wider list.
+        return render(
+            request,
+            "accounts/audit_log.html",
+            {"organisation": organisation, "form": form, "rows": None},
+            status=400,
+        )
+    data = form.cleaned_data
+    events = events_for_organisation(
+        organisation_id=organisation.pk,
+        actor_id=data["person"] or None,
+        action_prefix=data["action"] or None,
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+    )
+    page = page_of(events, before=data["before"], after=data["after"], size=PAGE_SIZE)
+    rows = _rows(page.events)
+    # Reading the log is itself a sensitive read: who looked, and at whose activity.
+    looked_at = {"target_user": data["person"]} if data["person"] else {}
+    record("audit.log.viewed", actor=request.user, org=organisation.pk, **looked_at)
+    base = reverse("accounts:org_audit")
+    query = form.filter_query()
+    prefix = f"{base}?{query}&" if query else f"{base}?"
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "rows": rows,
+            "filtered": bool(query),
+            "paged": data["before"] is not None or data["after"] is not None,
+            "newest_url": f"{base}?{query}" if query else base,
+            "newer_url": f"{prefix}after={page.newer}" if page.newer else "",
+            "older_url": f"{prefix}before={page.older}" if page.older else "",
+        },
+    )
