@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 if PRODUCTION and not ALLOWED_HOSTS:
     MISSING.append("ALLOWED_HOSTS")
+# The public address, for links in e-mails and as the WebAuthn relying party. Production
+# defaults to https:// and the first allowed host.
+WAYPOINT_BASE_URL = env_str(
+    "WAYPOINT_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION and ALLOWED_HOSTS
+    else "http://127.0.0.1:8000",
+).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -80,6 +89,7 @@ INSTALLED_APPS = [
     "vault",
     "audit",
     "accounts",
+    "casework",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +99,7 @@ MIDDLEWARE = [
     "accounts.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "accounts.middleware.SameOriginPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -200,10 +211,17 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 
 OTP_TOTP_ISSUER = "Waypoint"
-OTP_WEBAUTHN_RP_ID = env_str("WAYPOINT_WEBAUTHN_RP_ID", "localhost")
+# WebAuthn refuses IP addresses as relying party: in dev, passkeys work at http://localhost:8000.
+OTP_WEBAUTHN_RP_ID = env_str(
+    "WAYPOINT_WEBAUTHN_RP_ID",
+    (urlsplit(WAYPOINT_BASE_URL).hostname or "") if PRODUCTION else "localhost",
+)
 OTP_WEBAUTHN_RP_NAME = "Waypoint"
+# Passkeys are a second factor after the password, never a way in on their own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
-    "WAYPOINT_WEBAUTHN_ORIGINS", "" if PRODUCTION else "http://localhost:8000"
+    "WAYPOINT_WEBAUTHN_ORIGINS",
+    WAYPOINT_BASE_URL if PRODUCTION else "http://localhost:8000",
 )
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
@@ -244,7 +262,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
-        "script-src": ["'self'", "'nonce'"],
+        # NONCE is django-csp's marker for "this response's nonce"; a literal "'nonce'"
+        # string would be sent as is, and no nonce would ever be allowed.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -269,7 +289,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("WAYPOINT_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
@@ -282,6 +302,17 @@ STORAGES = {
         )
     },
 }
+
+# --- Uploads and case documents (casework) -----------------------------------------------
+# Uploads stay in memory up to our own limit and are refused above it: Django's default
+# handlers would write anything above 2.5 MB to a plaintext temporary file.
+WAYPOINT_UPLOAD_MAX_BYTES = env_int("WAYPOINT_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["casework.uploads.MemoryOnlyUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = WAYPOINT_UPLOAD_MAX_BYTES
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Encrypted document files (never plaintext); mode 0600 files in a 0700 folder.
+WAYPOINT_MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- E-mail ---------------------------------------------------------------------------------
 
@@ -321,7 +352,6 @@ if not EMAIL_URL:
 globals().update(_email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Waypoint <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-WAYPOINT_BASE_URL = env_str("WAYPOINT_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from accounts.views import dashboard
 
@@ -11,6 +12,7 @@ admin.site.site_title = "Waypoint"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("", include("accounts.urls")),
+    path("", include("casework.urls")),
     # The admin has no login page of its own: everyone signs in with a second factor.
     path(
         "admin/login/",
@@ -18,6 +20,9 @@ urlpatterns = [
         name="admin_login_redirect",
     ),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    # Choosing a language must work before signing in (the login page has the switcher).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # django-otp-webauthn's endpoints, same paths and names, with our rules (no passwordless
+    # login, re-auth before adding a passkey, key rotation and audit): accounts/webauthn_urls.py
+    path("webauthn/", include("accounts.webauthn_urls", namespace="otp_webauthn")),
 ]

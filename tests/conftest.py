@@ -15,12 +15,17 @@ import time
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
 from accounts.security import SESSION_2FA_AT, SESSION_SEEN, SESSION_STARTED
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, totp_device
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# No wall-clock deadline: a busy CI machine must not turn a slow example into a failure.
+hypothesis_settings.register_profile("waypoint", deadline=None)
+hypothesis_settings.load_profile("waypoint")
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -38,6 +43,27 @@ def require_service(name: str, available: bool, reason: str = "") -> None:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(request):
+    """A transactional test ends with Django truncating every table, and on PostgreSQL the
+    audit log's trigger refuses to truncate a log that holds events: empty it first (trigger
+    off for that one statement). Set up after the database fixture, so torn down before it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from tests.audit.db import empty_audit_log
+
+    empty_audit_log()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 MAX_KEY_ID = 64
+# Key ids end up in sealed headers, audit data and log lines: letters, digits and . _ : -
+# only, so that an id can never carry a line break or markup into them.
+KEY_ID_RE = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_KEY_ID}}}")
 
 
 class KeyringError(Exception):
@@ -38,6 +42,11 @@ class Keyring:
     keks: tuple[tuple[str, bytes], ...]
     hmac_root: bytes
     signing_seed: bytes
+
+    def __repr__(self) -> str:
+        # The dataclass repr would print every key: a keyring that reaches a debug page, an
+        # error report or a log line must show only its ids.
+        return f"<Keyring {', '.join(self.ids())}>"
 
     @property
     def current_id(self) -> str:
@@ -101,7 +110,9 @@ def parse(text: str) -> Keyring:
         data = json.loads(text)
     except ValueError:
         raise KeyringError("the keyring is not valid JSON") from None
-    if not isinstance(data, dict) or data.get("version") != 1:
+    version = data.get("version") if isinstance(data, dict) else None
+    # `type(...) is int`: JSON `true` would otherwise compare equal to 1.
+    if type(version) is not int or version != 1:
         raise KeyringError("the keyring must be a JSON object with version 1")
     keks = data.get("keks")
     if not isinstance(keks, list) or not keks:
@@ -111,8 +122,10 @@ def parse(text: str) -> Keyring:
         if not isinstance(entry, dict):
             raise KeyringError(f"keks[{index}] must be an object")
         kid = entry.get("id")
-        if not isinstance(kid, str) or not kid or len(kid) > MAX_KEY_ID or not kid.isascii():
-            raise KeyringError(f"keks[{index}].id must be a short ASCII string")
+        if not isinstance(kid, str) or not KEY_ID_RE.fullmatch(kid):
+            raise KeyringError(
+                f"keks[{index}].id must be 1 to {MAX_KEY_ID} letters, digits or . _ : -"
+            )
         if any(kid == seen for seen, _ in parsed):
             raise KeyringError(f"key id {kid} appears twice")
         parsed.append((kid, _unb64(entry.get("key"), f"keks[{index}].key")))
