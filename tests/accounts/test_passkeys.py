@@ -441,6 +441,8 @@ def test_a_browser_enrols_a_passkey_and_signs_in_with_it(page, live_server, sett
 
     sign_in_with_password()
     expect(page).to_have_url(re.compile(r"/accounts/security/enrol/$"))
+    # The passkey scripts are deferred: click only once they have attached their handlers.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Create a passkey").click()
     expect(page).to_have_url(re.compile(r"/accounts/security/backup-codes/$"))
     expect(page.locator("#backup-codes li")).to_have_count(10)
@@ -450,6 +452,7 @@ def test_a_browser_enrols_a_passkey_and_signs_in_with_it(page, live_server, sett
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     sign_in_with_password()
     expect(page).to_have_url(re.compile(r"/accounts/verify/"))
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Use your passkey").click()
     expect(page).to_have_url(f"{live_server.url}/")
 
