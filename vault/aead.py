@@ -22,6 +22,7 @@ from vault.keyring import KEY_BYTES, get_keyring
 
 VERSION = 1
 NONCE_BYTES = 12
+TAG_BYTES = 16
 MIN_BUCKET = 64
 LARGE_STEP = 4096
 
@@ -45,18 +46,14 @@ def _padded_size(n: int) -> int:
     return -(-n // LARGE_STEP) * LARGE_STEP
 
 
-def _frame(plaintext: bytes) -> bytes:
-    body = struct.pack(">I", len(plaintext)) + plaintext
-    return body + bytes(_padded_size(len(body)) - len(body))
-
-
-def _unframe(framed: bytes) -> bytes:
+def _unframe(framed: bytes | bytearray) -> bytes:
     if len(framed) < 4:
         raise DecryptionError
-    (length,) = struct.unpack(">I", framed[:4])
-    if length > len(framed) - 4 or any(framed[4 + length :]):
+    (length,) = struct.unpack_from(">I", framed)
+    # The padding must be all zero bytes (count runs in C and copies nothing).
+    if length > len(framed) - 4 or framed.count(0, 4 + length) != len(framed) - 4 - length:
         raise DecryptionError
-    return framed[4 : 4 + length]
+    return bytes(framed[4 : 4 + length])
 
 
 def _header(key_id: str) -> bytes:
@@ -64,22 +61,31 @@ def _header(key_id: str) -> bytes:
     return bytes((VERSION, len(kid))) + kid
 
 
+def _frame(plaintext: bytes) -> bytearray:
+    """4-byte length, the plaintext, zero padding up to the size bucket: one allocation."""
+    framed = bytearray(_padded_size(4 + len(plaintext)))
+    struct.pack_into(">I", framed, 0, len(plaintext))
+    framed[4 : 4 + len(plaintext)] = plaintext
+    return framed
+
+
 def _seal(key: bytes, key_id: str, plaintext: bytes, aad: bytes) -> bytes:
     if not isinstance(plaintext, bytes | bytearray) or not isinstance(aad, bytes | bytearray):
         raise TypeError("plaintext and aad must be bytes")
     header = _header(key_id)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    return header + nonce + AESGCM(key).encrypt(nonce, _frame(bytes(plaintext)), header + aad)
+    return header + nonce + AESGCM(key).encrypt(nonce, _frame(plaintext), header + aad)
 
 
 def _split(sealed: bytes) -> tuple[bytes, str, bytes, bytes]:
-    if not isinstance(sealed, bytes | bytearray | memoryview):
-        raise DecryptionError
-    sealed = bytes(sealed)
+    if not isinstance(sealed, bytes):
+        if not isinstance(sealed, bytearray | memoryview):
+            raise DecryptionError
+        sealed = bytes(sealed)
     if len(sealed) < 2 or sealed[0] != VERSION:
         raise DecryptionError
     end = 2 + sealed[1]
-    if len(sealed) < end + NONCE_BYTES + 16:
+    if len(sealed) < end + NONCE_BYTES + TAG_BYTES:
         raise DecryptionError
     try:
         key_id = sealed[2:end].decode("ascii")
@@ -90,9 +96,10 @@ def _split(sealed: bytes) -> tuple[bytes, str, bytes, bytes]:
 
 def _open(key: bytes, header: bytes, nonce: bytes, body: bytes, aad: bytes) -> bytes:
     try:
-        return _unframe(AESGCM(key).decrypt(nonce, body, header + aad))
+        framed = AESGCM(key).decrypt(nonce, body, header + aad)
     except InvalidTag:
         raise DecryptionError from None
+    return _unframe(framed)
 
 
 def seal(plaintext: bytes, *, aad: bytes) -> bytes:
