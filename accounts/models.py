@@ -135,7 +135,9 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )
 
 
@@ -159,8 +161,6 @@ class UserSession(AbstractBaseSession):
         from accounts.sessions import SessionStore
 
         return SessionStore
-
-
 
 
 # --- Second factors ------------------------------------------------------------------------
@@ -220,8 +220,14 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
             self.last_t = totp.t()
             self.throttle_reset(commit=False)
             self.set_last_used_timestamp(commit=False)
-            self.save(update_fields=["last_t", "throttling_failure_timestamp",
-                                     "throttling_failure_count", "last_used_at"])
+            self.save(
+                update_fields=[
+                    "last_t",
+                    "throttling_failure_timestamp",
+                    "throttling_failure_count",
+                    "last_used_at",
+                ]
+            )
             return True
         self.throttle_increment()
         return False
@@ -255,8 +261,13 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
                 code.save(update_fields=["used_at"])
                 self.throttle_reset(commit=False)
                 self.set_last_used_timestamp(commit=False)
-                self.save(update_fields=["throttling_failure_timestamp",
-                                         "throttling_failure_count", "last_used_at"])
+                self.save(
+                    update_fields=[
+                        "throttling_failure_timestamp",
+                        "throttling_failure_count",
+                        "last_used_at",
+                    ]
+                )
                 return True
         self.throttle_increment()
         return False

@@ -1,0 +1,50 @@
+"""The Django admin edits the reference tables (countries' risk, document types) and shows
+case shells only: sealed fields are ciphertext and are never listed or decrypted here."""
+
+from django.contrib import admin
+
+from casework.models import Case, Country, DocumentType
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "risk_level", "risk_note")
+    list_filter = ("risk_level",)
+    list_editable = ("risk_level",)
+    search_fields = ("code", "name")
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "is_active", "position")
+    list_editable = ("is_active", "position")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only outline for platform admins: no pseudonym, no content, no assignment."""
+
+    list_display = ("reference", "organisation", "status", "risk_level", "opened_month")
+    list_filter = ("status", "risk_level", "organisation")
+    fields = (
+        "reference",
+        "organisation",
+        "status",
+        "risk_level",
+        "legal_category",
+        "service_category",
+        "intake_channel",
+        "opened_month",
+        "closed_month",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

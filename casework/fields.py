@@ -1,0 +1,44 @@
+"""``SealedField``: a column that holds only ciphertext.
+
+Deliberately not a "transparent" encrypted field: the attribute on a model instance is the
+sealed bytes, and the only way to read or write the value is through the case's envelope
+(``casework.crypto.Envelope.open`` / ``.seal``), which needs the section's data key. Loading
+a row therefore never decrypts anything, a queryset cannot filter on content by accident,
+and the Django admin, ``repr()`` and serialisers only ever see ciphertext.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+# How a value is turned into bytes before sealing (and checked after opening).
+TEXT = "text"
+DATE = "date"
+LIST = "list"
+CODECS = frozenset({TEXT, DATE, LIST})
+
+
+class SealedField(models.BinaryField):
+    """A BinaryField that records which section's key seals it and how its value is encoded.
+
+    ``section``: one of casework.sections.SECTIONS. ``codec``: TEXT (str), DATE (date or None)
+    or LIST (list of str). Never editable in forms or the admin.
+    """
+
+    def __init__(self, *args: Any, section: str, codec: str = TEXT, **kwargs: Any) -> None:
+        if codec not in CODECS:
+            raise ValueError(f"unknown codec {codec!r}")
+        self.section = section
+        self.codec = codec
+        kwargs.setdefault("null", True)
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["section"] = self.section
+        kwargs["codec"] = self.codec
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs

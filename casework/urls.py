@@ -1,0 +1,58 @@
+from django.urls import path, register_converter
+
+from casework.views import cases, sections
+
+
+class ReferenceConverter:
+    """A case reference such as GL-2026-0042."""
+
+    regex = r"[A-Z0-9]{1,8}-[0-9]{4}-[0-9]{4,}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
+app_name = "casework"
+
+urlpatterns = [
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/search/", cases.case_search, name="case_search"),
+    path("cases/new/", cases.case_create, name="case_create"),
+    path("cases/<ref:reference>/", cases.case_detail, name="case_detail"),
+    path("cases/<ref:reference>/details/", cases.case_shell, name="case_shell"),
+    path("cases/<ref:reference>/status/", cases.case_status, name="case_status"),
+    path("cases/<ref:reference>/assign/", cases.case_assign, name="case_assign"),
+    path("cases/<ref:reference>/verify/", cases.case_verify, name="case_verify"),
+    path("cases/<ref:reference>/identity/", sections.identity_edit, name="identity_edit"),
+    path("cases/<ref:reference>/contact/", sections.contact_edit, name="contact_edit"),
+    path("cases/<ref:reference>/location/", sections.location_edit, name="location_edit"),
+    path("cases/<ref:reference>/exposures/new/", sections.exposure_edit, name="exposure_add"),
+    path(
+        "cases/<ref:reference>/exposures/<uuid:pk>/",
+        sections.exposure_edit,
+        name="exposure_edit",
+    ),
+    path("cases/<ref:reference>/testimonies/new/", sections.testimony_add, name="testimony_add"),
+    path(
+        "cases/<ref:reference>/testimonies/<int:number>/revise/",
+        sections.testimony_revise,
+        name="testimony_revise",
+    ),
+    path(
+        "cases/<ref:reference>/testimonies/<uuid:pk>/screen/",
+        sections.testimony_screen,
+        name="testimony_screen",
+    ),
+    path("cases/<ref:reference>/notes/new/", sections.note_add, name="note_add"),
+    path("cases/<ref:reference>/documents/new/", sections.document_upload, name="document_upload"),
+    path(
+        "cases/<ref:reference>/documents/<uuid:pk>/",
+        sections.document_download,
+        name="document_download",
+    ),
+]

@@ -1,0 +1,329 @@
+"""The case list, search, opening a case, the case page and the case shell's actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Membership
+from audit.services import record
+from casework import selectors, services
+from casework.crypto import shredded_sections
+from casework.forms import (
+    AssignForm,
+    CaseCreateForm,
+    FilterForm,
+    SearchForm,
+    ShellForm,
+    StatusForm,
+)
+from casework.models import Case, Screening
+from casework.sections import SECTIONS, Section
+from casework.selectors import (
+    can_manage_assignment,
+    caseworkers_of,
+    is_assigned_caseworker,
+    section_refusal,
+)
+from casework.services import absence_part
+from casework.views.common import case_view, forbidden, org_view
+
+PAGE_SIZE = 25
+CASE_CREATED = _("The case has been opened.")
+STATUS_CHANGED = _("The status has been changed.")
+ASSIGNMENT_SAVED = _("The assignment has been saved.")
+VERIFIED = _("The person is marked as verified. Location and route are now open.")
+SHELL_SAVED = _("The case details have been saved.")
+NOT_ASSIGNED_ACTION = _("Only caseworkers assigned to this case can do this.")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+@require_http_methods(["GET", "HEAD"])
+@org_view
+def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    """The organisation's cases, filtered and paginated: a constant number of queries."""
+    filters = FilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.case_list(
+        user=request.user,
+        organisation=membership.organisation,
+        status=chosen.get("status", ""),
+        risk=chosen.get("risk", ""),
+        country=chosen.get("country", ""),
+        mine=bool(chosen.get("mine")),
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casework/case_list.html",
+        {
+            "page": page,
+            "cases": page.object_list,
+            "filters": filters,
+            "search": SearchForm(),
+            "query": query.urlencode(),
+            "can_create": membership.role == "caseworker",
+        },
+    )
+
+
+@require_POST
+@org_view
+def case_search(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    """Exact search by blind index. POST, so the searched value never sits in a URL."""
+    search = SearchForm(request.POST)
+    results = None
+    if search.is_valid():
+        results = list(
+            selectors.case_search(
+                user=request.user,
+                organisation=membership.organisation,
+                kind=search.cleaned_data["kind"],
+                value=search.cleaned_data["value"],
+            )
+        )
+        record(
+            "case.searched",
+            actor=request.user,
+            org=membership.organisation,
+            method=search.cleaned_data["kind"],
+            count=len(results),
+        )
+    return render(
+        request,
+        "casework/case_list.html",
+        {
+            "cases": results or [],
+            "searched": results is not None,
+            "filters": FilterForm(),
+            "search": search,
+            "can_create": membership.role == "caseworker",
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@org_view
+def case_create(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    form = CaseCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_create(
+                organisation=membership.organisation,
+                by=request.user,
+                pseudonym=data["pseudonym"],
+                legal_name=data["legal_name"],
+                date_of_birth=data["date_of_birth"],
+                intake_channel=data["intake_channel"],
+                legal_category=data["legal_category"],
+                service_category=data["service_category"],
+                risk_level=data["risk_level"],
+                country=data["country"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, CASE_CREATED)
+            return redirect(case)
+    return render(request, "casework/case_form.html", {"form": form})
+
+
+def _statements(entries: list[dict]) -> list[dict]:
+    """Statements with their versions, newest version first (entries: {"row", "text"})."""
+    grouped: dict[int, list[dict]] = {}
+    for entry in entries:
+        grouped.setdefault(entry["row"].number, []).append(entry)
+    return [
+        {"number": number, "current": versions[0], "earlier": versions[1:]}
+        for number, versions in sorted(grouped.items())
+    ]
+
+
+def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool) -> dict:
+    """Opens the content of ``sections`` for the page, records one case.section.viewed per
+    section opened, and returns per section either its content, a refusal or "shredded"."""
+    envelope = case.envelope
+    gone = shredded_sections(case_id=case.pk) if assigned else set()
+    panels: dict[str, dict] = {}
+    opened: list[str] = []
+    person = case.person
+    for section in sections:
+        refusal = section_refusal(user=request.user, case=case, section=section, assigned=assigned)
+        if refusal is not None:
+            panels[section] = {"refused": refusal}
+            continue
+        if section in gone:
+            panels[section] = {"shredded": True}
+            continue
+        content: dict = {}
+        if section in (Section.IDENTITY, Section.CONTACT):
+            names = {
+                Section.IDENTITY: (
+                    "legal_name",
+                    "aliases",
+                    "date_of_birth",
+                    "citizenships",
+                    "passport_numbers",
+                    "relatives_at_risk",
+                ),
+                Section.CONTACT: ("phones", "contact_handles"),
+            }[section]
+            content = envelope.open_many(person, names)
+        elif section == Section.LOCATION:
+            location = getattr(case, "location", None)
+            content = {"location": location}
+            if location is not None:
+                content.update(
+                    envelope.open_many(location, ("region", "stay_expires", "route_notes"))
+                )
+        elif section == Section.LEGAL:
+            today = timezone.now().date()
+            exposures = []
+            for exposure in case.exposures.all():
+                opened_values = envelope.open_many(exposure, ("absence_start", "details"))
+                live = absence_part(
+                    absence_start=opened_values["absence_start"],
+                    today=today,
+                    mobilisation=exposure.during_mobilisation,
+                )
+                exposures.append({"row": exposure, "live_part": live, **opened_values})
+            content = {"exposures": exposures}
+        elif section == Section.TESTIMONY:
+            rows = case.testimonies.select_related("recorded_by", "screened_by")
+            entries = [{"row": t, "text": envelope.open(t, "text")} for t in rows]
+            content = {"statements": _statements(entries), "screening_choices": Screening.choices}
+        elif section == Section.DOCUMENTS:
+            docs = list(case.documents.select_related("document_type"))
+            content = {
+                "documents": [
+                    {"row": d, **envelope.open_many(d, ("original_name", "description"))}
+                    for d in docs
+                ]
+            }
+        elif section == Section.NOTES:
+            notes = list(case.notes.select_related("author"))
+            content = {"notes": [{"row": n, "text": envelope.open(n, "text")} for n in notes]}
+        panels[section] = {"content": content}
+        opened.append(section)
+    services.section_viewed(case=case, by=request.user, sections=opened)
+    return panels
+
+
+@require_http_methods(["GET", "HEAD"])
+@case_view
+def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
+    assigned = is_assigned_caseworker(user=request.user, case=case)
+    panels = open_sections(request, case, SECTIONS, assigned=assigned)
+    return render(
+        request,
+        "casework/case_detail.html",
+        {
+            "case": case,
+            "panels": [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS],
+            "assigned": assigned,
+            "timeline": case.status_changes.select_related("changed_by"),
+            "caseworkers": case.assigned_caseworkers.order_by("display_name", "email"),
+            "can_assign": can_manage_assignment(user=request.user, case=case),
+            "status_form": StatusForm(initial={"status": case.status}),
+        },
+    )
+
+
+@require_POST
+@case_view
+def case_status(request: HttpRequest, case: Case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_change_status(
+                case=case, by=request.user, status=form.cleaned_data["status"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, STATUS_CHANGED)
+            return redirect(case)
+    return render(request, "casework/simple_form.html", _simple(case, form, _("Change the status")))
+
+
+def _simple(case: Case, form, title, *, multipart: bool = False, intro: str = "") -> dict:
+    return {"case": case, "form": form, "title": title, "multipart": multipart, "intro": intro}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def case_shell(request: HttpRequest, case: Case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    initial = {
+        "risk_level": case.risk_level,
+        "intake_channel": case.intake_channel,
+        "legal_category": case.legal_category,
+        "service_category": case.service_category,
+    }
+    form = ShellForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update_shell(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, SHELL_SAVED)
+            return redirect(case)
+    return render(request, "casework/simple_form.html", _simple(case, form, _("Case details")))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def case_assign(request: HttpRequest, case: Case) -> HttpResponse:
+    if not can_manage_assignment(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    form = AssignForm(
+        request.POST or None,
+        caseworkers=caseworkers_of(organisation_id=case.organisation_id),
+        initial={"caseworkers": list(case.assigned_caseworkers.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_assign(
+                case=case, by=request.user, caseworkers=list(form.cleaned_data["caseworkers"])
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, ASSIGNMENT_SAVED)
+            return redirect(case)
+    return render(
+        request, "casework/simple_form.html", _simple(case, form, _("Assigned caseworkers"))
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def case_verify(request: HttpRequest, case: Case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    if request.method == "POST":
+        try:
+            services.case_verify(case=case, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, VERIFIED)
+        return redirect(case)
+    return render(request, "casework/verify.html", {"case": case})

@@ -1,0 +1,84 @@
+"""What every case page shares: the case fetched through the selector, data keys kept for
+the request only, and calm pages for sealed data that fails to open or was shredded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import active_membership
+from casework.crypto import SealedDataUnreadable, SectionShredded, key_scope
+from casework.models import Case
+from casework.selectors import CASE_LIST_ROLES, case_for, section_refusal
+
+UNREADABLE = _(
+    "This part of the case file could not be opened. Nothing was shown and nothing was "
+    "changed. The problem has been recorded; please tell your organisation's admin."
+)
+SHREDDED = _("This section was erased for good. Its content can no longer be read by anyone.")
+NO_CASE_ROLE = _("Case files are open to caseworkers and organisation admins only.")
+
+
+class SectionRefused(Exception):
+    def __init__(self, message) -> None:
+        self.message = message
+        super().__init__("section refused")
+
+
+def require_section(request: HttpRequest, case: Case, section: str) -> None:
+    """Raises SectionRefused (a 403 page with the reason) unless the user may open it."""
+    refusal = section_refusal(user=request.user, case=case, section=section)
+    if refusal is not None:
+        raise SectionRefused(refusal)
+
+
+def forbidden(request: HttpRequest, message) -> HttpResponse:
+    return render(request, "casework/refused.html", {"message": message}, status=403)
+
+
+def _guarded(request: HttpRequest, call: Callable[[], HttpResponse]) -> HttpResponse:
+    with key_scope():
+        try:
+            return call()
+        except SectionRefused as refused:
+            return forbidden(request, refused.message)
+        except SectionShredded:
+            return render(request, "casework/refused.html", {"message": SHREDDED}, status=410)
+        except SealedDataUnreadable:
+            # The security event was logged (ids only) where the opening failed.
+            return render(request, "casework/refused.html", {"message": UNREADABLE}, status=500)
+
+
+def case_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Fetches the case by reference through cases_visible_to (404 outside reach) and runs
+    the view inside a key scope, turning envelope errors into calm pages."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, reference: str, *args, **kwargs) -> HttpResponse:
+        def call() -> HttpResponse:
+            case = case_for(user=request.user, reference=reference)
+            return view(request, case, *args, **kwargs)
+
+        return _guarded(request, call)
+
+    return wrapped
+
+
+def org_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages of the active organisation's case files: 404 without an organisation, 403 for a
+    role that has no case list. The view receives ``membership``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        membership = active_membership(request)
+        if membership is None:
+            raise Http404
+        if membership.role not in CASE_LIST_ROLES:
+            return forbidden(request, NO_CASE_ROLE)
+        return _guarded(request, lambda: view(request, *args, membership=membership, **kwargs))
+
+    return wrapped

@@ -1,0 +1,201 @@
+"""Case files benchmark (not collected by pytest: the file name does not start with test_).
+
+Reports
+  1. sealing + opening a field through the case envelope against bare AESGCM calls on the
+     same payloads (ratio; target at most 1.5x), and
+  2. the case list with 10,000 cases in the organisation: server time per page (median;
+     target under 50 ms on PostgreSQL on a 2-core machine) and the number of queries.
+
+Run:
+    .venv/bin/python -m tests.benchmarks.bench_casework [--cases 10000] [--rounds 2000]
+
+It uses its own database, DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/wp_bench_case), which it DROPS and re-creates: the
+database name must start with "wp_bench".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/wp_bench_case"
+ROOT = Path(__file__).resolve().parents[2]
+PAYLOADS = {"short name (24 B)": 24, "passport list (200 B)": 200, "testimony (8 KiB)": 8192}
+
+
+def setup(url: str) -> None:
+    from tests.benchmarks.bench_audit import recreate_database
+
+    recreate_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+
+
+def bench_envelope(rounds: int) -> dict[str, dict[str, float]]:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from casework.crypto import Envelope, key_scope
+    from casework.models import Person
+
+    case, _user = make_case()
+    person = Person.objects.get(case=case)
+    envelope = Envelope(case.pk)
+    results = {}
+    with key_scope():
+        envelope.open(person, "legal_name")  # unwrap the identity key once, as a request would
+        for label, size in PAYLOADS.items():
+            text = "я" * (size // 2)
+            raw = text.encode()
+            key = secrets.token_bytes(32)
+            aad = b"casework.person:legal_name:" + str(person.pk).encode()
+            bare = []
+            for _ in range(rounds):
+                began = time.perf_counter()
+                nonce = os.urandom(12)
+                aead = AESGCM(key)
+                AESGCM(key).decrypt(nonce, aead.encrypt(nonce, raw, aad), aad)
+                bare.append(time.perf_counter() - began)
+            ours = []
+            for _ in range(rounds):
+                began = time.perf_counter()
+                envelope.seal(person, "legal_name", text)
+                envelope.open(person, "legal_name")
+                ours.append(time.perf_counter() - began)
+            b, o = statistics.median(bare), statistics.median(ours)
+            results[label] = {"bare_us": b * 1e6, "envelope_us": o * 1e6, "ratio": o / b}
+    return results
+
+
+def make_case():
+    from accounts.models import Role
+    from casework import services
+    from casework.models import Country
+    from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, totp_device
+
+    org = OrganisationFactory(slug="get-lost", name="Get Lost")
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=org, role=Role.CASEWORKER)
+    totp_device(user)
+    case = services.case_create(
+        organisation=org,
+        by=user,
+        pseudonym="Bench",
+        legal_name="Иванов Иван",
+        intake_channel="hotline",
+        legal_category="deserter",
+        service_category="mobilised",
+        risk_level="high",
+        country=Country.objects.get(pk="KZ"),
+    )
+    return case, user
+
+
+def fill_organisation(cases: int) -> None:
+    """Bulk rows for the list page (shells, people with pseudonyms, locations, assignment):
+    the list decrypts nothing, so the sealed columns stay empty here."""
+    import random
+
+    from accounts.models import Organisation, User
+    from casework.models import Case, Location, Person, RiskLevel, Status
+
+    org = Organisation.objects.get(slug="get-lost")
+    users = list(User.objects.all())
+    rng = random.Random(7)  # noqa: S311 - benchmark data
+    batch = 2000
+    for start in range(2, cases + 1, batch):
+        rows = [
+            Case(
+                organisation=org,
+                reference=f"GL-2026-{n:05d}",
+                year=2026,
+                number=n,
+                intake_channel="hotline",
+                legal_category="deserter",
+                service_category="mobilised",
+                status=rng.choice(Status.values),
+                risk_level=rng.choice(RiskLevel.values),
+            )
+            for n in range(start, min(start + batch, cases + 1))
+        ]
+        Case.objects.bulk_create(rows)
+        Person.objects.bulk_create([Person(case=c, pseudonym=f"Person {c.number}") for c in rows])
+        Location.objects.bulk_create(
+            [Location(case=c, country_id=rng.choice(["KZ", "GE", "AM", "TR"])) for c in rows]
+        )
+        through = Case.assigned_caseworkers.through
+        through.objects.bulk_create([through(case=c, user=users[0]) for c in rows])
+
+
+def bench_list(cases: int, requests: int) -> dict[str, object]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from tests.conftest import sign_in
+
+    fill_organisation(cases)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
+    client = Client()
+    sign_in(client, User.objects.first())
+    timings, queries = [], set()
+    pages = ["/cases/", "/cases/?page=2", "/cases/?page=200", "/cases/?status=crisis",
+             "/cases/?mine=on&page=50", "/cases/?country=KZ&risk=high"]  # fmt: skip
+    for index in range(requests):
+        url = pages[index % len(pages)]
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - began)
+        assert response.status_code == 200, url
+        queries.add(len(captured.captured_queries))
+    return {
+        "cases": cases,
+        "requests": requests,
+        "median_ms": statistics.median(timings) * 1000,
+        "p90_ms": sorted(timings)[int(len(timings) * 0.9)] * 1000,
+        "queries_per_page": sorted(queries),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    setup(url)
+    report = {
+        "envelope": bench_envelope(args.rounds),
+        "case_list": bench_list(args.cases, args.requests),
+    }
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    worst = max(r["ratio"] for r in report["envelope"].values())
+    print(f"envelope/AESGCM ratio: worst {worst:.2f}x (target <= 1.5x)")
+    print(
+        f"case list, {args.cases} cases: median {report['case_list']['median_ms']:.1f} ms per page "
+        f"(target < 50 ms), queries per page {report['case_list']['queries_per_page']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""The per-case envelope: sealed fields fail closed, keys stay in memory for one scope, blind
+indexes normalise as documented, files are chunked and bound to their document."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+import vault
+from casework import crypto
+from casework.crypto import (
+    Envelope,
+    IndexKind,
+    SealedDataUnreadable,
+    SectionShredded,
+    blind_index,
+    key_scope,
+    normalise,
+)
+from casework.models import CaseKey, Document, DocumentType, Person
+from casework.sections import SECTIONS, Section
+
+
+def _reload(person: Person) -> Person:
+    return Person.objects.get(pk=person.pk)
+
+
+def test_every_case_gets_one_wrapped_key_per_section(case_getlost):
+    keys = CaseKey.objects.filter(case=case_getlost)
+    assert sorted(k.section for k in keys) == sorted(SECTIONS)
+    current = vault.get_keyring().current_id
+    assert {k.kek_id for k in keys} == {current}
+    # Wrapped, never the raw 32 bytes; and every section's key differs.
+    assert all(len(bytes(k.wrapped_key)) > 32 for k in keys)
+    with key_scope():
+        raw = {crypto.data_key(case_getlost.pk, s) for s in SECTIONS}
+    assert len(raw) == len(SECTIONS)
+
+
+def test_a_sealed_field_round_trips_and_the_column_holds_no_plaintext(case_getlost):
+    person = _reload(case_getlost.person)
+    column = bytes(person.legal_name)
+    assert "Иванов".encode() not in column
+    assert case_getlost.envelope.open(person, "legal_name") == "Иванов Иван Иванович"
+
+
+def test_a_ciphertext_swapped_between_two_cases_fails_closed(open_case, caseworker_getlost, caplog):
+    first = open_case(by=caseworker_getlost, legal_name="Первый")
+    second = open_case(by=caseworker_getlost, legal_name="Второй")
+    a, b = _reload(first.person), _reload(second.person)
+    Person.objects.filter(pk=b.pk).update(legal_name=bytes(a.legal_name))
+    with caplog.at_level(logging.ERROR, logger="waypoint.security"):
+        with pytest.raises(SealedDataUnreadable):
+            second.envelope.open(_reload(b), "legal_name")
+    [event] = [r for r in caplog.records if r.name == "waypoint.security"]
+    message = event.getMessage()
+    assert "reason=field_unreadable" in message and str(second.pk) in message
+    assert "Первый" not in message
+
+
+def test_a_ciphertext_swapped_between_two_fields_fails_closed(case_getlost):
+    person = _reload(case_getlost.person)
+    # Same row, same section (identity), other field.
+    Person.objects.filter(pk=person.pk).update(relatives_at_risk=bytes(person.legal_name))
+    with pytest.raises(SealedDataUnreadable):
+        case_getlost.envelope.open(_reload(person), "relatives_at_risk")
+
+
+def test_a_ciphertext_copied_to_another_row_of_the_same_case_fails_closed(
+    case_getlost, caseworker_getlost
+):
+    from casework import services
+    from casework.models import Note
+
+    one = services.note_add(case=case_getlost, by=caseworker_getlost, text="first")
+    two = services.note_add(case=case_getlost, by=caseworker_getlost, text="second")
+    Note.objects.filter(pk=two.pk).update(text=bytes(Note.objects.get(pk=one.pk).text))
+    with pytest.raises(SealedDataUnreadable):
+        case_getlost.envelope.open(Note.objects.get(pk=two.pk), "text")
+
+
+def test_a_flipped_byte_fails_closed(case_getlost):
+    person = _reload(case_getlost.person)
+    column = bytearray(bytes(person.legal_name))
+    column[-5] ^= 0x01
+    Person.objects.filter(pk=person.pk).update(legal_name=bytes(column))
+    with pytest.raises(SealedDataUnreadable):
+        case_getlost.envelope.open(_reload(person), "legal_name")
+
+
+def test_plaintext_written_into_the_column_fails_closed(case_getlost, caplog):
+    person = _reload(case_getlost.person)
+    Person.objects.filter(pk=person.pk).update(legal_name="Смирнов".encode())
+    with pytest.raises(SealedDataUnreadable) as raised:
+        case_getlost.envelope.open(_reload(person), "legal_name")
+    assert "Смирнов" not in str(raised.value)
+    assert all("Смирнов" not in r.getMessage() for r in caplog.records)
+
+
+def test_a_wrapped_key_moved_to_another_case_does_not_open(open_case, caseworker_getlost):
+    first = open_case(by=caseworker_getlost)
+    second = open_case(by=caseworker_getlost)
+    moved = CaseKey.objects.get(case=first, section=Section.IDENTITY).wrapped_key
+    CaseKey.objects.filter(case=second, section=Section.IDENTITY).update(wrapped_key=moved)
+    with pytest.raises(SealedDataUnreadable):
+        second.envelope.open(_reload(second.person), "legal_name")
+
+
+def test_a_missing_key_row_fails_closed(case_getlost):
+    CaseKey.objects.filter(case=case_getlost, section=Section.IDENTITY).delete()
+    with pytest.raises(SealedDataUnreadable):
+        case_getlost.envelope.open(_reload(case_getlost.person), "legal_name")
+
+
+def test_a_shredded_section_says_so_and_other_sections_still_open(case_getlost):
+    assert crypto.shred_section(case_id=case_getlost.pk, section=Section.IDENTITY)
+    person = _reload(case_getlost.person)
+    with pytest.raises(SectionShredded):
+        case_getlost.envelope.open(person, "legal_name")
+    assert case_getlost.envelope.open(person, "phones") == []
+    row = CaseKey.objects.get(case=case_getlost, section=Section.IDENTITY)
+    assert bytes(row.wrapped_key) == b"" and row.shredded_at is not None
+
+
+def test_keys_are_kept_only_inside_a_scope(case_getlost, django_assert_num_queries):
+    person = _reload(case_getlost.person)
+    with key_scope():
+        with django_assert_num_queries(1):
+            case_getlost.envelope.open(person, "legal_name")
+            case_getlost.envelope.open(person, "aliases")
+        assert crypto._keys.get()  # noqa: SLF001 - the scope holds the identity key
+    assert crypto._keys.get() is None  # noqa: SLF001
+    with django_assert_num_queries(2):
+        case_getlost.envelope.open(person, "legal_name")
+        case_getlost.envelope.open(person, "aliases")
+
+
+def test_a_row_of_another_case_cannot_be_sealed_with_this_envelope(open_case, caseworker_getlost):
+    first = open_case(by=caseworker_getlost)
+    second = open_case(by=caseworker_getlost)
+    with pytest.raises(ValueError, match="another case"):
+        Envelope(second.pk).seal(first.person, "legal_name", "x")
+
+
+# --- Property tests ---------------------------------------------------------------------------
+
+TEXTS = st.text(max_size=300)
+LISTS = st.lists(st.text(max_size=40), max_size=6)
+
+
+@hypothesis_settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=TEXTS, aliases=LISTS, born=st.one_of(st.none(), st.dates()))
+def test_any_value_round_trips(case_getlost, name, aliases, born):
+    person = _reload(case_getlost.person)
+    envelope = case_getlost.envelope
+    envelope.seal_many(person, {"legal_name": name, "aliases": aliases, "date_of_birth": born})
+    assert envelope.open(person, "legal_name") == name
+    assert envelope.open(person, "aliases") == aliases
+    assert envelope.open(person, "date_of_birth") == born
+
+
+@hypothesis_settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=TEXTS, field=st.sampled_from(["aliases", "relatives_at_risk", "passport_numbers"]))
+def test_a_value_never_opens_under_other_associated_data(case_getlost, name, field):
+    person = _reload(case_getlost.person)
+    envelope = case_getlost.envelope
+    envelope.seal(person, "legal_name", name)
+    setattr(person, field, person.legal_name)
+    with pytest.raises(SealedDataUnreadable):
+        envelope.open(person, field)
+    other_row = Person(pk=uuid.uuid4(), case_id=case_getlost.pk, legal_name=person.legal_name)
+    with pytest.raises(SealedDataUnreadable):
+        envelope.open(other_row, "legal_name")
+
+
+# --- Blind indexes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "stored"),
+    [
+        (IndexKind.NAME, "Иванов Иван", "иванов  иван"),
+        (IndexKind.NAME, "ФЁДОРОВ Пётр", "Федоров петр"),
+        (IndexKind.NAME, "Римский-Корсаков", "римский корсаков"),
+        (IndexKind.NAME, "José Müller", "jose muller"),
+        (IndexKind.PHONE, "+7 (916) 123-45-67", "89161234567"),
+        (IndexKind.PHONE, "007 916 123 45 67", "+79161234567"),
+        (IndexKind.PASSPORT, "75 1234567", "751234567"),
+        (IndexKind.PASSPORT, "ab-123 456", "AB123456"),
+        (IndexKind.BIRTH_DATE, "1990-05-01", date(1990, 5, 1)),
+    ],
+)
+def test_normalisation_makes_spellings_of_one_value_match(kind, typed, stored):
+    org = uuid.uuid4()
+    assert normalise(kind, typed) == normalise(kind, stored)
+    assert blind_index(organisation_id=org, kind=kind, value=typed) == blind_index(
+        organisation_id=org, kind=kind, value=stored
+    )
+
+
+def test_word_order_and_different_names_do_not_match():
+    org = uuid.uuid4()
+
+    def index(value):
+        return blind_index(organisation_id=org, kind=IndexKind.NAME, value=value)
+
+    assert index("Иванов Иван") != index("Иван Иванов")
+    assert index("Иванов Иван") != index("Иванова Ивана")
+
+
+def test_blind_indexes_differ_between_organisations_and_kinds():
+    one, two = uuid.uuid4(), uuid.uuid4()
+    a = blind_index(organisation_id=one, kind=IndexKind.NAME, value="Иванов")
+    assert a != blind_index(organisation_id=two, kind=IndexKind.NAME, value="Иванов")
+    assert a != blind_index(organisation_id=one, kind=IndexKind.PASSPORT, value="Иванов")
+    assert len(a) == 16
+
+
+def test_values_that_normalise_to_nothing_are_not_indexed():
+    org = uuid.uuid4()
+    assert blind_index(organisation_id=org, kind=IndexKind.NAME, value=" - ") is None
+    assert blind_index(organisation_id=org, kind=IndexKind.PHONE, value="12-34") is None
+    assert blind_index(organisation_id=org, kind=IndexKind.BIRTH_DATE, value="soon") is None
+
+
+# --- Files ------------------------------------------------------------------------------------
+
+
+def _document(case) -> Document:
+    return Document(
+        case=case,
+        document_type=DocumentType.objects.first(),
+        content_type="application/pdf",
+        storage_name=crypto.new_storage_name(),
+    )
+
+
+@pytest.mark.parametrize("size", [0, 1, crypto.FILE_CHUNK, crypto.FILE_CHUNK * 2 + 17])
+def test_a_file_round_trips_in_chunks_with_mode_0600(case_getlost, size, _media_root):
+    document = _document(case_getlost)
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    crypto.write_document_file(case_id=case_getlost.pk, document=document, data=data)
+    path = _media_root / document.storage_name
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert crypto.read_document_file(case_id=case_getlost.pk, document=document) == data
+
+
+def test_a_truncated_file_fails_closed(case_getlost, _media_root):
+    document = _document(case_getlost)
+    data = b"a" * (crypto.FILE_CHUNK * 2 + 5)
+    crypto.write_document_file(case_id=case_getlost.pk, document=document, data=data)
+    path = _media_root / document.storage_name
+    raw = path.read_bytes()
+    # Cut after the first two chunks: what is left is well-formed but not final.
+    first_len = int.from_bytes(raw[4:8], "big")
+    second_start = 8 + first_len
+    second_len = int.from_bytes(raw[second_start : second_start + 4], "big")
+    path.write_bytes(raw[: second_start + 4 + second_len])
+    with pytest.raises(SealedDataUnreadable):
+        crypto.read_document_file(case_id=case_getlost.pk, document=document)
+
+
+def test_a_file_of_another_document_fails_closed(case_getlost, _media_root):
+    one, two = _document(case_getlost), _document(case_getlost)
+    crypto.write_document_file(case_id=case_getlost.pk, document=one, data=b"one")
+    crypto.write_document_file(case_id=case_getlost.pk, document=two, data=b"two")
+    (_media_root / two.storage_name).write_bytes((_media_root / one.storage_name).read_bytes())
+    with pytest.raises(SealedDataUnreadable):
+        crypto.read_document_file(case_id=case_getlost.pk, document=two)

@@ -1,0 +1,27 @@
+"""Demo cases for seed_demo: realistic, sealed, readable by their caseworker, topped up."""
+
+from __future__ import annotations
+
+from accounts.models import Role
+from casework.crypto import key_scope
+from casework.demo import top_up_cases
+from casework.models import Case, Document
+from casework.models import Testimony as Statement
+
+
+def test_demo_cases_are_varied_sealed_and_topped_up_only_to_n(make_member, reference_data):
+    caseworker = make_member("get-lost", Role.CASEWORKER)
+    make_member("coordination", Role.CASEWORKER)
+    assert top_up_cases(slugs=["get-lost"], per_organisation=8) == 8
+    assert top_up_cases(slugs=["get-lost"], per_organisation=8) == 0
+    assert top_up_cases(slugs=["get-lost"], per_organisation=10) == 2
+    cases = list(Case.objects.filter(organisation__slug="get-lost"))
+    assert len(cases) == 10
+    assert len({c.status for c in cases}) >= 5
+    assert Statement.objects.filter(case__in=cases).count() == 10
+    assert Document.objects.filter(case__in=cases).exists()
+    assert not Case.objects.filter(organisation__slug="coordination").exists()
+    with key_scope():
+        names = {c.envelope.open(c.person, "legal_name") for c in cases}
+    assert all(len(name.split()) == 3 for name in names)  # surname, name, patronymic
+    assert all(caseworker in c.assigned_caseworkers.all() for c in cases)
