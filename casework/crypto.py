@@ -66,7 +66,6 @@ from vault.aead import key_id_of
 security_log = logging.getLogger("waypoint.security")
 
 WRAP_AAD = "waypoint.casekey.v1:{case}:{section}"
-FIELD_AAD = "waypoint.field.v1:{model}:{field}:{row}:{section}"
 FILE_AAD = "waypoint.file.v1:{document}:{index}:{final}"
 FILE_MAGIC = b"WPF1"
 FILE_CHUNK = 64 * 1024
@@ -97,7 +96,7 @@ class SectionShredded(SealedDataError):
 
 # --- Keys in memory -------------------------------------------------------------------------
 
-_keys: ContextVar[dict[tuple[uuid.UUID, str], bytes] | None] = ContextVar(
+_keys: ContextVar[dict[tuple[uuid.UUID, str], vault.DataKey] | None] = ContextVar(
     "casework_data_keys", default=None
 )
 
@@ -109,7 +108,7 @@ def key_scope() -> Iterator[None]:
     if _keys.get() is not None:
         yield
         return
-    cache: dict[tuple[uuid.UUID, str], bytes] = {}
+    cache: dict[tuple[uuid.UUID, str], vault.DataKey] = {}
     token = _keys.set(cache)
     try:
         yield
@@ -146,19 +145,21 @@ def create_case_keys(*, case_id: uuid.UUID) -> None:
         kek_id = key_id_of(wrapped)
         rows.append(CaseKey(case_id=case_id, section=section, wrapped_key=wrapped, kek_id=kek_id))
         if cache is not None:
-            cache[(case_id, section)] = key
+            cache[(case_id, section)] = vault.DataKey(key)
     CaseKey.objects.bulk_create(rows)
 
 
-def data_key(case_id: uuid.UUID, section: str) -> bytes:
+def data_key(case_id: uuid.UUID, section: str) -> vault.DataKey:
     """The section's unwrapped data key: from the scope's memory, else one query and one
     AES-GCM opening. Raises SectionShredded or SealedDataUnreadable."""
     from casework.models import CaseKey
 
     case_id = _as_uuid(case_id)
     cache = _keys.get()
-    if cache is not None and (case_id, section) in cache:
-        return cache[(case_id, section)]
+    if cache is not None:
+        key = cache.get((case_id, section))
+        if key is not None:
+            return key
     row = (
         CaseKey.objects.filter(case_id=case_id, section=section)
         .values_list("wrapped_key", "shredded_at")
@@ -171,8 +172,8 @@ def data_key(case_id: uuid.UUID, section: str) -> bytes:
     if shredded_at is not None:
         raise SectionShredded(section)
     try:
-        key = vault.open(bytes(wrapped), aad=_wrap_aad(case_id, section))
-    except vault.DecryptionError:
+        key = vault.DataKey(vault.open(bytes(wrapped), aad=_wrap_aad(case_id, section)))
+    except (vault.DecryptionError, ValueError):
         security_event("key_unwrap_failed", case=case_id, section=section)
         raise SealedDataUnreadable from None
     if cache is not None:
@@ -244,11 +245,11 @@ def _sealed_field(obj: models.Model, name: str) -> SealedField:
 
 
 def field_aad(obj: models.Model, field: SealedField) -> bytes:
-    if obj.pk is None:
+    pk = obj.pk
+    if pk is None:
         raise ValueError("a row needs its primary key before anything is sealed into it")
-    return FIELD_AAD.format(
-        model=obj._meta.label_lower, field=field.name, row=obj.pk, section=field.section
-    ).encode("utf-8")
+    # waypoint.field.v1:<model label>:<field>:<row id>:<section> (see the module docstring).
+    return (f"waypoint.field.v1:{obj._meta.label_lower}:{field.name}:{pk}:{field.section}").encode()
 
 
 class Envelope:

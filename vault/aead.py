@@ -69,12 +69,12 @@ def _frame(plaintext: bytes) -> bytearray:
     return framed
 
 
-def _seal(key: bytes, key_id: str, plaintext: bytes, aad: bytes) -> bytes:
+def _seal(cipher: AESGCM, key_id: str, plaintext: bytes, aad: bytes) -> bytes:
     if not isinstance(plaintext, bytes | bytearray) or not isinstance(aad, bytes | bytearray):
         raise TypeError("plaintext and aad must be bytes")
     header = _header(key_id)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    return header + nonce + AESGCM(key).encrypt(nonce, _frame(plaintext), header + aad)
+    return header + nonce + cipher.encrypt(nonce, _frame(plaintext), header + aad)
 
 
 def _split(sealed: bytes) -> tuple[bytes, str, bytes, bytes]:
@@ -94,9 +94,9 @@ def _split(sealed: bytes) -> tuple[bytes, str, bytes, bytes]:
     return sealed[:end], key_id, sealed[end : end + NONCE_BYTES], sealed[end + NONCE_BYTES :]
 
 
-def _open(key: bytes, header: bytes, nonce: bytes, body: bytes, aad: bytes) -> bytes:
+def _open(cipher: AESGCM, header: bytes, nonce: bytes, body: bytes, aad: bytes) -> bytes:
     try:
-        framed = AESGCM(key).decrypt(nonce, body, header + aad)
+        framed = cipher.decrypt(nonce, body, header + aad)
     except InvalidTag:
         raise DecryptionError from None
     return _unframe(framed)
@@ -105,7 +105,7 @@ def _open(key: bytes, header: bytes, nonce: bytes, body: bytes, aad: bytes) -> b
 def seal(plaintext: bytes, *, aad: bytes) -> bytes:
     """Seal under the newest key-encryption key. One AES-GCM call."""
     ring = get_keyring()
-    return _seal(ring.current_key, ring.current_id, plaintext, aad)
+    return _seal(AESGCM(ring.current_key), ring.current_id, plaintext, aad)
 
 
 def open(sealed: bytes, *, aad: bytes) -> bytes:  # noqa: A001 - the vault's own verb
@@ -114,7 +114,7 @@ def open(sealed: bytes, *, aad: bytes) -> bytes:  # noqa: A001 - the vault's own
     key = get_keyring().kek(key_id) if key_id else None
     if key is None:
         raise DecryptionError
-    return _open(key, header, nonce, body, aad)
+    return _open(AESGCM(key), header, nonce, body, aad)
 
 
 def key_id_of(sealed: bytes) -> str:
@@ -122,15 +122,43 @@ def key_id_of(sealed: bytes) -> str:
     return _split(sealed)[1]
 
 
-def seal_with_key(key: bytes, plaintext: bytes, *, aad: bytes) -> bytes:
-    """Seal under a data key (already unwrapped by the caller through ``open``)."""
+class DataKey:
+    """An unwrapped data key prepared for repeated use within one request or task (the
+    AES-GCM key schedule is computed once). Never printed, never pickled."""
+
+    __slots__ = ("_cipher",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEY_BYTES:
+            raise ValueError("data keys are 32 bytes")
+        self._cipher = AESGCM(key)
+
+    def __repr__(self) -> str:
+        return "DataKey(<hidden>)"
+
+    def __reduce__(self):
+        raise TypeError("a data key cannot be pickled")
+
+
+def _data_cipher(key: bytes | DataKey) -> AESGCM:
+    if isinstance(key, DataKey):
+        return key._cipher
     if len(key) != KEY_BYTES:
         raise ValueError("data keys are 32 bytes")
-    return _seal(key, "", plaintext, aad)
+    return AESGCM(key)
 
 
-def open_with_key(key: bytes, sealed: bytes, *, aad: bytes) -> bytes:
+def seal_with_key(key: bytes | DataKey, plaintext: bytes, *, aad: bytes) -> bytes:
+    """Seal under a data key (already unwrapped by the caller through ``open``)."""
+    return _seal(_data_cipher(key), "", plaintext, aad)
+
+
+def open_with_key(key: bytes | DataKey, sealed: bytes, *, aad: bytes) -> bytes:
     header, key_id, nonce, body = _split(sealed)
-    if key_id or len(key) != KEY_BYTES:
+    if key_id:
         raise DecryptionError
-    return _open(key, header, nonce, body, aad)
+    try:
+        cipher = _data_cipher(key)
+    except ValueError:
+        raise DecryptionError from None
+    return _open(cipher, header, nonce, body, aad)

@@ -97,10 +97,12 @@ def test_rotation_resumes_with_only_the_rows_left_under_older_keys(
     for row in CaseKey.objects.filter(case=second):
         aad = crypto._wrap_aad(second.pk, row.section)  # noqa: SLF001
         key = vault.open(bytes(row.wrapped_key), aad=aad)
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
         from vault.aead import _seal  # noqa: PLC0415 - re-wrap under the old key on purpose
 
         CaseKey.objects.filter(pk=row.pk).update(
-            wrapped_key=_seal(old_key, old_id, key, aad), kek_id=old_id
+            wrapped_key=_seal(AESGCM(old_key), old_id, key, aad), kek_id=old_id
         )
     untouched = {r.pk: bytes(r.wrapped_key) for r in CaseKey.objects.filter(case=first)}
     out, _ = _run("rotate_keys", "--rewrap")

@@ -237,3 +237,32 @@ def test_the_frame_records_the_true_length_under_the_padding():
     assert aead._unframe(framed) == b"abc"
     with pytest.raises(vault.DecryptionError):
         aead._unframe(framed[:-1] + b"\x01")
+
+
+def test_a_prepared_data_key_seals_and_opens_like_its_raw_bytes():
+    raw = vault.new_data_key()
+    prepared = vault.DataKey(raw)
+    assert vault.open_with_key(raw, vault.seal_with_key(prepared, PLAINTEXT, aad=AAD), aad=AAD) == (
+        PLAINTEXT
+    )
+    assert vault.open_with_key(prepared, vault.seal_with_key(raw, PLAINTEXT, aad=AAD), aad=AAD) == (
+        PLAINTEXT
+    )
+    with pytest.raises(vault.DecryptionError):
+        vault.open_with_key(
+            vault.DataKey(vault.new_data_key()),
+            vault.seal_with_key(prepared, PLAINTEXT, aad=AAD),
+            aad=AAD,
+        )
+
+
+def test_a_prepared_data_key_never_shows_or_pickles_its_bytes():
+    import pickle
+
+    raw = vault.new_data_key()
+    prepared = vault.DataKey(raw)
+    assert raw.hex() not in repr(prepared) and "hidden" in repr(prepared)
+    with pytest.raises(TypeError):
+        pickle.dumps(prepared)
+    with pytest.raises(ValueError):
+        vault.DataKey(raw[:16])
