@@ -40,6 +40,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
         also=("accounts:invite",),
     ),
     NavEntry("accounts:org_audit", _("Audit log"), frozenset({Role.ORG_ADMIN})),
+    NavEntry("stats:dashboard", _("Statistics"), frozenset({Role.COORDINATOR, Role.ORG_ADMIN})),
     NavEntry(
         "accounts:security",
         _("Security"),

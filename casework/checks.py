@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
 
 SAFE_HANDLER = "casework.uploads.MemoryOnlyUploadHandler"
 
@@ -33,3 +33,46 @@ def check_upload_limit(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, Tags.database)
+def check_no_global_case_permissions(app_configs, databases=None, **kwargs):
+    """A global permission on cases would mean "every case" to code that trusts guardian's
+    defaults. Nobody may hold one: access to a case is per object, through the selectors.
+
+    Tagged ``database``: it reads the permission tables, so Django runs it where a database
+    is at hand (``migrate``, ``check --database default``), not at import-time start-up."""
+    if not databases:
+        return []
+    from django.contrib.auth.models import Group, Permission
+    from django.db import DatabaseError
+
+    from accounts.models import User
+
+    try:
+        perms = Permission.objects.filter(
+            content_type__app_label="casework", content_type__model="case"
+        )
+        users = User.objects.filter(user_permissions__in=perms).distinct().count()
+        groups = Group.objects.filter(permissions__in=perms).distinct().count()
+    except DatabaseError:
+        # Before the first migration there is nothing to check.
+        return []
+    errors = []
+    if users:
+        errors.append(
+            Error(
+                f"{users} user(s) hold a global permission on cases.",
+                hint="Remove it: case access is per object only (casework.selectors).",
+                id="casework.E010",
+            )
+        )
+    if groups:
+        errors.append(
+            Error(
+                f"{groups} group(s) hold a global permission on cases.",
+                hint="Remove it: case access is per object only (casework.selectors).",
+                id="casework.E011",
+            )
+        )
+    return errors

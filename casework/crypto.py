@@ -19,6 +19,11 @@ Scheme
 * Unwrapped data keys live only in memory, in a per-request (or per-task) ``key_scope()``,
   and are dropped when it ends; never in Django's cache. Outside a scope a key is unwrapped
   for each use and not kept.
+* **Access is enforced at the key**: a scope bound to a user (``key_scope(user=...)``, which
+  every case page opens) asks casework.selectors.section_refusal before handing out any
+  section's key, cached or not, and raises ``KeyRefused`` when the user may not open that
+  section. A template or view that asks for a section it was not granted gets no plaintext.
+  Scopes without a user (management commands, system tasks) are trusted code paths.
 * **Rotation** (``rewrap_batch``) re-wraps data keys under the newest KEK; content is never
   re-encrypted. **Shredding** (``shred_section``) overwrites the wrapped key: the section is
   then unreadable everywhere, including in backups once the KEK that wrapped the old copy is
@@ -86,6 +91,14 @@ class SealedDataUnreadable(SealedDataError):
         super().__init__("sealed case data could not be opened")
 
 
+class KeyRefused(SealedDataError):
+    """The acting user holds no grant for the section: its key is not unwrapped."""
+
+    def __init__(self, section: str) -> None:
+        self.section = section
+        super().__init__(f"no grant for section {section}")
+
+
 class SectionShredded(SealedDataError):
     """The section's data key was destroyed: its content is gone for good."""
 
@@ -101,20 +114,51 @@ _keys: ContextVar[dict[tuple[uuid.UUID, str], vault.DataKey] | None] = ContextVa
 )
 
 
+# The user a scope is bound to, and the (case, section) pairs already allowed for them.
+_scope_user: ContextVar[Any] = ContextVar("casework_scope_user", default=None)
+_allowed: ContextVar[set[tuple[uuid.UUID, str]] | None] = ContextVar(
+    "casework_allowed_sections", default=None
+)
+
+
 @contextmanager
-def key_scope() -> Iterator[None]:
+def key_scope(*, user: Any = None) -> Iterator[None]:
     """Keeps unwrapped data keys in memory until the block ends (one request or task), then
-    drops them. Nested scopes share the outermost one."""
+    drops them. Nested scopes share the outermost one. With ``user``, every key handed out is
+    checked against that user's grants (KeyRefused otherwise)."""
     if _keys.get() is not None:
         yield
         return
     cache: dict[tuple[uuid.UUID, str], vault.DataKey] = {}
     token = _keys.set(cache)
+    user_token = _scope_user.set(user)
+    allowed_token = _allowed.set(set())
     try:
         yield
     finally:
         cache.clear()
+        _allowed.reset(allowed_token)
+        _scope_user.reset(user_token)
         _keys.reset(token)
+
+
+def _check_grant(case_id: uuid.UUID, section: str) -> None:
+    """Raises KeyRefused unless the scope's user may open the section (no user: trusted)."""
+    user = _scope_user.get()
+    if user is None:
+        return
+    allowed = _allowed.get()
+    if allowed is not None and (case_id, section) in allowed:
+        return
+    from casework.models import Case
+    from casework.selectors import section_refusal
+
+    case = Case.objects.filter(pk=case_id).only("id", "organisation_id", "verified_by_id").first()
+    if case is None or section_refusal(user=user, case=case, section=section) is not None:
+        security_event("key_refused", case=case_id, section=section)
+        raise KeyRefused(section)
+    if allowed is not None:
+        allowed.add((case_id, section))
 
 
 def security_event(reason: str, **ids: Any) -> None:
@@ -146,6 +190,10 @@ def create_case_keys(*, case_id: uuid.UUID) -> None:
         rows.append(CaseKey(case_id=case_id, section=section, wrapped_key=wrapped, kek_id=kek_id))
         if cache is not None:
             cache[(case_id, section)] = vault.DataKey(key)
+            allowed = _allowed.get()
+            if allowed is not None:
+                # The creator seals the first content before being assigned, in this scope.
+                allowed.add((case_id, section))
     CaseKey.objects.bulk_create(rows)
 
 
@@ -155,6 +203,7 @@ def data_key(case_id: uuid.UUID, section: str) -> vault.DataKey:
     from casework.models import CaseKey
 
     case_id = _as_uuid(case_id)
+    _check_grant(case_id, section)
     cache = _keys.get()
     if cache is not None:
         key = cache.get((case_id, section))

@@ -17,6 +17,8 @@ from casework.crypto import key_scope
 from casework.models import (
     Article,
     Case,
+    ConsentGiver,
+    ConsentPurpose,
     Country,
     DocumentType,
     IntakeChannel,
@@ -24,11 +26,15 @@ from casework.models import (
     LegalBasis,
     LegalCategory,
     ProceduralStage,
+    Referral,
+    ReferralAction,
+    ReferralReason,
     RiskLevel,
     ServiceCategory,
     Status,
     WantedLevel,
 )
+from casework.sections import Section
 
 SURNAMES = [
     "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
@@ -128,6 +134,12 @@ def seed_cases(
                     text=rng.choice(STATEMENTS),
                     consent_dossier=rng.random() < 0.7,
                 )
+                if index % 5 == 0:
+                    # A deadline due today: "my deadlines" shows it, the first reminder scan
+                    # of `make run` e-mails its assignee (to the console).
+                    from deadlines.demo import demo_deadline
+
+                    demo_deadline(case=case, by=by, today=today, seq=index)
                 status = STATUSES[index % len(STATUSES)]
                 if status != Status.INTAKE:
                     services.case_change_status(case=case, by=by, status=status)
@@ -179,4 +191,48 @@ def top_up_cases(*, slugs: list[str], per_organisation: int) -> int:
                     start=existing,
                 )
             )
+    seed_referral(from_slug="get-lost", to_slug="intransit")
     return created
+
+
+def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
+    """One accepted referral (testimony and legal, under the client's consent) of the first
+    case of ``from_slug`` to the lawyer of ``to_slug``, so `make run` shows the partner side.
+    Idempotent; does nothing when either organisation, the case or the lawyer is missing."""
+    from casework import access
+
+    case = Case.objects.filter(organisation__slug=from_slug).order_by("year", "number").first()
+    receiver = Organisation.objects.filter(slug=to_slug).first()
+    lawyer = User.objects.filter(
+        memberships__organisation=receiver, memberships__role=Role.LAWYER, is_active=True
+    ).first()
+    caseworker = case.assigned_caseworkers.first() if case is not None else None
+    if None in (case, receiver, lawyer, caseworker):
+        return None
+    existing = Referral.objects.filter(case=case, to_organisation=receiver).first()
+    if existing is not None:
+        return existing
+    sections = [Section.TESTIMONY, Section.LEGAL]
+    with transaction.atomic():
+        consent = access.consent_record(
+            case=case,
+            by=caseworker,
+            purpose=ConsentPurpose.LEGAL_ADVICE,
+            recipient=receiver,
+            sections=sections,
+            given_by=ConsentGiver.CLIENT,
+            expires_at=timezone.now() + timedelta(days=180),
+        )
+        referral = access.referral_create(
+            case=case,
+            by=caseworker,
+            to_organisation=receiver,
+            sections=sections,
+            actions=[ReferralAction.VIEW, ReferralAction.COMMENT],
+            reason=ReferralReason.LEGAL_REVIEW,
+            expires_at=timezone.now() + timedelta(days=90),
+            consent=consent,
+            recipient=lawyer,
+        )
+        access.referral_accept(referral=referral, by=lawyer)
+    return referral

@@ -279,3 +279,93 @@ class SearchForm(forms.Form):
         if not value:
             raise forms.ValidationError(ERR_SEARCH_EMPTY)
         return value
+
+
+# --- Access: consent, referrals, break-glass, lawyers ---------------------------------------
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+def _section_choices():
+    from casework.sections import Section
+
+    return Section.choices
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=())
+    recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
+    sections = forms.MultipleChoiceField(
+        label=_("Sections the client agrees to share"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    given_by = forms.ChoiceField(label=_("Given by"), choices=())
+    expires_at = forms.DateTimeField(label=_("Valid until"), widget=DateTimeInput)
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        from casework.models import ConsentGiver, ConsentPurpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = ConsentPurpose.choices
+        self.fields["given_by"].choices = ConsentGiver.choices
+        self.fields["sections"].choices = _section_choices()
+        self.fields["recipient"].queryset = organisations
+
+
+class ReferralForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=None)
+    sections = forms.MultipleChoiceField(
+        label=_("Sections to share"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    actions = forms.MultipleChoiceField(
+        label=_("They may"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=())
+    expires_at = forms.DateTimeField(label=_("Until"), widget=DateTimeInput)
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        from casework.models import ReferralAction, ReferralReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = organisations
+        self.fields["sections"].choices = _section_choices()
+        self.fields["actions"].choices = ReferralAction.choices
+        self.fields["reason"].choices = ReferralReason.choices
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=())
+    explanation = forms.CharField(
+        label=_("Explain why you must open this case now"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_(
+            "Kept encrypted with the case notes. The assigned caseworkers are told that you "
+            "opened the case."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from casework.models import BreakGlassReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = BreakGlassReason.choices
+
+
+class LawyerGrantForm(forms.Form):
+    lawyer = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
+    sections = forms.MultipleChoiceField(
+        label=_("Sections the lawyer may open"),
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, lawyers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lawyer"].queryset = lawyers
+        self.fields["lawyer"].label_from_instance = lambda u: u.display_name or u.email
+        self.fields["sections"].choices = _section_choices()

@@ -74,8 +74,8 @@ def _require_assigned(*, by: User, case: Case) -> None:
         raise PermissionDenied
 
 
-def _require_section(*, by: User, case: Case, section: str) -> None:
-    if section_refusal(user=by, case=case, section=section) is not None:
+def _require_section(*, by: User, case: Case, section: str, write: bool = True) -> None:
+    if section_refusal(user=by, case=case, section=section, write=write) is not None:
         raise PermissionDenied
 
 
@@ -84,6 +84,14 @@ def _seal(case: Case, obj: Any, values: dict[str, Any]) -> None:
         case.envelope.seal_many(obj, values)
     except SectionShredded:
         raise ValidationError(ERR_SHREDDED) from None
+
+
+def _refresh_deadlines(*, case: Case, by: User) -> None:
+    # Computed deadlines (art. 337 thresholds, stay limits) follow their source dates; the
+    # deadlines app builds on casework, hence the import here.
+    from deadlines.services import computed_deadlines_refresh
+
+    computed_deadlines_refresh(case=case, by=by)
 
 
 def _clean_lines(values: Iterable[str]) -> list[str]:
@@ -413,6 +421,7 @@ def location_update(
         org=case.organisation_id,
         section=Section.LOCATION,
     )
+    _refresh_deadlines(case=case, by=by)
     return location
 
 
@@ -492,6 +501,7 @@ def exposure_add(
     record(
         "case.section.updated", actor=by, obj=case, org=case.organisation_id, section=Section.LEGAL
     )
+    _refresh_deadlines(case=case, by=by)
     return exposure
 
 
@@ -513,6 +523,7 @@ def exposure_update(
     record(
         "case.section.updated", actor=by, obj=case, org=case.organisation_id, section=Section.LEGAL
     )
+    _refresh_deadlines(case=case, by=by)
     return exposure
 
 
@@ -669,7 +680,7 @@ def document_upload(
 def document_read(*, document: Document, by: User) -> bytes:
     """The decrypted document for its download, audited (document.downloaded)."""
     case = document.case
-    _require_section(by=by, case=case, section=Section.DOCUMENTS)
+    _require_section(by=by, case=case, section=Section.DOCUMENTS, write=False)
     data = crypto.read_document_file(case_id=case.pk, document=document)
     record(
         "document.downloaded",

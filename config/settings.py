@@ -86,10 +86,13 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "guardian",
     "vault",
     "audit",
     "accounts",
     "casework",
+    "deadlines",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -179,7 +182,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
 ]
+# guardian: no anonymous user row (anonymous visitors hold no object permission).
+ANONYMOUS_USER_NAME = None
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
@@ -314,6 +320,16 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Encrypted document files (never plaintext); mode 0600 files in a 0700 folder.
 WAYPOINT_MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# --- Statistics (stats) --------------------------------------------------------------------
+# Cells under K are hidden; shown counts are rounded to ROUNDING; months whose end is less than
+# DELAY_DAYS ago are not published. DP_EPSILON > 0 turns on differential privacy: each table
+# gets noise with that ε, at most DP_BUDGET ε per month (values in thousandths: 500 = 0.5).
+WAYPOINT_STATS_K = env_int("WAYPOINT_STATS_K", 10)
+WAYPOINT_STATS_ROUNDING = env_int("WAYPOINT_STATS_ROUNDING", 5)
+WAYPOINT_STATS_DELAY_DAYS = env_int("WAYPOINT_STATS_DELAY_DAYS", 30)
+WAYPOINT_STATS_DP_EPSILON_MILLI = env_int("WAYPOINT_STATS_DP_EPSILON_MILLI", 0)
+WAYPOINT_STATS_DP_BUDGET_MILLI = env_int("WAYPOINT_STATS_DP_BUDGET_MILLI", 10000)
+
 # --- E-mail ---------------------------------------------------------------------------------
 
 
@@ -356,6 +372,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# Redis redelivers an unacknowledged message (a worker killed mid-task) after this many
+# seconds. It must exceed the longest retry countdown below, or a waiting retry runs twice.
+WAYPOINT_BROKER_VISIBILITY_TIMEOUT = env_int("WAYPOINT_BROKER_VISIBILITY_TIMEOUT", 3600)
+# Reminder e-mails: retries wait BASE, 2*BASE, 4*BASE … seconds, capped at MAX.
+WAYPOINT_EMAIL_RETRY_BASE = env_int("WAYPOINT_EMAIL_RETRY_BASE", 30)
+WAYPOINT_EMAIL_RETRY_MAX = env_int("WAYPOINT_EMAIL_RETRY_MAX", 1800)
+WAYPOINT_EMAIL_MAX_RETRIES = env_int("WAYPOINT_EMAIL_MAX_RETRIES", 12)
+# A digest queued this long ago and still unsent is queued again by the next scan (the
+# delivery itself is idempotent: a sent row is never sent twice).
+WAYPOINT_EMAIL_REQUEUE_AFTER = env_int("WAYPOINT_EMAIL_REQUEUE_AFTER", 2 * 3600)
 
 # --- Logging: no personal data; request ids only ------------------------------------------
 LOGGING = {

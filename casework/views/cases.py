@@ -54,7 +54,7 @@ def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     """The organisation's cases, filtered and paginated: a constant number of queries."""
     filters = FilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    cases = selectors.case_list(
+    cases = selectors.case_listing(
         user=request.user,
         organisation=membership.organisation,
         status=chosen.get("status", ""),
@@ -235,11 +235,31 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
             "panels": [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS],
             "assigned": assigned,
             "timeline": case.status_changes.select_related("changed_by"),
+            # Partners (referred organisations) see no names of the owning organisation.
+            "is_owner": selectors.is_owner_member(user=request.user, case=case),
             "caseworkers": case.assigned_caseworkers.order_by("display_name", "email"),
             "can_assign": can_manage_assignment(user=request.user, case=case),
             "status_form": StatusForm(initial={"status": case.status}),
+            **_access_context(request, case, assigned=assigned),
         },
     )
+
+
+def _access_context(request: HttpRequest, case: Case, *, assigned: bool) -> dict:
+    """Consent, referrals, break-glass and "who has seen this case" for the case page: shown
+    to the owning organisation's assigned caseworkers and admins only."""
+    owner_staff = selectors.may_see_viewers(user=request.user, case=case)
+    if not owner_staff:
+        return {"owner_staff": False}
+    glass = selectors.active_break_glass(user=request.user, case=case)
+    return {
+        "owner_staff": True,
+        "consents": selectors.case_consents(case=case),
+        "referrals": selectors.case_referrals(case=case),
+        "viewers": selectors.case_viewers(case=case),
+        "break_glass": glass,
+        "may_break_glass": not assigned and glass is None,
+    }
 
 
 @require_POST

@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import active_membership
-from casework.crypto import SealedDataUnreadable, SectionShredded, key_scope
+from casework.crypto import KeyRefused, SealedDataUnreadable, SectionShredded, key_scope
 from casework.models import Case
-from casework.selectors import CASE_LIST_ROLES, case_for, section_refusal
+from casework.selectors import CASE_LIST_ROLES, NOT_GRANTED, case_for, section_refusal
 
 UNREADABLE = _(
     "This part of the case file could not be opened. Nothing was shown and nothing was "
@@ -29,9 +29,10 @@ class SectionRefused(Exception):
         super().__init__("section refused")
 
 
-def require_section(request: HttpRequest, case: Case, section: str) -> None:
-    """Raises SectionRefused (a 403 page with the reason) unless the user may open it."""
-    refusal = section_refusal(user=request.user, case=case, section=section)
+def require_section(request: HttpRequest, case: Case, section: str, *, write: bool = True) -> None:
+    """Raises SectionRefused (a 403 page with the reason) unless the user may change the
+    section (``write=False``: read it)."""
+    refusal = section_refusal(user=request.user, case=case, section=section, write=write)
     if refusal is not None:
         raise SectionRefused(refusal)
 
@@ -41,11 +42,14 @@ def forbidden(request: HttpRequest, message) -> HttpResponse:
 
 
 def _guarded(request: HttpRequest, call: Callable[[], HttpResponse]) -> HttpResponse:
-    with key_scope():
+    with key_scope(user=request.user):
         try:
             return call()
         except SectionRefused as refused:
             return forbidden(request, refused.message)
+        except KeyRefused:
+            # A page asked for a section the user holds no grant for: the key stayed wrapped.
+            return forbidden(request, NOT_GRANTED)
         except SectionShredded:
             return render(request, "casework/refused.html", {"message": SHREDDED}, status=410)
         except SealedDataUnreadable:

@@ -317,7 +317,7 @@ def document_upload(request: HttpRequest, case: Case) -> HttpResponse:
 @require_GET
 @case_view
 def document_download(request: HttpRequest, case: Case, pk) -> HttpResponse:
-    require_section(request, case, Section.DOCUMENTS)
+    require_section(request, case, Section.DOCUMENTS, write=False)
     document = get_object_or_404(Document, pk=pk, case=case)
     data = services.document_read(document=document, by=request.user)
     response = HttpResponse(data, content_type=document.content_type)

@@ -1,0 +1,235 @@
+"""Pages that change who may open a case: consent, referrals (both sides), lawyers' section
+grants and break-glass. Each fetches through the selectors and calls one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Organisation, Role, User
+from accounts.selectors import active_membership
+from casework import access, selectors
+from casework.forms import BreakGlassForm, ConsentForm, LawyerGrantForm, ReferralForm
+from casework.models import Case, Consent, Referral
+from casework.selectors import is_assigned_caseworker
+from casework.views.common import case_view, forbidden
+
+CONSENT_RECORDED = _("The consent has been recorded.")
+CONSENT_CONFIRMED = _("The client's confirmation has been recorded.")
+CONSENT_WITHDRAWN = _("The consent was withdrawn; the referrals resting on it are revoked.")
+REFERRAL_CREATED = _("The referral has been sent. It opens nothing until it is accepted.")
+REFERRAL_ACCEPTED = _("The referral has been accepted.")
+REFERRAL_DECLINED = _("The referral has been declined.")
+REFERRAL_REVOKED = _("The referral has been revoked.")
+LAWYER_SAVED = _("The lawyer's sections have been saved.")
+BREAK_GLASS_STARTED = _(
+    "You have opened this case for two hours. The assigned caseworkers have been told."
+)
+NOT_ASSIGNED_ACTION = _("Only caseworkers assigned to this case can do this.")
+ADMINS_ONLY = _("Only admins of the case's organisation can break the glass.")
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _partners(case: Case):
+    return Organisation.objects.filter(is_active=True).exclude(pk=case.organisation_id)
+
+
+@require_http_methods(["GET", "HEAD"])
+def referral_dashboard(request: HttpRequest) -> HttpResponse:
+    """Referred to us, waiting for an answer, referred by us, and the user's notices."""
+    membership = active_membership(request)
+    if membership is None:
+        raise Http404
+    org = membership.organisation
+    user = request.user
+    return render(
+        request,
+        "casework/referrals.html",
+        {
+            "waiting": selectors.referrals_waiting(user=user, organisation=org),
+            "to_us": selectors.referrals_to(user=user, organisation=org).exclude(status="pending")[
+                :100
+            ],
+            "by_us": selectors.referrals_by(user=user, organisation=org)[:100],
+            "can_answer": membership.role in selectors.REFERRAL_ROLES,
+            "notices": selectors.notices_for(user=user),
+        },
+    )
+
+
+def _answer(request: HttpRequest, pk, call, success) -> HttpResponse:
+    referral = selectors.referral_for_receiver(user=request.user, pk=pk)
+    try:
+        call(referral=referral, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("casework:referrals")
+
+
+@require_POST
+def notices_read(request: HttpRequest) -> HttpResponse:
+    if active_membership(request) is None:
+        raise Http404
+    access.notices_mark_read(user=request.user)
+    return redirect("casework:referrals")
+
+
+@require_POST
+def referral_accept(request: HttpRequest, pk) -> HttpResponse:
+    if active_membership(request) is None:
+        raise Http404
+    return _answer(request, pk, access.referral_accept, REFERRAL_ACCEPTED)
+
+
+@require_POST
+def referral_decline(request: HttpRequest, pk) -> HttpResponse:
+    if active_membership(request) is None:
+        raise Http404
+    return _answer(request, pk, access.referral_decline, REFERRAL_DECLINED)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def referral_create(request: HttpRequest, case: Case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    form = ReferralForm(request.POST or None, organisations=_partners(case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.referral_create(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, REFERRAL_CREATED)
+            return redirect(case)
+    return render(
+        request,
+        "casework/simple_form.html",
+        {"case": case, "form": form, "title": _("Refer this case")},
+    )
+
+
+@require_POST
+@case_view
+def referral_revoke(request: HttpRequest, case: Case, pk) -> HttpResponse:
+    referral = get_object_or_404(Referral, pk=pk, case=case)
+    if not selectors.may_see_viewers(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    try:
+        access.referral_revoke(referral=referral, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, REFERRAL_REVOKED)
+    return redirect(case)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def consent_create(request: HttpRequest, case: Case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    form = ConsentForm(request.POST or None, organisations=_partners(case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.consent_record(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, CONSENT_RECORDED)
+            return redirect(case)
+    return render(
+        request,
+        "casework/simple_form.html",
+        {"case": case, "form": form, "title": _("Record consent")},
+    )
+
+
+def _consent_action(request: HttpRequest, case: Case, pk, call, success) -> HttpResponse:
+    consent = get_object_or_404(Consent, pk=pk, case=case)
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    try:
+        call(consent=consent, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(case)
+
+
+@require_POST
+@case_view
+def consent_confirm(request: HttpRequest, case: Case, pk) -> HttpResponse:
+    return _consent_action(request, case, pk, access.consent_confirm, CONSENT_CONFIRMED)
+
+
+@require_POST
+@case_view
+def consent_withdraw(request: HttpRequest, case: Case, pk) -> HttpResponse:
+    return _consent_action(request, case, pk, access.consent_withdraw, CONSENT_WITHDRAWN)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def lawyer_grant(request: HttpRequest, case: Case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    lawyers = User.objects.filter(
+        memberships__organisation_id=case.organisation_id,
+        memberships__role=Role.LAWYER,
+        is_active=True,
+    ).order_by("display_name", "email")
+    form = LawyerGrantForm(request.POST or None, lawyers=lawyers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.lawyer_grant(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, LAWYER_SAVED)
+            return redirect(case)
+    return render(
+        request,
+        "casework/simple_form.html",
+        {"case": case, "form": form, "title": _("Lawyer's sections")},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def break_glass(request: HttpRequest, case: Case) -> HttpResponse:
+    if not access.is_owner_admin(user=request.user, case=case):
+        return forbidden(request, ADMINS_ONLY)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.break_glass(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, BREAK_GLASS_STARTED)
+            return redirect(case)
+    return render(
+        request,
+        "casework/simple_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("Break the glass"),
+            "intro": _(
+                "Opening a case you are not assigned to is recorded with your reason, lasts two "
+                "hours and is shown to the assigned caseworkers."
+            ),
+        },
+    )
