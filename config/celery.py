@@ -45,6 +45,13 @@ def _configure(sender: Celery, **kwargs) -> None:
             "store_processed": False,
             "polling_interval": 0.1,
         }
+    else:
+        # A message a killed worker held comes back after this many seconds (acks late).
+        conf.broker_transport_options = {
+            "visibility_timeout": settings.WAYPOINT_BROKER_VISIBILITY_TIMEOUT,
+            "unacked_restore_interval": min(10, settings.WAYPOINT_BROKER_VISIBILITY_TIMEOUT),
+            "unacked_restore_throttle": 1,
+        }
 
 
 # Periodic jobs (celery beat). Times are UTC; tasks take ids only.
@@ -53,6 +60,26 @@ BEAT_SCHEDULE = {
     "audit-verify-chain-nightly": {
         "task": "audit.tasks.verify_audit_chain_task",
         "schedule": crontab(hour=2, minute=40),
+    },
+    # Statistics: recompute the summary table nightly (published months only).
+    "stats-refresh-summary-nightly": {
+        "task": "stats.tasks.refresh_summary_task",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    # Reminders: claim what came due and queue the content-free digests.
+    "deadlines-reminders-scan": {
+        "task": "deadlines.tasks.reminders_scan_task",
+        "schedule": 300.0,
+    },
+    # Missed welfare check-ins escalate to the caseworkers and the organisation's admins.
+    "deadlines-checkins-escalate": {
+        "task": "deadlines.tasks.checkins_escalate_task",
+        "schedule": 300.0,
+    },
+    # Retention: warn 14 days ahead, then crypto-shred the sections whose time has come.
+    "deadlines-retention-daily": {
+        "task": "deadlines.tasks.retention_run_task",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

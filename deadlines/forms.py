@@ -1,0 +1,56 @@
+"""Forms of the deadline pages. They validate input; the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from deadlines.models import DeadlineKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class DeadlineForm(forms.Form):
+    kind = forms.ModelChoiceField(label=_("Kind"), queryset=DeadlineKind.objects.all())
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=None,
+        required=False,
+        empty_label=_("The case's assigned caseworkers"),
+    )
+    note = forms.CharField(
+        label=_("Note (encrypted with the case's notes)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, caseworkers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = caseworkers
+        self.fields["assignee"].label_from_instance = lambda u: u.display_name or u.email
+        self.fields["kind"].label_from_instance = lambda k: k.label
+
+
+class PreferencesForm(forms.Form):
+    email_enabled = forms.BooleanField(label=_("Send me e-mail reminders"), required=False)
+    quiet_start = forms.TimeField(
+        label=_("Quiet hours from (UTC)"), required=False, widget=TimeInput
+    )
+    quiet_end = forms.TimeField(
+        label=_("Quiet hours until (UTC)"), required=False, widget=TimeInput
+    )
+
+
+class CheckInScheduleForm(forms.Form):
+    interval_hours = forms.IntegerField(
+        label=_("Check in every (hours)"), min_value=1, max_value=720, initial=48
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)

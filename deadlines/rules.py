@@ -1,0 +1,68 @@
+"""Date rules behind computed deadlines. Pure functions of dates: easy to test across month
+ends and leap years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from casework.services import ABSENCE_PARTS, _one_month_after
+
+
+def art337_thresholds(*, absence_start: date, mobilisation: bool = True) -> list[tuple[str, date]]:
+    """(part, first day the part applies) for the three art. 337 thresholds: absence over
+    2 days, over 10 days, over a month (casework.services.absence_part draws the same lines:
+    on the returned day absence_part gives the part, on the day before the lighter one)."""
+    short, medium, long = ABSENCE_PARTS[mobilisation]
+    return [
+        (short, absence_start + timedelta(days=3)),
+        (medium, absence_start + timedelta(days=11)),
+        (long, _one_month_after(absence_start) + timedelta(days=1)),
+    ]
+
+
+@dataclass(frozen=True)
+class StayRule:
+    """At most ``max_days`` days of stay within any ``window_days`` days."""
+
+    max_days: int
+    window_days: int
+
+
+# Stay limits that need reminders (DOMAIN.md). Turkey's "about 3 months" is approximated as
+# 90 in 180; an admin-editable table can replace this when more countries need one.
+STAY_RULES: dict[str, StayRule] = {
+    "KZ": StayRule(90, 180),
+    "AM": StayRule(180, 365),
+    "TR": StayRule(90, 180),
+}
+
+
+def _days_present(stays: list[tuple[date, date | None]], start: date, end: date) -> int:
+    """Days in [start, end] covered by the stays (entry and exit days both count)."""
+    total = 0
+    for entry, exit_ in stays:
+        lo = max(entry, start)
+        hi = min(exit_ or end, end)
+        if hi >= lo:
+            total += (hi - lo).days + 1
+    return total
+
+
+def last_allowed_day(*, stays: list[tuple[date, date | None]], rule: StayRule) -> date:
+    """The last day the person may still be present, staying on continuously from the last
+    entry (whose exit is None): the latest day D such that in every window of
+    ``rule.window_days`` days ending on a day up to D, the days present stay within
+    ``rule.max_days``. Entry and exit days count as days of stay."""
+    if not stays or stays[-1][1] is not None:
+        raise ValueError("the last stay must be ongoing (exit None)")
+    entry = stays[-1][0]
+    day = entry
+    # At most window_days + max_days steps: bounded, and cheap for one case.
+    for _ in range(rule.window_days + rule.max_days + 1):
+        nxt = day + timedelta(days=1)
+        window_start = nxt - timedelta(days=rule.window_days - 1)
+        if _days_present(stays, window_start, nxt) > rule.max_days:
+            return day
+        day = nxt
+    return day

@@ -1,0 +1,196 @@
+"""Deadline pages: my deadlines, a case's deadlines, notifications, preferences, /healthz."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from casework.selectors import caseworkers_of, is_assigned_caseworker
+from casework.views.common import case_view, forbidden
+from deadlines import selectors, services
+from deadlines.forms import CheckInScheduleForm, DeadlineForm, PreferencesForm
+from deadlines.models import DeadlineStatus, NotificationPreference
+
+NOT_ASSIGNED = _("Only caseworkers assigned to this case can see and change its deadlines.")
+DEADLINE_ADDED = _("Deadline added.")
+DEADLINE_CLOSED = _("Deadline updated.")
+PREFERENCES_SAVED = _("Preferences saved.")
+SCHEDULE_SAVED = _("Check-in schedule saved.")
+CHECKIN_RECORDED = _("Check-in recorded.")
+HOLD_SET = _("Legal hold set: nothing of this case will be erased while it holds.")
+HOLD_LIFTED = _("Legal hold lifted.")
+
+
+@require_http_methods(["GET", "HEAD"])
+def my_deadlines(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "deadlines/my_deadlines.html",
+        {"groups": selectors.my_deadlines(user=request.user)},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def deadline_add(request: HttpRequest, case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED)
+    form = DeadlineForm(
+        request.POST or None, caseworkers=caseworkers_of(organisation_id=case.organisation_id)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deadline_create(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, DEADLINE_ADDED)
+            return redirect(f"{case.get_absolute_url()}#deadlines")
+    return render(
+        request,
+        "casework/section_form.html",
+        {"case": case, "form": form, "title": _("Add a deadline")},
+    )
+
+
+@require_POST
+def deadline_close(request: HttpRequest, pk, status: str) -> HttpResponse:
+    deadline = selectors.deadline_for(user=request.user, pk=pk)
+    if deadline is None:
+        raise Http404
+    if not is_assigned_caseworker(user=request.user, case=deadline.case):
+        return forbidden(request, NOT_ASSIGNED)
+    try:
+        services.deadline_set_status(deadline=deadline, by=request.user, status=status)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, DEADLINE_CLOSED)
+    return redirect(f"{deadline.case.get_absolute_url()}#deadlines")
+
+
+def deadline_done(request: HttpRequest, pk) -> HttpResponse:
+    return deadline_close(request, pk, DeadlineStatus.DONE)
+
+
+def deadline_cancel(request: HttpRequest, pk) -> HttpResponse:
+    return deadline_close(request, pk, DeadlineStatus.CANCELLED)
+
+
+@require_POST
+@case_view
+def checkin_schedule(request: HttpRequest, case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED)
+    form = CheckInScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.checkin_schedule_set(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, SCHEDULE_SAVED)
+    else:
+        messages.error(request, services.ERR_INTERVAL)
+    return redirect(f"{case.get_absolute_url()}#deadlines")
+
+
+@require_POST
+@case_view
+def checkin_record(request: HttpRequest, case) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED)
+    try:
+        services.checkin_record(case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, CHECKIN_RECORDED)
+    return redirect(f"{case.get_absolute_url()}#deadlines")
+
+
+@require_POST
+@case_view
+def legal_hold(request: HttpRequest, case) -> HttpResponse:
+    hold = request.POST.get("hold") == "on"
+    try:
+        services.retention_hold_set(case=case, by=request.user, hold=hold)
+    except PermissionDenied:
+        return forbidden(request, services.ERR_HOLD_FORBIDDEN)
+    messages.success(request, HOLD_SET if hold else HOLD_LIFTED)
+    return redirect(f"{case.get_absolute_url()}#deadlines")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("deadlines:notifications")
+    return render(
+        request,
+        "deadlines/notifications.html",
+        {"notifications": selectors.notifications_of(user=request.user)},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    pref = NotificationPreference.objects.filter(user=request.user).first()
+    initial = {
+        "email_enabled": pref.email_enabled if pref else True,
+        "quiet_start": pref.quiet_start if pref else None,
+        "quiet_end": pref.quiet_end if pref else None,
+    }
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preferences_update(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, PREFERENCES_SAVED)
+            return redirect("deadlines:preferences")
+    return render(request, "deadlines/preferences.html", {"form": form})
+
+
+def _broker_reachable() -> bool:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+    return True
+
+
+def _database_reachable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 "ok" when the database and the broker answer, else 503 "fail". Nothing more, to
+    anyone: which part failed is for the logs and the operators."""
+    healthy = _database_reachable() and _broker_reachable()
+    return HttpResponse(
+        "ok" if healthy else "fail",
+        status=200 if healthy else 503,
+        content_type="text/plain; charset=utf-8",
+    )
