@@ -64,6 +64,7 @@ run: install messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 	$(MANAGE) seed_demo --credentials $(CREDENTIALS)
+	$(MANAGE) refresh_stats
 	@# One reminder scan now (beat's first comes after 5 minutes): the demo deadline due
 	@# today is e-mailed to the console by the worker started below.
 	$(MANAGE) send_reminders

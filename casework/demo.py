@@ -17,6 +17,7 @@ from casework.crypto import key_scope
 from casework.models import (
     Article,
     Case,
+    CaseStatusChange,
     ConsentGiver,
     ConsentPurpose,
     Country,
@@ -163,6 +164,11 @@ def seed_cases(
                         data=_tiny_photo(index),
                         original_name="photo.jpg",
                     )
+                # Demo history: spread the openings over the past year, so that the
+                # statistics (months only, after a publication delay) have something to show.
+                opened = (today - timedelta(days=rng.randrange(40, 365))).replace(day=1)
+                Case.objects.filter(pk=case.pk).update(opened_month=opened)
+                CaseStatusChange.objects.filter(case=case).update(changed_month=opened)
             created.append(case)
     return created
 
