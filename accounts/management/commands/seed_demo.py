@@ -12,8 +12,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from django.db import transaction
 
 import vault
 from accounts.models import Membership, Organisation, Role, TOTPDevice, User
+from vault.files import write_private
 
 REFUSED = (
     "seed_demo only runs with WAYPOINT_ENV=dev: it creates accounts whose passwords are "
@@ -73,22 +72,6 @@ def demo_totp_key(email: str) -> bytes:
     return _derive(f"totp:{email}", TOTP_KEY_BYTES)
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Writes ``text`` to ``path`` with mode 0600, atomically (never a moment world-readable)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class Command(BaseCommand):
     help = (
         "Create the demo organisations and personas (dev only) and write their logins to "
@@ -118,7 +101,7 @@ class Command(BaseCommand):
         path = Path(options["credentials"])
         with transaction.atomic():
             people, created = self._seed()
-        _write_private(path, json.dumps(people, indent=2, ensure_ascii=False) + "\n")
+        write_private(path, json.dumps(people, indent=2, ensure_ascii=False) + "\n")
         self.stdout.write(
             f"Demo data: {len(ORGANISATIONS)} organisations, {len(people)} personas "
             f"({created} new). Logins written to {path} (mode 0600)."

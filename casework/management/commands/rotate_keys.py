@@ -17,7 +17,6 @@ backup's wrapped keys open with it.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from audit.services import record
 from casework import crypto
 from casework.management.commands._progress import Progress
 from vault.aead import key_id_of
+from vault.files import write_private
 from vault.keyring import get_keyring, parse
 
 ENV_ONLY = (
@@ -55,21 +55,6 @@ def keyring_file() -> Path | None:
         if dev.exists():
             return dev
     return None
-
-
-def write_private(path: Path, text: str) -> None:
-    """Replaces ``path`` atomically with ``text``, mode 0600 from the first byte."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def use_keyring(text: str) -> None:
