@@ -113,6 +113,10 @@ class Deadline(models.Model):
     source = models.CharField(
         max_length=16, choices=DeadlineSource.choices, default=DeadlineSource.MANUAL
     )
+    # The month (its first day) the deadline was marked done; None while open or cancelled.
+    # Month resolution only, like every clear-text date the statistics read (stats,
+    # "deadlines met vs missed"): the day is not needed and would say more than needed.
+    completed_month = models.DateField(_("completed in month"), null=True, blank=True)
     # For computed deadlines: which source row and threshold (ids and codes only).
     source_key = models.CharField(max_length=64, blank=True)
     # Reminder windows that opened before the deadline existed are not sent.

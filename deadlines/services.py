@@ -119,12 +119,14 @@ def deadline_set_status(*, deadline: Deadline, by: User, status: str) -> Deadlin
     _require_assigned(by=by, case=deadline.case)
     if status not in (DeadlineStatus.DONE, DeadlineStatus.CANCELLED):
         raise ValidationError(ERR_NOT_OPEN)
+    # Month resolution only: statistics compare it with the due date's month.
+    completed = timezone.now().date().replace(day=1) if status == DeadlineStatus.DONE else None
     changed = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN).update(
-        status=status
+        status=status, completed_month=completed
     )
     if not changed:
         raise ValidationError(ERR_NOT_OPEN)
-    deadline.status = status
+    deadline.status, deadline.completed_month = status, completed
     record(
         f"deadline.{status}",
         actor=by,
@@ -214,7 +216,7 @@ def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
             # Only a new date reopens a deadline: one a caseworker cancelled or marked done
             # stays so while its source date stays put.
             Deadline.objects.filter(pk=current.pk).update(
-                due_date=due, status=DeadlineStatus.OPEN, created_on=today
+                due_date=due, status=DeadlineStatus.OPEN, created_on=today, completed_month=None
             )
             # A moved deadline is a new date: its reminders start over.
             ReminderClaim.objects.filter(deadline=current).delete()

@@ -12,7 +12,6 @@ Not yet possible, and why:
 * transit and destination countries with median days in transit, route outcomes by
   destination and route, median days per stage: need EvacuationPlan/EvacuationStep (issue 6);
   and clear-text dates are months, so medians could only be in months;
-* deadlines met vs missed: there is no Deadline model yet;
 * time to first response: no first-response time is recorded, and status changes carry
   months only, so it is not derivable at a useful resolution.
 """
@@ -24,7 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, Q, Value, When
+from django.db.models import CharField, Count, F, Q, Value, When
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,7 @@ from casework.models import (
     Status,
     WantedLevel,
 )
+from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 
 Row = tuple[object, date, str, str, int]  # organisation id, month, key, key2, count
 OTHER = "other"  # the row that folded small categories go into
@@ -269,6 +271,56 @@ def caseload() -> Iterable[Row]:
         yield org_id, month, "cases", "", n
 
 
+# Deadlines met vs missed, all at month resolution (Deadline.completed_month keeps only the
+# month): met = done in the due date's month or earlier; missed = done in a later month, or
+# still open after the due date's month has ended. Cancelled deadlines, open ones whose month
+# is not over, and ones marked done before the completion month was recorded do not count.
+# A deadline counts once, in the month it was due: a published "missed" never turns "met".
+MET, MISSED = "met", "missed"
+DEADLINE_OUTCOMES: dict[str, Promise] = {MET: _("Met"), MISSED: _("Missed")}
+# The kind "custom" (labelled "Other") always goes into the folded row, so that the table
+# never shows two rows called "other".
+FOLDED_KINDS = ("custom", OTHER)
+KEY_LENGTH = 32  # SummaryCount.key: a longer kind code is cut to fit, here and in the labels
+
+
+def _deadline_kinds() -> dict[str, str | Promise]:
+    labels: dict[str, str | Promise] = {
+        kind.code[:KEY_LENGTH]: kind.label
+        for kind in DeadlineKind.objects.all()
+        if kind.code not in FOLDED_KINDS
+    }
+    labels[OTHER] = _("Other kinds, or kinds with few deadlines")
+    return labels
+
+
+def deadlines_met() -> Iterable[Row]:
+    this_month = timezone.now().date().replace(day=1)
+    counted = Q(status=DeadlineStatus.DONE, completed_month__isnull=False) | Q(
+        status=DeadlineStatus.OPEN, due_date__lt=this_month
+    )
+    qs = Deadline.objects.filter(counted).annotate(
+        due_month=TruncMonth("due_date"),
+        kind_key=When_(
+            When(kind__code__in=FOLDED_KINDS, then=Value(OTHER)),
+            default=Substr("kind__code", 1, KEY_LENGTH),
+            output_field=CharField(),
+        ),
+        # completed_month is a first of a month: on or before the due date exactly when
+        # its month is the due date's month or earlier.
+        outcome=When_(
+            When(
+                status=DeadlineStatus.DONE,
+                completed_month__lte=F("due_date"),
+                then=Value(MET),
+            ),
+            default=Value(MISSED),
+            output_field=CharField(),
+        ),
+    )
+    return _rows(qs, "case__organisation_id", "due_month", "kind_key", "outcome", Count("id"))
+
+
 CRISIS_TYPES = {status: label for status, label in Status.choices if status in CRISIS_STATUSES}
 
 BREAKDOWNS: tuple[Breakdown, ...] = (
@@ -356,6 +408,20 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
         None,
         additive=True,
         aggregate=crisis_by_country,
+    ),
+    Breakdown(
+        "deadlines",
+        _("Deadlines met vs missed"),
+        _(
+            "Deadlines by the month they were due, counted in months: met when marked done "
+            "in the month of the due date or earlier; missed when marked done in a later "
+            "month, or still open after that month ended. Cancelled deadlines do not count."
+        ),
+        _("deadlines"),
+        Dimension("key", _("Kind of deadline"), _deadline_kinds, fold_small=True),
+        Dimension("key2", _("Outcome"), lambda: dict(DEADLINE_OUTCOMES)),
+        additive=True,
+        aggregate=deadlines_met,
     ),
     Breakdown(
         "backlog",
