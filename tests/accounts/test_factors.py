@@ -611,3 +611,12 @@ def test_the_security_page_offers_changes_only_after_reauth(client, caseworker_g
     assert reverse("accounts:totp_remove", args=[device.pk]) not in body
     assert 'id="passkey-register-button"' not in body
     assert reverse("accounts:reauth") in body
+
+
+def test_the_security_page_lists_each_factor_with_its_remove_form(client, caseworker_getlost):
+    sign_in(client, caseworker_getlost)
+    page = client.get(reverse("accounts:security")).content.decode()
+    device = caseworker_getlost.totpdevice_set.get()
+    assert reverse("accounts:totp_remove", args=[device.pk]) in page
+    assert "Your authenticator apps" in page
+    assert "Used for this session" in page
