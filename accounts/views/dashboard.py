@@ -10,7 +10,7 @@ from accounts.models import Role
 from accounts.selectors import active_membership, member_counts
 from accounts.services.invitations import SESSION_INVITATION
 
-# Roles that will see case widgets (deadlines, intakes, referrals) once case files exist.
+# Roles that see the case widgets (deadlines, intakes, referrals).
 CASE_ROLES = frozenset({Role.CASEWORKER, Role.LAWYER, Role.ORG_ADMIN})
 
 

@@ -65,12 +65,12 @@ def test_an_org_admin_sees_member_and_audit_links_and_real_counts(
     assert "0 pending invitations" in body
 
 
-def test_case_widgets_are_placeholders_without_invented_numbers(client, caseworker_getlost):
+def test_case_widgets_show_real_counts_and_nothing_invented(client, caseworker_getlost):
     sign_in(client, caseworker_getlost)
     body = _page(client)
     for heading in ("Deadlines due", "New intakes", "Referrals waiting"):
         assert heading in body
-    assert "Case files are not available yet" in body
+    assert "0 cases are at intake." in body
 
 
 def test_a_coordinator_sees_no_case_widgets(client, coordinator):
@@ -78,6 +78,7 @@ def test_a_coordinator_sees_no_case_widgets(client, coordinator):
     body = _page(client)
     assert "Deadlines due" not in body
     assert "Statistics" in body
+    assert 'href="/stats/"' in body
 
 
 def test_the_switcher_appears_only_with_several_organisations(client, caseworker_getlost):
