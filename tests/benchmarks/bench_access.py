@@ -52,16 +52,9 @@ def fill(cases: int, grants: int):
     from django.contrib.auth.models import Group, Permission
 
     from accounts.models import Membership, Organisation, Role, User
-    from casework.models import (
-        Case,
-        CaseGroupPermission,
-        CaseUserPermission,
-        Location,
-        Person,
-        RiskLevel,
-        Status,
-    )
+    from casework.models import CaseGroupPermission, CaseUserPermission
     from casework.sections import SECTIONS
+    from tests.benchmarks.fill import bulk_cases
     from tests.factories import totp_device
 
     rng = random.Random(11)  # noqa: S311 - benchmark data
@@ -93,27 +86,13 @@ def fill(cases: int, grants: int):
         prefix = f"O{index}"
         ids = []
         for start in range(1, per_org + 1, BATCH):
-            rows = [
-                Case(
-                    organisation=org,
-                    reference=f"{prefix}-2026-{n:05d}",
-                    year=2026,
-                    number=n,
-                    intake_channel="hotline",
-                    legal_category="deserter",
-                    service_category="mobilised",
-                    status=rng.choice(Status.values),
-                    risk_level=rng.choice(RiskLevel.values),
-                )
-                for n in range(start, min(start + BATCH, per_org + 1))
-            ]
-            Case.objects.bulk_create(rows)
-            Person.objects.bulk_create([Person(case=c, pseudonym=f"P {c.number}") for c in rows])
-            Location.objects.bulk_create(
-                [Location(case=c, country_id=rng.choice(["KZ", "GE", "AM", "TR"])) for c in rows]
+            rows = bulk_cases(
+                organisation=org,
+                prefix=prefix,
+                numbers=range(start, min(start + BATCH, per_org + 1)),
+                assignee=caseworkers[index],
+                rng=rng,
             )
-            through = Case.assigned_caseworkers.through
-            through.objects.bulk_create([through(case=c, user=caseworkers[index]) for c in rows])
             CaseGroupPermission.objects.bulk_create(
                 [
                     CaseGroupPermission(content_object=c, group=groups[index], permission=view)

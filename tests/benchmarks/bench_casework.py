@@ -113,34 +113,20 @@ def fill_organisation(cases: int) -> None:
     import random
 
     from accounts.models import Organisation, User
-    from casework.models import Case, Location, Person, RiskLevel, Status
+    from tests.benchmarks.fill import bulk_cases
 
     org = Organisation.objects.get(slug="get-lost")
     users = list(User.objects.all())
     rng = random.Random(7)  # noqa: S311 - benchmark data
     batch = 2000
     for start in range(2, cases + 1, batch):
-        rows = [
-            Case(
-                organisation=org,
-                reference=f"GL-2026-{n:05d}",
-                year=2026,
-                number=n,
-                intake_channel="hotline",
-                legal_category="deserter",
-                service_category="mobilised",
-                status=rng.choice(Status.values),
-                risk_level=rng.choice(RiskLevel.values),
-            )
-            for n in range(start, min(start + batch, cases + 1))
-        ]
-        Case.objects.bulk_create(rows)
-        Person.objects.bulk_create([Person(case=c, pseudonym=f"Person {c.number}") for c in rows])
-        Location.objects.bulk_create(
-            [Location(case=c, country_id=rng.choice(["KZ", "GE", "AM", "TR"])) for c in rows]
+        bulk_cases(
+            organisation=org,
+            prefix="GL",
+            numbers=range(start, min(start + batch, cases + 1)),
+            assignee=users[0],
+            rng=rng,
         )
-        through = Case.assigned_caseworkers.through
-        through.objects.bulk_create([through(case=c, user=users[0]) for c in rows])
 
 
 def bench_list(cases: int, requests: int) -> dict[str, object]:
