@@ -159,42 +159,44 @@ def _after_change(request: HttpRequest, target: Membership) -> HttpResponse:
     return redirect("accounts:members")
 
 
-def _add_errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in _messages_of(error):
-        messages.error(request, message)
+def _act(request: HttpRequest, change, success: str) -> HttpResponse:
+    """Runs one member or invitation service; its refusal or the success becomes a message
+    on the members page."""
+    try:
+        change()
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("accounts:members")
 
 
 @require_POST
 def member_freeze(request: HttpRequest, pk) -> HttpResponse:
     target = member_for_admin(user=request.user, pk=pk)
-    try:
-        member_services.member_freeze(membership=target, by=request.user)
-    except ValidationError as exc:
-        _add_errors(request, exc)
-    else:
-        messages.success(request, member_services.MEMBER_FROZEN)
-    return redirect("accounts:members")
+    return _act(
+        request,
+        lambda: member_services.member_freeze(membership=target, by=request.user),
+        member_services.MEMBER_FROZEN,
+    )
 
 
 @require_POST
 def member_unfreeze(request: HttpRequest, pk) -> HttpResponse:
     target = member_for_admin(user=request.user, pk=pk)
-    try:
-        member_services.member_unfreeze(membership=target, by=request.user)
-    except ValidationError as exc:
-        _add_errors(request, exc)
-    else:
-        messages.success(request, member_services.MEMBER_UNFROZEN)
-    return redirect("accounts:members")
+    return _act(
+        request,
+        lambda: member_services.member_unfreeze(membership=target, by=request.user),
+        member_services.MEMBER_UNFROZEN,
+    )
 
 
 @require_POST
 def invitation_revoke(request: HttpRequest, pk) -> HttpResponse:
     invitation = invitation_for_admin(user=request.user, pk=pk)
-    try:
-        invitation_services.invitation_revoke(invitation=invitation, by=request.user)
-    except ValidationError as exc:
-        _add_errors(request, exc)
-    else:
-        messages.success(request, invitation_services.INVITATION_WITHDRAWN)
-    return redirect("accounts:members")
+    return _act(
+        request,
+        lambda: invitation_services.invitation_revoke(invitation=invitation, by=request.user),
+        invitation_services.INVITATION_WITHDRAWN,
+    )
