@@ -12,7 +12,9 @@ Scheme
   a ciphertext copied to another row, field or case, a flipped byte, or plaintext written into
   the column fails to open. Every such failure **fails closed**: a security event on the
   ``waypoint.security`` logger (ids only, never bytes), and ``SealedDataUnreadable``, which
-  casework views turn into a calm error page. Nothing is ever shown as-is.
+  casework views turn into a calm error page. Nothing is ever shown as-is. Values are encoded
+  before sealing: text as UTF-8, long non-ASCII text as 0xFF + UTF-16-LE (``_encode``), dates
+  as ISO text, lists as JSON.
 * **Documents** are encrypted in 64 KiB chunks under the documents data key, each chunk's
   associated data binding the document id, the chunk index and a final-chunk flag, so chunks
   cannot be reordered, swapped between files or cut off the end.
@@ -43,6 +45,7 @@ Scheme
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import hmac
 import json
@@ -57,7 +60,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
@@ -199,10 +202,20 @@ def create_case_keys(*, case_id: uuid.UUID) -> None:
 
 def data_key(case_id: uuid.UUID, section: str) -> vault.DataKey:
     """The section's unwrapped data key: from the scope's memory, else one query and one
-    AES-GCM opening. Raises SectionShredded or SealedDataUnreadable."""
+    AES-GCM opening. Raises KeyRefused, SectionShredded or SealedDataUnreadable."""
+    cache = _keys.get()
+    if cache is not None:
+        pair = (case_id, section)
+        key = cache.get(pair)
+        # A key held by the scope still needs the grant, which the scope remembers.
+        if key is not None and (_scope_user.get() is None or pair in _allowed.get()):
+            return key
+    return _load_key(_as_uuid(case_id), section)
+
+
+def _load_key(case_id: uuid.UUID, section: str) -> vault.DataKey:
     from casework.models import CaseKey
 
-    case_id = _as_uuid(case_id)
     _check_grant(case_id, section)
     cache = _keys.get()
     if cache is not None:
@@ -252,14 +265,24 @@ def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
 # --- Sealed fields --------------------------------------------------------------------------
 
 
+# Long non-ASCII text is stored as this byte and UTF-16-LE; other text as UTF-8 (0xFF never
+# occurs in UTF-8, so the two cannot be confused). For Cyrillic, UTF-16 is as long as UTF-8
+# and four times faster to encode and decode: on a long testimony UTF-8 cost more than the
+# AES-GCM call. Below UTF16_FROM characters UTF-8 is the faster of the two.
+UTF16_MARK = b"\xff"
+UTF16_FROM = 256
+
+
 def _encode(field: SealedField, value: Any) -> bytes:
-    """Text as UTF-8, a date as ISO ``YYYY-MM-DD`` (empty for none), a list as JSON. Only
-    lists pay for JSON: it costs more than the AES-GCM call on long Cyrillic text."""
+    """Text as UTF-8, or long non-ASCII text as UTF16_MARK + UTF-16-LE; a date as ISO
+    ``YYYY-MM-DD`` (empty for none); a list as JSON. Only lists pay for JSON."""
     if field.codec == TEXT:
         value = "" if value is None else value
         if not isinstance(value, str):
             raise TypeError(f"{field.name} takes text")
-        return value.encode("utf-8")
+        if len(value) < UTF16_FROM or value.isascii():
+            return value.encode("utf-8")
+        return UTF16_MARK + codecs.utf_16_le_encode(value)[0]
     if field.codec == DATE:
         if value is not None and not isinstance(value, date):
             raise TypeError(f"{field.name} takes a date")
@@ -273,6 +296,9 @@ def _encode(field: SealedField, value: Any) -> bytes:
 def _decode(field: SealedField, raw: bytes) -> Any:
     """Raises ValueError (UnicodeDecodeError included) on anything malformed."""
     if field.codec == TEXT:
+        if raw[:1] == UTF16_MARK:
+            # Strict and final: an odd length or a lone surrogate raises UnicodeDecodeError.
+            return codecs.utf_16_le_decode(raw[1:], "strict", True)[0]
         return raw.decode("utf-8")
     if field.codec == DATE:
         return date.fromisoformat(raw.decode("ascii")) if raw else None
@@ -286,19 +312,38 @@ def _empty(field: SealedField) -> Any:
     return {TEXT: "", DATE: None, LIST: []}[field.codec]
 
 
-def _sealed_field(obj: models.Model, name: str) -> SealedField:
-    field = obj._meta.get_field(name)
+class _Sealed(NamedTuple):
+    """What sealing one field of one model needs, worked out once per (model, field)."""
+
+    field: SealedField
+    attname: str
+    section: str
+    owner: str  # the attribute holding the row's case id
+    pk: str  # the attribute holding the row's primary key
+    aad_head: bytes  # b"waypoint.field.v1:<model label>:<field>:"
+    aad_tail: bytes  # b":<section>"
+
+
+_sealed_fields: dict[tuple[type[models.Model], str], _Sealed] = {}
+
+
+def _sealed(obj: models.Model, name: str) -> _Sealed:
+    meta = obj._meta
+    field = meta.get_field(name)
     if not isinstance(field, SealedField):
-        raise TypeError(f"{obj._meta.label}.{name} is not a sealed field")
-    return field
-
-
-def field_aad(obj: models.Model, field: SealedField) -> bytes:
-    pk = obj.pk
-    if pk is None:
-        raise ValueError("a row needs its primary key before anything is sealed into it")
+        raise TypeError(f"{meta.label}.{name} is not a sealed field")
     # waypoint.field.v1:<model label>:<field>:<row id>:<section> (see the module docstring).
-    return (f"waypoint.field.v1:{obj._meta.label_lower}:{field.name}:{pk}:{field.section}").encode()
+    sealed = _Sealed(
+        field=field,
+        attname=field.attname,
+        section=field.section,
+        owner=meta.pk.attname if meta.label_lower == "casework.case" else "case_id",
+        pk=meta.pk.attname,
+        aad_head=f"waypoint.field.v1:{meta.label_lower}:{field.name}:".encode(),
+        aad_tail=f":{field.section}".encode(),
+    )
+    _sealed_fields[type(obj), name] = sealed
+    return sealed
 
 
 class Envelope:
@@ -312,40 +357,63 @@ class Envelope:
 
     def __init__(self, case_id: uuid.UUID) -> None:
         self.case_id = _as_uuid(case_id)
+        self._case_int = self.case_id.int
+        # The last row's id and its text in the associated data: a row's fields are usually
+        # sealed or opened one after another.
+        self._row: tuple[Any, bytes] = (None, b"")
 
-    def _check_row(self, obj: models.Model) -> None:
-        owner = obj.pk if obj._meta.label_lower == "casework.case" else obj.case_id
-        if owner != self.case_id:
+    def _target(self, obj: models.Model, name: str) -> tuple[_Sealed, bytes | None]:
+        """The field and the associated data of this row's value (None while the row has no
+        primary key). ValueError for a row of another case."""
+        sealed = _sealed_fields.get((type(obj), name)) or _sealed(obj, name)
+        # The loaded value straight from the instance (the foreign key's descriptor costs more
+        # than this whole check; it is needed only when the column was deferred), compared as
+        # 128-bit integers (UUID equality runs as Python code).
+        owner = obj.__dict__.get(sealed.owner)
+        if owner is None:
+            owner = getattr(obj, sealed.owner)
+        if getattr(owner, "int", None) != self._case_int:
             raise ValueError("this row belongs to another case")
+        pk = getattr(obj, sealed.pk)
+        if pk is None:
+            return sealed, None
+        last_pk, row_id = self._row
+        if pk is not last_pk:
+            row_id = str(pk).encode()
+            self._row = (pk, row_id)
+        return sealed, sealed.aad_head + row_id + sealed.aad_tail
 
     def seal(self, obj: models.Model, name: str, value: Any) -> None:
-        field = _sealed_field(obj, name)
-        self._check_row(obj)
-        key = data_key(self.case_id, field.section)
-        sealed = vault.seal_with_key(key, _encode(field, value), aad=field_aad(obj, field))
-        setattr(obj, field.attname, sealed)
+        sealed, aad = self._target(obj, name)
+        if aad is None:
+            raise ValueError("a row needs its primary key before anything is sealed into it")
+        key = data_key(self.case_id, sealed.section)
+        setattr(
+            obj, sealed.attname, vault.seal_with_key(key, _encode(sealed.field, value), aad=aad)
+        )
 
     def seal_many(self, obj: models.Model, values: dict[str, Any]) -> None:
         for name, value in values.items():
             self.seal(obj, name, value)
 
     def open(self, obj: models.Model, name: str) -> Any:  # noqa: A003 - the envelope's verb
-        field = _sealed_field(obj, name)
-        self._check_row(obj)
-        raw = getattr(obj, field.attname)
+        sealed, aad = self._target(obj, name)
+        raw = getattr(obj, sealed.attname)
         if raw is None:
             # Never sealed (a row created before the field existed): empty, not an error.
-            return _empty(field)
-        key = data_key(self.case_id, field.section)
+            return _empty(sealed.field)
+        key = data_key(self.case_id, sealed.section)
         try:
-            return _decode(field, vault.open_with_key(key, bytes(raw), aad=field_aad(obj, field)))
+            if aad is None:
+                raise vault.DecryptionError
+            return _decode(sealed.field, vault.open_with_key(key, raw, aad=aad))
         except (vault.DecryptionError, ValueError, UnicodeDecodeError):
             security_event(
                 "field_unreadable",
                 case=self.case_id,
-                section=field.section,
+                section=sealed.section,
                 model=obj._meta.label_lower,
-                field=field.name,
+                field=sealed.field.name,
                 row=obj.pk,
             )
             raise SealedDataUnreadable from None

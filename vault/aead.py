@@ -8,12 +8,26 @@ where the key id is the KEK's id for ``seal`` and empty for ``seal_with_key``. T
 is framed as 4-byte length + data + zero padding up to a size bucket, so the ciphertext length
 tells little about the content. There is no timestamp anywhere. The key id and version are
 part of the associated data, so they cannot be altered either.
+
+Size buckets (of the framed size n = 4 + plaintext length):
+
+* n <= 64: 64 bytes;
+* 64 < n <= 4096: the next power of two (128, 256, ..., 4096), so short fields such as names
+  and phone numbers reveal almost nothing;
+* n > 4096: the next multiple of 1/16 of the next power of two (4608, 5120, ..., 8192, then
+  9216, 10240, ..., 16384, then steps of 2048, ...): eight buckets per doubling, so the
+  length is known to within 12.5% and padding costs at most 12.5%.
+
+Opening reads the stored length and checks that the rest is zero bytes, whatever the bucket,
+so blobs sealed under an earlier bucket rule (steps of 4096 above 4096) still open.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import struct
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,7 +38,12 @@ VERSION = 1
 NONCE_BYTES = 12
 TAG_BYTES = 16
 MIN_BUCKET = 64
-LARGE_STEP = 4096
+LARGE_FROM = 4096  # above this, buckets are 1/16 of the next power of two apart
+DATA_HEADER = bytes((VERSION, 0))  # data-key blobs carry no key id
+DATA_OVERHEAD = len(DATA_HEADER) + NONCE_BYTES + TAG_BYTES
+_DATA_NONCE = slice(len(DATA_HEADER), len(DATA_HEADER) + NONCE_BYTES)
+_DATA_BODY = slice(len(DATA_HEADER) + NONCE_BYTES, None)
+_LENGTH = struct.Struct(">I")
 
 
 class DecryptionError(Exception):
@@ -41,19 +60,22 @@ def new_data_key() -> bytes:
 def _padded_size(n: int) -> int:
     if n <= MIN_BUCKET:
         return MIN_BUCKET
-    if n <= LARGE_STEP:
-        return 1 << (n - 1).bit_length()
-    return -(-n // LARGE_STEP) * LARGE_STEP
+    power = 1 << (n - 1).bit_length()
+    if n <= LARGE_FROM:
+        return power
+    step = power >> 4
+    return -(-n // step) * step
 
 
-def _unframe(framed: bytes | bytearray) -> bytes:
+def _unframe(framed: bytes) -> bytes:
     if len(framed) < 4:
         raise DecryptionError
-    (length,) = struct.unpack_from(">I", framed)
-    # The padding must be all zero bytes (count runs in C and copies nothing).
-    if length > len(framed) - 4 or framed.count(0, 4 + length) != len(framed) - 4 - length:
+    (length,) = _LENGTH.unpack_from(framed)
+    padding = len(framed) - 4 - length
+    # The padding must be all zero bytes (compared with a fresh zeroed block, in C).
+    if padding < 0 or not framed.endswith(bytes(padding)):
         raise DecryptionError
-    return bytes(framed[4 : 4 + length])
+    return framed[4 : 4 + length]
 
 
 def _header(key_id: str) -> bytes:
@@ -61,27 +83,31 @@ def _header(key_id: str) -> bytes:
     return bytes((VERSION, len(kid))) + kid
 
 
-def _frame(plaintext: bytes) -> bytearray:
-    """4-byte length, the plaintext, zero padding up to the size bucket: one allocation."""
-    framed = bytearray(_padded_size(4 + len(plaintext)))
-    struct.pack_into(">I", framed, 0, len(plaintext))
-    framed[4 : 4 + len(plaintext)] = plaintext
-    return framed
+def _frame(plaintext: bytes) -> bytes:
+    """4-byte length, the plaintext, zero padding up to the size bucket."""
+    size = len(plaintext)
+    padding = _padded_size(4 + size) - 4 - size
+    return b"".join((_LENGTH.pack(size), plaintext, bytes(padding)))
 
 
 def _seal(cipher: AESGCM, key_id: str, plaintext: bytes, aad: bytes) -> bytes:
-    if not isinstance(plaintext, bytes | bytearray) or not isinstance(aad, bytes | bytearray):
+    if not isinstance(plaintext, (bytes, bytearray)) or not isinstance(aad, (bytes, bytearray)):
         raise TypeError("plaintext and aad must be bytes")
-    header = _header(key_id)
-    nonce = secrets.token_bytes(NONCE_BYTES)
+    header = _header(key_id) if key_id else DATA_HEADER
+    nonce = os.urandom(NONCE_BYTES)
     return header + nonce + cipher.encrypt(nonce, _frame(plaintext), header + aad)
 
 
+def _as_bytes(sealed: Any) -> bytes:
+    if isinstance(sealed, bytes):
+        return sealed
+    if isinstance(sealed, (bytearray, memoryview)):
+        return bytes(sealed)
+    raise DecryptionError
+
+
 def _split(sealed: bytes) -> tuple[bytes, str, bytes, bytes]:
-    if not isinstance(sealed, bytes):
-        if not isinstance(sealed, bytearray | memoryview):
-            raise DecryptionError
-        sealed = bytes(sealed)
+    sealed = _as_bytes(sealed)
     if len(sealed) < 2 or sealed[0] != VERSION:
         raise DecryptionError
     end = 2 + sealed[1]
@@ -140,25 +166,35 @@ class DataKey:
         raise TypeError("a data key cannot be pickled")
 
 
-def _data_cipher(key: bytes | DataKey) -> AESGCM:
-    if isinstance(key, DataKey):
-        return key._cipher
+def _data_cipher(key: bytes) -> AESGCM:
     if len(key) != KEY_BYTES:
         raise ValueError("data keys are 32 bytes")
     return AESGCM(key)
 
 
 def seal_with_key(key: bytes | DataKey, plaintext: bytes, *, aad: bytes) -> bytes:
-    """Seal under a data key (already unwrapped by the caller through ``open``)."""
-    return _seal(_data_cipher(key), "", plaintext, aad)
+    """Seal under a data key (already unwrapped by the caller through ``open``). One AES-GCM
+    call and one copy of the ciphertext."""
+    cipher = key._cipher if isinstance(key, DataKey) else _data_cipher(key)
+    return _seal(cipher, "", plaintext, aad)
 
 
 def open_with_key(key: bytes | DataKey, sealed: bytes, *, aad: bytes) -> bytes:
-    header, key_id, nonce, body = _split(sealed)
-    if key_id:
+    """Open a blob sealed by ``seal_with_key``; DecryptionError on any mismatch (a keyring
+    blob, whose header names a key id, is refused too). One AES-GCM call."""
+    if not isinstance(sealed, bytes):
+        sealed = _as_bytes(sealed)
+    if len(sealed) < DATA_OVERHEAD or not sealed.startswith(DATA_HEADER):
         raise DecryptionError
+    if isinstance(key, DataKey):
+        cipher = key._cipher
+    else:
+        try:
+            cipher = _data_cipher(key)
+        except ValueError:
+            raise DecryptionError from None
     try:
-        cipher = _data_cipher(key)
-    except ValueError:
+        framed = cipher.decrypt(sealed[_DATA_NONCE], sealed[_DATA_BODY], DATA_HEADER + aad)
+    except InvalidTag:
         raise DecryptionError from None
-    return _open(cipher, header, nonce, body, aad)
+    return _unframe(framed)

@@ -151,9 +151,64 @@ def test_a_row_of_another_case_cannot_be_sealed_with_this_envelope(open_case, ca
         Envelope(second.pk).seal(first.person, "legal_name", "x")
 
 
+def test_the_associated_data_names_model_field_row_and_section(case_getlost):
+    """The documented format, byte for byte: text as UTF-8, long non-ASCII text as 0xFF +
+    UTF-16-LE; values sealed as UTF-8 before that codec stay readable."""
+    person = _reload(case_getlost.person)
+    key = crypto.data_key(case_getlost.pk, Section.IDENTITY)
+    aad = f"waypoint.field.v1:casework.person:legal_name:{person.pk}:identity".encode()
+    assert (
+        vault.open_with_key(key, bytes(person.legal_name), aad=aad)
+        == "Иванов Иван Иванович".encode()
+    )
+    long_text = "Я ушёл из части. " * 20
+    case_getlost.envelope.seal(person, "legal_name", long_text)
+    raw = vault.open_with_key(key, bytes(person.legal_name), aad=aad)
+    assert raw == b"\xff" + long_text.encode("utf-16-le")
+    assert case_getlost.envelope.open(person, "legal_name") == long_text
+    case_getlost.envelope.seal(person, "legal_name", "Ivanov " * 50)
+    assert vault.open_with_key(key, bytes(person.legal_name), aad=aad) == b"Ivanov " * 50
+    sealed = vault.seal_with_key(key, "Петров Пётр".encode(), aad=aad)
+    person.legal_name = sealed
+    assert case_getlost.envelope.open(person, "legal_name") == "Петров Пётр"
+    # A UTF-16 value of odd length or with a lone surrogate fails closed.
+    for raw in (b"\xff\x16", b"\xff\x00\xd8"):
+        person.legal_name = vault.seal_with_key(key, raw, aad=aad)
+        with pytest.raises(SealedDataUnreadable):
+            case_getlost.envelope.open(person, "legal_name")
+
+
+def test_one_envelope_keeps_the_rows_it_switches_between_apart(case_getlost, caseworker_getlost):
+    from casework import services
+
+    envelope = case_getlost.envelope
+    one = services.note_add(case=case_getlost, by=caseworker_getlost, text="first")
+    two = services.note_add(case=case_getlost, by=caseworker_getlost, text="second")
+    for text in ("a", "b"):
+        envelope.seal(one, "text", f"{text} one")
+        envelope.seal(two, "text", f"{text} two")
+    assert [envelope.open(row, "text") for row in (one, two, one)] == ["b one", "b two", "b one"]
+    one.text, two.text = two.text, one.text
+    for row in (one, two):
+        with pytest.raises(SealedDataUnreadable):
+            envelope.open(row, "text")
+
+
+def test_a_key_the_scope_already_holds_is_still_refused_without_a_grant(
+    case_getlost, colleague_getlost
+):
+    person = _reload(case_getlost.person)
+    held = crypto.data_key(case_getlost.pk, Section.IDENTITY)
+    with key_scope(user=colleague_getlost):
+        crypto._keys.get()[(case_getlost.pk, Section.IDENTITY)] = held  # noqa: SLF001
+        with pytest.raises(crypto.KeyRefused):
+            case_getlost.envelope.open(person, "legal_name")
+
+
 # --- Property tests ---------------------------------------------------------------------------
 
-TEXTS = st.text(max_size=300)
+# Short text, and text long enough for the UTF-16 encoding of long non-ASCII values.
+TEXTS = st.one_of(st.text(max_size=300), st.text(min_size=256, max_size=600))
 LISTS = st.lists(st.text(max_size=40), max_size=6)
 
 

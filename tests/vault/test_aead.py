@@ -189,20 +189,45 @@ def test_padding_hides_lengths_within_a_bucket():
     # Framed size = 4 + len: up to 60 bytes of plaintext share the smallest bucket (64).
     assert len({len(vault.seal(b"x" * n, aad=AAD)) for n in range(61)}) == 1
     assert len({len(vault.seal(b"x" * n, aad=AAD)) for n in range(61, 125)}) == 1
-    assert len({len(vault.seal(b"x" * n, aad=AAD)) for n in range(4093, 8189)}) == 1
+    assert len({len(vault.seal(b"x" * n, aad=AAD)) for n in range(2045, 4093)}) == 1
+    # Above 4096 framed bytes, eight buckets per doubling: 8193..9216 framed share one.
+    assert len({len(vault.seal(b"x" * n, aad=AAD)) for n in range(8189, 9213)}) == 1
     assert len(vault.seal(b"x" * 60, aad=AAD)) < len(vault.seal(b"x" * 61, aad=AAD))
 
 
-def test_padding_buckets_are_powers_of_two_then_steps_of_4096():
-    assert [aead._padded_size(n) for n in (1, 64, 65, 129, 4096, 4097, 8193)] == [
+def test_padding_buckets_are_powers_of_two_then_sixteenths_of_the_next_power():
+    sizes = (1, 64, 65, 129, 4096, 4097, 4609, 8192, 8193, 16385, 65537)
+    assert [aead._padded_size(n) for n in sizes] == [
         64,
         64,
         128,
         256,
         4096,
+        4608,
+        5120,
         8192,
-        12288,
+        9216,
+        18432,
+        73728,
     ]
+
+
+@given(n=st.integers(min_value=4097, max_value=1 << 24))
+def test_large_padding_costs_at_most_an_eighth(n):
+    padded = aead._padded_size(n)
+    assert n <= padded <= n + n // 8
+
+
+def test_a_blob_padded_under_the_earlier_bucket_rule_still_opens():
+    # Before: steps of 4096 above 4096 (8196 framed bytes went to 12288).
+    key = vault.new_data_key()
+    plaintext = b"x" * 8192
+    framed = struct.pack(">I", len(plaintext)) + plaintext + bytes(12288 - 4 - len(plaintext))
+    nonce = b"\x07" * aead.NONCE_BYTES
+    header = bytes((aead.VERSION, 0))
+    sealed = header + nonce + AESGCM(key).encrypt(nonce, framed, header + AAD)
+    assert vault.open_with_key(key, sealed, aad=AAD) == plaintext
+    assert vault.open_with_key(vault.DataKey(key), memoryview(sealed), aad=AAD) == plaintext
 
 
 def test_a_ciphertext_is_the_same_function_of_its_inputs_at_any_time():
