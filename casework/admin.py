@@ -1,5 +1,6 @@
-"""The Django admin edits the reference tables (countries' risk, document types) and shows
-case shells only: sealed fields are ciphertext and are never listed or decrypted here."""
+"""The Django admin edits the reference tables (countries' risk, advisories and stay limits,
+document types) and shows case shells only: sealed fields are ciphertext and are never listed
+or decrypted here."""
 
 from django.contrib import admin
 
@@ -8,8 +9,8 @@ from casework.models import Case, Country, DocumentType
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "risk_level", "risk_note")
-    list_filter = ("risk_level",)
+    list_display = ("code", "name", "risk_level", "risk_note", "stay_max_days", "stay_window_days")
+    list_filter = ("risk_level", "internal_passport_entry")
     list_editable = ("risk_level",)
     search_fields = ("code", "name")
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +185,17 @@ class Country(models.Model):
         _("risk"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
     )
     risk_note = models.CharField(_("why"), max_length=200, blank=True)
+    # What a caseworker must know before routing someone through: shown prominently on any
+    # case whose location or evacuation route touches a high or critical country.
+    advisory = models.TextField(_("advisory"), blank=True)
+    internal_passport_entry = models.BooleanField(
+        _("entry with an internal passport"), default=False
+    )
+    # Stay limit: at most ``stay_max_days`` days in any ``stay_window_days`` (both empty: none).
+    stay_max_days = models.PositiveSmallIntegerField(_("stay limit (days)"), null=True, blank=True)
+    stay_window_days = models.PositiveSmallIntegerField(
+        _("in any period of (days)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -192,6 +204,16 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def needs_advisory(self) -> bool:
+        return self.risk_level in (RiskLevel.HIGH, RiskLevel.CRITICAL)
+
+    def clean(self) -> None:
+        if (self.stay_max_days is None) != (self.stay_window_days is None):
+            raise ValidationError(_("Give both the days allowed and the period, or neither."))
+        if self.stay_max_days and self.stay_max_days > self.stay_window_days:
+            raise ValidationError(_("The days allowed cannot exceed the period."))
 
 
 class DocumentType(models.Model):
@@ -742,6 +764,8 @@ class NoticeKind(models.TextChoices):
     REFERRAL_RECEIVED = "referral_received", _("A case was referred to your organisation")
     REFERRAL_ANSWERED = "referral_answered", _("A referral was answered")
     REFERRAL_REVOKED = "referral_revoked", _("A referral was revoked")
+    DOSSIER_REVIEW = "dossier_review", _("A visa dossier waits for your review")
+    DOSSIER_REVIEWED = "dossier_reviewed", _("A lawyer reviewed a visa dossier")
 
 
 class CaseNotice(models.Model):

@@ -89,6 +89,7 @@ class DeadlineSource(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     ART_337 = "art337", _("Computed from the absence start")
     TRANSIT_STAY = "transit_stay", _("Computed from the stay dates")
+    VISA = "visa", _("Computed from the visa application")
 
 
 class Deadline(models.Model):

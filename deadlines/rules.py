@@ -29,13 +29,11 @@ class StayRule:
     window_days: int
 
 
-# Stay limits that need reminders (DOMAIN.md). Turkey's "about 3 months" is approximated as
-# 90 in 180; an admin-editable table can replace this when more countries need one.
-STAY_RULES: dict[str, StayRule] = {
-    "KZ": StayRule(90, 180),
-    "AM": StayRule(180, 365),
-    "TR": StayRule(90, 180),
-}
+def stay_rule(country) -> StayRule | None:
+    """The country's stay limit (casework.Country, edited by admins), or None."""
+    if country.stay_max_days and country.stay_window_days:
+        return StayRule(country.stay_max_days, country.stay_window_days)
+    return None
 
 
 def _days_present(stays: list[tuple[date, date | None]], start: date, end: date) -> int:

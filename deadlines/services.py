@@ -11,6 +11,7 @@ from __future__ import annotations
 import smtplib
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -46,7 +47,7 @@ from deadlines.models import (
     RetentionAction,
     RetentionRule,
 )
-from deadlines.rules import STAY_RULES, art337_thresholds, last_allowed_day
+from deadlines.rules import art337_thresholds, last_allowed_day, stay_rule
 
 ERR_NOT_ASSIGNED = _("Only caseworkers assigned to this case can change its deadlines.")
 ERR_ASSIGNEE = _("Choose a caseworker of this organisation as the assignee.")
@@ -145,12 +146,28 @@ def _kind(code: str) -> DeadlineKind:
     return kind
 
 
-def _computed_dates(case: Case) -> tuple[dict[tuple[str, str], tuple[str, date]], set[str]]:
+# (source, source_key) -> (kind code, due date)
+Wanted = dict[tuple[str, str], tuple[str, date]]
+# Apps built on casework add their own computed deadlines (evacuation: the visa dates): a
+# provider fills ``wanted`` for the case and adds to ``unknown`` the sources it could not read.
+ComputedSource = Callable[[Case, Wanted, set[str]], None]
+_sources: list[ComputedSource] = []
+
+
+def register_computed_source(provider: ComputedSource) -> None:
+    """Called from an AppConfig.ready(); registering the same provider twice is harmless."""
+    if provider not in _sources:
+        _sources.append(provider)
+
+
+def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
     """(source, source_key) -> (kind code, due date) for every computed deadline the case's
     current source dates give, and the sources that could not be read (shredded, or closed to
     the scope's user: their deadlines are left as they are)."""
-    wanted: dict[tuple[str, str], tuple[str, date]] = {}
+    wanted: Wanted = {}
     unknown: set[str] = set()
+    for provider in _sources:
+        provider(case, wanted, unknown)
     envelope = case.envelope
     for exposure in LegalExposure.objects.filter(case=case, article__in=ABSENCE_ARTICLES):
         try:
@@ -165,14 +182,14 @@ def _computed_dates(case: Case) -> tuple[dict[tuple[str, str], tuple[str, date]]
         )
         for index, (_part, due) in enumerate(thresholds):
             wanted[(DeadlineSource.ART_337, f"{exposure.pk}:{index}")] = (KIND_ART_337, due)
-    location = Location.objects.filter(case=case).first()
+    location = Location.objects.filter(case=case).select_related("country").first()
     if location is not None:
         try:
             due = envelope.open(location, "stay_expires")
         except UNREADABLE:
             unknown.add(DeadlineSource.TRANSIT_STAY)
             return wanted, unknown
-        rule = STAY_RULES.get(location.country_id)
+        rule = stay_rule(location.country)
         if due is None and rule is not None:
             # Only the month of entry is kept: the first of the month is the earliest the
             # person can have entered, so the limit computed from it is never too late.
