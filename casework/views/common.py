@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import active_membership
@@ -35,6 +37,19 @@ def require_section(request: HttpRequest, case: Case, section: str, *, write: bo
     refusal = section_refusal(user=request.user, case=case, section=section, write=write)
     if refusal is not None:
         raise SectionRefused(refusal)
+
+
+def save_form(request: HttpRequest, form, call: Callable[[], object], success, *, to):
+    """Calls the service; on ValidationError puts its messages on the form (nothing was
+    written) and returns None, else shows ``success`` and redirects to ``to``."""
+    try:
+        call()
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return None
+    messages.success(request, success)
+    return redirect(to)
 
 
 def forbidden(request: HttpRequest, message) -> HttpResponse:

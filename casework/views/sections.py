@@ -3,10 +3,8 @@ it edits (audited as case.section.viewed when the form shows existing content)."
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +22,7 @@ from casework.forms import (
 from casework.models import Case, Document, LegalExposure, Testimony
 from casework.sections import Section
 from casework.uploads import too_large_message
-from casework.views.common import case_view, require_section
+from casework.views.common import case_view, require_section, save_form
 
 SAVED = _("The section has been saved.")
 TESTIMONY_ADDED = _("The statement has been added.")
@@ -58,15 +56,7 @@ def _page(request, case: Case, form, title, *, section: str, multipart: bool = F
 
 
 def _save(request, case: Case, form, call, success) -> HttpResponse | None:
-    """Calls the service; on ValidationError puts its messages on the form (nothing written)."""
-    try:
-        call()
-    except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
-        return None
-    messages.success(request, success)
-    return redirect(case)
+    return save_form(request, form, call, success, to=case)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
