@@ -34,6 +34,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         also=("casework:case_create", "casework:case_search", "casework:case_detail"),
     ),
     NavEntry(
+        "evacuation:my_dossiers",
+        _("Dossiers"),
+        frozenset({Role.CASEWORKER, Role.LAWYER}),
+        also=("evacuation:dossier_detail", "evacuation:dossier_export"),
+    ),
+    NavEntry(
         "accounts:members",
         _("Members"),
         frozenset({Role.ORG_ADMIN}),

@@ -75,8 +75,26 @@ GROUPS: tuple[ActionGroup, ...] = (
         "dossier",
         _("Dossiers"),
         (
-            ("dossier.viewed", _("Dossier viewed")),
+            ("dossier.created", _("Dossier started")),
+            ("dossier.documents_set", _("Dossier documents chosen")),
+            ("dossier.contents_saved", _("Dossier statement and summary saved")),
+            ("dossier.vetted", _("Vetting recorded")),
+            ("dossier.reviewer_set", _("Reviewing lawyer chosen")),
+            ("dossier.status_changed", _("Dossier status changed")),
+            ("dossier.commented", _("Dossier comment written")),
+            ("dossier.reviewed", _("Dossier reviewed")),
             ("dossier.exported", _("Dossier exported")),
+            ("dossier.export_identified", _("Dossier export identified")),
+        ),
+    ),
+    ActionGroup(
+        "evacuation",
+        _("Evacuation and visas"),
+        (
+            ("evacuation.plan.created", _("Evacuation plan started")),
+            ("evacuation.plan.updated", _("Evacuation plan changed")),
+            ("evacuation.step.saved", _("Evacuation step saved")),
+            ("evacuation.visa.saved", _("Visa application saved")),
         ),
     ),
     ActionGroup(
@@ -115,6 +133,7 @@ OBJECT_LABELS: dict[str, str | Promise] = {
     "accounts.backupcodedevice": _("Backup codes"),
     "django_otp_webauthn.webauthncredential": _("Passkey"),
     "casework.case": _("Case"),
+    "evacuation.dossier": _("Dossier"),
 }
 
 DATA_LABELS: dict[str, str | Promise] = {

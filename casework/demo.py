@@ -30,6 +30,7 @@ from casework.models import (
     Referral,
     ReferralAction,
     ReferralReason,
+    ReferralStatus,
     RiskLevel,
     ServiceCategory,
     Status,
@@ -202,9 +203,11 @@ def top_up_cases(*, slugs: list[str], per_organisation: int) -> int:
 
 
 def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
-    """One accepted referral (testimony and legal, under the client's consent) of the first
-    case of ``from_slug`` to the lawyer of ``to_slug``, so `make run` shows the partner side.
-    Idempotent; does nothing when either organisation, the case or the lawyer is missing."""
+    """One accepted referral (testimony, legal and documents, to view, comment and review the
+    dossier, under the client's consent) of the first case of ``from_slug`` to the lawyer of
+    ``to_slug``, so `make run` shows the partner side. Idempotent (a live referral from an
+    older demo that shares less is revoked and replaced); does nothing when either
+    organisation, the case or the lawyer is missing."""
     from casework import access
 
     case = Case.objects.filter(organisation__slug=from_slug).order_by("year", "number").first()
@@ -215,11 +218,20 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
     caseworker = case.assigned_caseworkers.first() if case is not None else None
     if None in (case, receiver, lawyer, caseworker):
         return None
+    sections = [Section.TESTIMONY, Section.LEGAL, Section.DOCUMENTS]
+    actions = [ReferralAction.VIEW, ReferralAction.COMMENT, ReferralAction.REVIEW_DOSSIER]
     existing = Referral.objects.filter(case=case, to_organisation=receiver).first()
-    if existing is not None:
+    shares_enough = existing is not None and (
+        set(sections) <= set(existing.sections) and set(actions) <= set(existing.actions)
+    )
+    if shares_enough:
         return existing
-    sections = [Section.TESTIMONY, Section.LEGAL]
     with transaction.atomic():
+        if existing is not None and existing.status in (
+            ReferralStatus.PENDING,
+            ReferralStatus.ACCEPTED,
+        ):
+            access.referral_revoke(referral=existing, by=caseworker)
         consent = access.consent_record(
             case=case,
             by=caseworker,
@@ -234,7 +246,7 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
             by=caseworker,
             to_organisation=receiver,
             sections=sections,
-            actions=[ReferralAction.VIEW, ReferralAction.COMMENT],
+            actions=actions,
             reason=ReferralReason.LEGAL_REVIEW,
             expires_at=timezone.now() + timedelta(days=90),
             consent=consent,

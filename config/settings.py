@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "accounts",
     "casework",
     "deadlines",
+    "evacuation",
     "stats",
 ]
 

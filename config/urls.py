@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("casework.urls")),
     path("", include("deadlines.urls")),
+    path("", include("evacuation.urls")),
     path("", include("stats.urls")),
     # Load balancers and monitors: anonymous, "ok" or "fail" and nothing else.
     path("healthz", deadlines_views.healthz, name="healthz"),

@@ -25,7 +25,8 @@ The personas (see ``build_world``):
     outsider         caseworker of an unrelated organisation
     caseworker       Get Lost caseworker not assigned to the case
     assigned         Get Lost caseworker assigned to the case
-    lawyer_with      InTransit lawyer, accepted referral: testimony, legal, documents
+    lawyer_with      InTransit lawyer, accepted referral: testimony, legal, documents; may
+                     review dossiers, and reviews the shared case's dossier
     lawyer_without   InTransit lawyer, accepted referral: legal only (no documents)
     coordinator      coordinator: statistics only
     admin            Get Lost org admin, no break-glass
@@ -61,11 +62,13 @@ from casework.models import (
     IntakeChannel,
     LegalCategory,
     Referral,
+    ReferralAction,
     ReferralReason,
     RiskLevel,
     ServiceCategory,
 )
 from casework.sections import SECTIONS, Section
+from evacuation import services as evacuation
 from tests.conftest import sign_in
 
 PERSONAS = (
@@ -178,13 +181,13 @@ def _fill(case: Case, by) -> None:
     )
 
 
-def _referral(case, by, consent, lawyer, sections):
+def _referral(case, by, consent, lawyer, sections, actions=(ReferralAction.VIEW,)):
     referral = access.referral_create(
         case=case,
         by=by,
         to_organisation=consent.recipient,
         sections=sections,
-        actions=["view"],
+        actions=actions,
         reason=ReferralReason.LEGAL_REVIEW,
         expires_at=timezone.now() + timedelta(days=30),
         consent=consent,
@@ -193,6 +196,43 @@ def _referral(case, by, consent, lawyer, sections):
     if lawyer is not None:
         access.referral_accept(referral=referral, by=lawyer)
     return referral
+
+
+def _evacuation(case: Case, by, reviewer, ids: dict) -> None:
+    """A plan with one step, and a visa application whose dossier ``reviewer`` reviews: vetted,
+    its required documents still missing, so it stays a draft whatever the rows send."""
+    evacuation.plan_save(
+        case=case,
+        by=by,
+        status="active",
+        origin_region="",
+        transit_countries=["KZ"],
+        destination="FR",
+        fallback_notes="",
+    )
+    ids["step"] = evacuation.step_save(
+        case=case,
+        by=by,
+        kind="cross_border",
+        country="KZ",
+        planned_on=None,
+        done_on=None,
+        status="planned",
+        notes="",
+    ).pk
+    visa = evacuation.visa_save(
+        case=case,
+        by=by,
+        route="fr_humanitarian",
+        destination="FR",
+        consulate=f"Consulate {MARKERS[Section.LOCATION]}",
+    )
+    dossier = evacuation.dossier_create(application=visa, by=by)
+    evacuation.dossier_vet(dossier=dossier, by=by, note="")
+    evacuation.dossier_assign_reviewer(dossier=dossier, by=by, lawyer=reviewer)
+    ids["visa"] = visa.pk
+    ids["dossier"] = dossier.pk
+    ids["item"] = dossier.items.first().pk
 
 
 def build_world(make_member) -> World:
@@ -232,7 +272,8 @@ def build_world(make_member) -> World:
     shared = [Section.TESTIMONY, Section.LEGAL, Section.DOCUMENTS]
     main = consent(shared)
     ids = {}
-    ids["ref_with"] = _referral(case, u["assigned"], main, u["lawyer_with"], shared).pk
+    review = [ReferralAction.VIEW, ReferralAction.REVIEW_DOSSIER]
+    ids["ref_with"] = _referral(case, u["assigned"], main, u["lawyer_with"], shared, review).pk
     _referral(case, u["assigned"], main, u["lawyer_without"], [Section.LEGAL])
     expired = _referral(case, u["assigned"], main, u["lawyer_expired"], shared)
     Referral.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
@@ -244,6 +285,8 @@ def build_world(make_member) -> World:
     ids["consent_spare"] = spare_consent.pk
     ids["consent_pending"] = consent([Section.LEGAL], ConsentGiver.RELATIVE).pk
     ids["ref_spare"] = _referral(case, u["assigned"], spare_consent, None, [Section.LEGAL]).pk
+
+    _evacuation(case, u["assigned"], u["lawyer_with"], ids)
 
     access.break_glass(
         case=case,
@@ -304,6 +347,8 @@ MEMBER_OF_ORG = _profile(404, caseworker=403, assigned=403, admin=200, admin_gla
 MEMBER_CHANGE = _profile(404, caseworker=403, assigned=403, admin=302, admin_glass=302)
 # Coordinators and org admins (anonymised statistics).
 STATS_PAGE = _profile(403, coordinator=200, admin=200, admin_glass=200)
+# A visa dossier's own pages: the assigned caseworkers and the dossier's reviewing lawyer.
+DOSSIER_PAGE = {**CASE_EDIT, "lawyer_with": 200}
 
 
 @dataclass
@@ -403,6 +448,10 @@ def _url(name: str, *args):
     return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
 
 
+def _ev(name: str, *keys: str):
+    return lambda w: reverse(f"evacuation:{name}", args=[w.ref, *[w.ids[k] for k in keys]])
+
+
 _SPARE = _id("spare_membership")
 _NOWHERE = str(uuid.UUID(int=1))
 ROWS.update(
@@ -499,6 +548,31 @@ ROWS.update(
         "deadlines:deadline_add": row("get", _case_in("deadlines", "deadline_add"), CASE_EDIT),
         # --- stats (issue: coordinator statistics)
         "stats:dashboard": row("get", _url("stats:dashboard"), STATS_PAGE),
+        # --- evacuation (issue 6). The route is location: hidden from every lawyer here.
+        "evacuation:my_dossiers": row("get", _url("evacuation:my_dossiers"), MEMBER_PAGE),
+        "evacuation:plan_edit": row("get", _ev("plan_edit"), CASE_EDIT),
+        "evacuation:step_add": row("get", _ev("step_add"), CASE_EDIT),
+        "evacuation:step_edit": row("get", _ev("step_edit", "step"), CASE_EDIT),
+        "evacuation:visa_add": row("get", _ev("visa_add"), CASE_EDIT),
+        "evacuation:visa_edit": row("get", _ev("visa_edit", "visa"), CASE_EDIT),
+        # The application already has its dossier: a message on the case page, nothing new.
+        "evacuation:dossier_create": row("post", _ev("dossier_create", "visa"), CASE_CHANGE),
+        "evacuation:dossier_detail": row("get", _ev("dossier_detail", "dossier"), DOSSIER_PAGE),
+        "evacuation:dossier_contents": row("get", _ev("dossier_contents", "dossier"), CASE_EDIT),
+        "evacuation:dossier_item": row("get", _ev("dossier_item", "dossier", "item"), CASE_EDIT),
+        # The POSTs below send nothing (or repeat the vetting): the dossier page comes back
+        # with the message, nothing changes.
+        "evacuation:dossier_vet": row("post", _ev("dossier_vet", "dossier"), CASE_EDIT),
+        "evacuation:dossier_reviewer": row("post", _ev("dossier_reviewer", "dossier"), CASE_EDIT),
+        "evacuation:dossier_submit": row("post", _ev("dossier_submit", "dossier"), CASE_EDIT),
+        "evacuation:dossier_comment": row("post", _ev("dossier_comment", "dossier"), DOSSIER_PAGE),
+        "evacuation:dossier_review": row(
+            "post",
+            _ev("dossier_review", "dossier"),
+            {**CASE_EDIT, "assigned": 403, "lawyer_with": 200},
+        ),
+        "evacuation:dossier_mark": row("post", _ev("dossier_mark", "dossier"), CASE_EDIT),
+        "evacuation:dossier_export": row("get", _ev("dossier_export", "dossier"), DOSSIER_PAGE),
         "stats:export_csv": row(
             "get",
             _url("stats:export_csv", "requests"),

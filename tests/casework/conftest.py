@@ -26,13 +26,18 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def reference_data(db):
-    """Countries and document types as the data migration seeds them. A transactional test
-    (live server, threads) empties every table when it ends, so put them back if needed."""
+    """Countries (with advisories), document types and dossier templates as the data
+    migrations seed them. A transactional test (live server, threads) empties every table
+    when it ends, so put them back if needed."""
     from django.apps import apps
 
     if not Country.objects.exists():
         seed = importlib.import_module("casework.migrations.0002_seed_countries_and_document_types")
         seed.seed(apps, None)
+        advisories = importlib.import_module("casework.migrations.0004_country_advisory")
+        advisories.seed_advisories(apps, None)
+        templates = importlib.import_module("evacuation.migrations.0002_seed_dossier_requirements")
+        templates.seed(apps, None)
 
 
 @pytest.fixture

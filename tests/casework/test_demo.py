@@ -38,4 +38,4 @@ def test_the_demo_refers_one_case_to_the_intransit_lawyer(make_member, reference
     referral = Referral.objects.get()
     assert referral.status == ReferralStatus.ACCEPTED
     assert list(cases_visible_to(user=lawyer)) == [referral.case]
-    assert readable_sections(user=lawyer, case=referral.case) == {"testimony", "legal"}
+    assert readable_sections(user=lawyer, case=referral.case) == {"testimony", "legal", "documents"}

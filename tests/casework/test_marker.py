@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from datetime import date, timedelta
 from io import BytesIO
 
 import pikepdf
@@ -27,6 +28,20 @@ from casework.models import (
     Person,
 )
 from casework.models import Testimony as Statement
+from evacuation import services as evacuation_services
+from evacuation.models import (
+    Decision,
+    Dossier,
+    DossierExport,
+    EvacuationPlan,
+    EvacuationStep,
+    PlanStatus,
+    ReviewComment,
+    StepKind,
+    StepStatus,
+    VisaApplication,
+    VisaRoute,
+)
 from tests.casework.conftest import MARKER
 from tests.conftest import sign_in
 from tests.factories import totp_device
@@ -95,12 +110,85 @@ def fill_every_sealed_field(case, by) -> None:
         original_name=f"{MARKER}.pdf",
         description=f"{MARKER} description",
     )
+    fill_every_evacuation_field(case, by)
+
+
+def fill_every_evacuation_field(case, by) -> None:
+    evacuation_services.plan_save(
+        case=case,
+        by=by,
+        status=PlanStatus.ACTIVE,
+        origin_region=f"{MARKER} Samara",
+        transit_countries=["KZ"],
+        destination="FR",
+        fallback_notes=f"{MARKER} fallback",
+    )
+    evacuation_services.step_save(
+        case=case,
+        by=by,
+        kind=StepKind.CROSS_BORDER,
+        country="KZ",
+        planned_on=date(2026, 1, 10),
+        done_on=date(2026, 1, 10),
+        status=StepStatus.DONE,
+        notes=f"{MARKER} step",
+    )
+    decided = date(2026, 2, 10)
+    application = evacuation_services.visa_save(
+        case=case,
+        by=by,
+        route=VisaRoute.FR_HUMANITARIAN,
+        destination="FR",
+        decision=Decision.REFUSED,
+        consulate=f"{MARKER} consulate",
+        appointment_on=decided - timedelta(days=30),
+        submitted_on=decided - timedelta(days=30),
+        decision_due=decided,
+        decided_on=decided,
+        refusal_reasons=f"{MARKER} reasons",
+        appeal_deadline=decided + timedelta(days=30),
+    )
+    dossier = evacuation_services.dossier_create(application=application, by=by)
+    evacuation_services.dossier_contents(
+        dossier=dossier,
+        by=by,
+        testimony=Statement.objects.get(case=case),
+        testimony_excerpt=f"{MARKER} excerpt",
+        exposure_summary=f"{MARKER} exposure",
+    )
+    evacuation_services.dossier_vet(dossier=dossier, by=by, note=f"{MARKER} vetting")
+    evacuation_services.dossier_comment(dossier=dossier, by=by, text=f"{MARKER} comment")
+    # The export's row as the export service writes it (the PDF itself is never stored).
+    export = DossierExport(case=case, dossier=dossier, exported_by=by, code="MARKER0001")
+    case.envelope.seal(export, "recipient", f"{MARKER} recipient")
+    export.save()
 
 
 def every_sealed_field_holds_the_marker(case) -> None:
     """Guards the test itself: each sealed field of every model was filled with the marker
-    (apart from dates, lists of codes and phone numbers, which cannot hold it)."""
-    skip = {"date_of_birth", "citizenships", "phones", "stay_expires", "absence_start"}
+    (apart from dates, codes, lists of codes and phone numbers, which cannot hold it)."""
+    skip = {
+        "date_of_birth",
+        "citizenships",
+        "phones",
+        "stay_expires",
+        "absence_start",
+        # Evacuation: country codes, the step kind, dates.
+        "transit_countries",
+        "destination",
+        "kind",
+        "country",
+        "planned_on",
+        "done_on",
+        "appointment_on",
+        "submitted_on",
+        "decision_due",
+        "decided_on",
+        "appeal_deadline",
+        "valid_until",
+        "enter_by",
+        "entered_on",
+    }
     envelope = case.envelope
     rows = {
         Person: Person.objects.filter(case=case),
@@ -109,6 +197,12 @@ def every_sealed_field_holds_the_marker(case) -> None:
         Statement: Statement.objects.filter(case=case),
         Note: Note.objects.filter(case=case),
         Document: Document.objects.filter(case=case),
+        EvacuationPlan: EvacuationPlan.objects.filter(case=case),
+        EvacuationStep: EvacuationStep.objects.filter(case=case),
+        VisaApplication: VisaApplication.objects.filter(case=case),
+        Dossier: Dossier.objects.filter(case=case),
+        ReviewComment: ReviewComment.objects.filter(case=case),
+        DossierExport: DossierExport.objects.filter(case=case),
     }
     with crypto.key_scope():
         for model, queryset in rows.items():
@@ -172,6 +266,7 @@ def test_the_marker_is_nowhere_at_rest_in_logs_or_in_the_admin(
     assert b"Heron" in dump  # the dump is real: the pseudonym is in clear
     if connection.vendor == "postgresql" and shutil.which("pg_dump"):
         assert b"COPY public.casework_person" in dump
+        assert b"COPY public.evacuation_dossier" in dump
     for needle in NEEDLES:
         assert needle not in dump
 
@@ -195,6 +290,7 @@ def test_the_marker_is_nowhere_at_rest_in_logs_or_in_the_admin(
         reverse("admin:casework_case_change", args=[case.pk]),
         reverse("admin:casework_country_changelist"),
         reverse("admin:casework_documenttype_changelist"),
+        reverse("admin:evacuation_dossierrequirement_changelist"),
     ]
     for url in pages:
         response = client.get(url)

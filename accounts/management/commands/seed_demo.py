@@ -112,6 +112,11 @@ class Command(BaseCommand):
         partners = [o.slug for o in ORGANISATIONS if o.slug != "coordination"]
         cases = top_up_cases(slugs=partners, per_organisation=options["cases"])
         self.stdout.write(f"Demo cases: {cases} new, up to {options['cases']} per organisation.")
+        # The dossier of the case referred to InTransit, in review with its lawyer.
+        from evacuation.demo import seed_dossier
+
+        dossier = seed_dossier()
+        self.stdout.write(f"Demo dossier: {dossier.get_status_display() if dossier else 'none'}.")
 
     def _seed(self) -> tuple[list[dict[str, str]], int]:
         people: list[dict[str, str]] = []

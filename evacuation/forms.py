@@ -1,0 +1,221 @@
+"""Forms of the evacuation pages. They parse input; the services validate what the data means
+(a known country, dates in order, a document of this case) and say what is wrong."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casework.forms import DateInput
+from casework.models import Country
+from evacuation.models import (
+    Decision,
+    DossierStatus,
+    PlanStatus,
+    ReviewDecision,
+    StepKind,
+    StepStatus,
+    VisaRoute,
+)
+
+ERR_BAD_DOCUMENT = _("Choose documents from the list.")
+ERR_BAD_ITEM = _("Choose a checklist item from the list.")
+
+
+def _country_choices():
+    return [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in Country.objects.all()]
+
+
+class ServiceChecked(forms.ChoiceField):
+    """A select whose value the service checks, so the person reads the service's message
+    ("Unknown country: choose one from the list.") rather than a generic one."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class ServiceCheckedMultiple(forms.MultipleChoiceField):
+    """Several values the view and the service check (a document of another case)."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class CountryCodesField(forms.CharField):
+    """Country codes in order of travel, separated by commas or spaces."""
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return [code.upper() for code in re.split(r"[\s,;]+", text) if code]
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+
+def _text(label, rows: int = 3, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+def _date(label, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=DateInput, **kwargs)
+
+
+class PlanForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices)
+    origin_region = forms.CharField(
+        label=_("Leaving from (region)"),
+        max_length=120,
+        required=False,
+        help_text=_("Coarse only: a region or province, never an address."),
+    )
+    transit_countries = CountryCodesField(
+        label=_("Transit countries, in order of travel"),
+        required=False,
+        help_text=_("Two-letter country codes separated by commas, such as KZ, AM."),
+    )
+    destination = ServiceChecked(label=_("Destination country"), required=False, choices=())
+    fallback_notes = _text(_("If a step fails"), rows=4)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].choices = _country_choices()
+
+
+class StepForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Step"), choices=StepKind.choices)
+    country = ServiceChecked(label=_("Country"), required=False, choices=())
+    planned_on = _date(_("Planned for"))
+    done_on = _date(_("Done on"))
+    status = forms.ChoiceField(label=_("Status"), choices=StepStatus.choices)
+    notes = _text(_("Notes"), help_text=_("Never write addresses, unit numbers or names."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()
+
+
+class VisaForm(forms.Form):
+    route = forms.ChoiceField(label=_("Route"), choices=VisaRoute.choices)
+    destination = ServiceChecked(label=_("Destination country"), choices=())
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    consulate = forms.CharField(
+        label=_("Consulate"),
+        max_length=200,
+        required=False,
+        help_text=_("Sealed with the location and route."),
+    )
+    appointment_on = _date(_("Appointment"))
+    submitted_on = _date(_("Submitted on"))
+    decision_due = _date(_("Decision due"))
+    decided_on = _date(_("Decided on"))
+    refusal_reasons = _text(_("Reasons given for a refusal"))
+    appeal_deadline = _date(_("Appeal deadline"))
+    valid_until = _date(_("Visa valid until"))
+    enter_by = _date(_("Enter by"))
+    entered_on = _date(_("Entered on"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].choices = _country_choices()
+
+
+class DossierItemForm(forms.Form):
+    """The case documents to include under one checklist item. Values are document ids; the
+    view looks them up and the service refuses a document of another case."""
+
+    documents = ServiceCheckedMultiple(
+        label=_("Documents to include"),
+        required=False,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, documents: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = documents
+
+    def clean_documents(self) -> list[uuid.UUID]:
+        try:
+            ids = [uuid.UUID(value) for value in self.cleaned_data["documents"]]
+        except ValueError:
+            raise forms.ValidationError(ERR_BAD_DOCUMENT) from None
+        return list(dict.fromkeys(ids))
+
+
+class DossierContentsForm(forms.Form):
+    testimony = forms.ModelChoiceField(
+        label=_("Statement the excerpt comes from"),
+        queryset=None,
+        required=False,
+        help_text=_("Only statements the person consented to use in a dossier."),
+    )
+    testimony_excerpt = _text(_("Testimony excerpt"), rows=8)
+    exposure_summary = _text(_("Legal exposure summary"), rows=6)
+
+    def __init__(self, *args, statements, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["testimony"].queryset = statements
+        self.fields["testimony"].label_from_instance = lambda t: (
+            _("Statement %(number)s, version %(version)s")
+            % {"number": t.number, "version": t.version}
+        )
+
+
+class VetForm(forms.Form):
+    note = _text(
+        _("Vetting note"),
+        help_text=_("Who vetted the person and how. Encrypted with the legal section."),
+    )
+
+
+class ReviewerForm(forms.Form):
+    lawyer = forms.ChoiceField(label=_("Reviewing lawyer"), choices=())
+
+    def __init__(self, *args, lawyers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lawyers = {str(u.pk): u for u in lawyers}
+        self.fields["lawyer"].choices = [("", "—")] + [
+            (pk, u.display_name or u.email) for pk, u in self.lawyers.items()
+        ]
+
+    def clean_lawyer(self):
+        return self.lawyers[self.cleaned_data["lawyer"]]
+
+
+class CommentForm(forms.Form):
+    # Optional here: the service says "Write the comment first."
+    text = _text(_("Comment"))
+    item = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_item(self) -> uuid.UUID | None:
+        value = self.cleaned_data["item"]
+        if not value:
+            return None
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise forms.ValidationError(ERR_BAD_ITEM) from None
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"), choices=ReviewDecision.choices, widget=forms.RadioSelect
+    )
+    comment = _text(_("Comment"), help_text=_("Required when you request changes."))
+
+
+class MarkForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[
+            (DossierStatus.SUBMITTED, _("Submitted to the consulate or authority")),
+            (DossierStatus.DECIDED, _("Decided")),
+        ],
+    )

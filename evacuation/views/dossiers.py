@@ -1,0 +1,454 @@
+"""The visa dossiers: the page the assigned caseworkers and the reviewing lawyer share, the
+caseworkers' changes, the lawyer's review, and "my dossiers".
+
+Only the two dossier roles (evacuation.selectors.dossier_role) reach a dossier; everyone else
+inside the case's reach gets the 403 page with the reason. A failed action shows the dossier
+page again with the service's messages; nothing was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Role
+from casework.crypto import shredded_sections
+from casework.models import Case, Document
+from casework.sections import Section
+from casework.selectors import cases_visible_to, is_assigned_caseworker, section_refusal
+from casework.services import section_viewed
+from casework.views.common import case_view, forbidden
+from evacuation import services
+from evacuation.export import EXPORTABLE_STATUSES
+from evacuation.forms import (
+    ERR_BAD_DOCUMENT,
+    CommentForm,
+    DossierContentsForm,
+    DossierItemForm,
+    MarkForm,
+    ReviewerForm,
+    ReviewForm,
+    VetForm,
+)
+from evacuation.models import (
+    Dossier,
+    DossierDocument,
+    DossierItem,
+    DossierStatus,
+    VisaApplication,
+)
+from evacuation.selectors import (
+    CASEWORKER,
+    REVIEWER,
+    dossier_role,
+    dossiers_to_review,
+    reviewers_for,
+)
+
+NO_DOSSIER_ROLE = _(
+    "Only the case's assigned caseworkers and the dossier's reviewing lawyer can open this dossier."
+)
+CASEWORKERS_ONLY = _("Only caseworkers assigned to this case can change the dossier.")
+REVIEWER_ONLY = _("Only the dossier's reviewing lawyer can review it.")
+DOSSIER_CREATED = _("The dossier has been created with the route's checklist.")
+ITEM_SAVED = _("The documents of this checklist item have been saved.")
+CONTENTS_SAVED = _("The testimony excerpt and the legal summary have been saved.")
+VETTED = _("The vetting has been recorded.")
+REVIEWER_SET = _("The reviewing lawyer has been chosen.")
+SUBMITTED = _("The dossier has been sent to the lawyer for review.")
+COMMENTED = _("Your comment has been added.")
+REVIEWED = _("Your review has been recorded.")
+MARKED = _("The dossier's status has been changed.")
+
+# What the dossier page opens: comments and document names, the excerpt, the legal summary
+# and the vetting note.
+DOSSIER_SECTIONS = (Section.DOCUMENTS, Section.TESTIMONY, Section.LEGAL)
+NEXT_MARK = {
+    DossierStatus.APPROVED: DossierStatus.SUBMITTED,
+    DossierStatus.SUBMITTED: DossierStatus.DECIDED,
+}
+
+
+def dossier_view(*roles: str) -> Callable:
+    """Wraps a view of one dossier in case_view: the dossier of that case (else 404), and the
+    403 page unless the user holds one of ``roles``. The view receives (case, dossier, role)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, case: Case, pk, *args, **kwargs) -> HttpResponse:
+            dossier = get_object_or_404(
+                Dossier.objects.select_related(
+                    "visa_application__destination", "reviewer", "vetted_by"
+                ),
+                pk=pk,
+                case=case,
+            )
+            dossier.case = case  # already fetched through the selector
+            role = dossier_role(user=request.user, dossier=dossier)
+            if role not in roles:
+                if role is None:
+                    return forbidden(request, NO_DOSSIER_ROLE)
+                return forbidden(request, REVIEWER_ONLY if role == CASEWORKER else CASEWORKERS_ONLY)
+            return view(request, case, dossier, role, *args, **kwargs)
+
+        return case_view(wrapped)
+
+    return decorate
+
+
+def _readable(request: HttpRequest, case: Case, role: str) -> set[str]:
+    gone = shredded_sections(case_id=case.pk)
+    return {
+        s
+        for s in DOSSIER_SECTIONS
+        if s not in gone
+        and section_refusal(user=request.user, case=case, section=s, assigned=role == CASEWORKER)
+        is None
+    }
+
+
+def _author(comment, dossier: Dossier, role: str) -> str:
+    # A partner's lawyer sees no names of the owning organisation (as on the case page).
+    author = comment.author
+    if author is None:
+        return ""
+    if role == CASEWORKER or author.pk == dossier.reviewer_id:
+        return author.display_name or author.email
+    return str(_("Assigned caseworker"))
+
+
+def _form_errors(form) -> list[str]:
+    found = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        found.extend(f"{label}: {e}" if label else str(e) for e in errors)
+    return found
+
+
+def _detail(
+    request: HttpRequest,
+    case: Case,
+    dossier: Dossier,
+    role: str,
+    *,
+    errors=(),
+    draft_item: str = "",
+    draft: str = "",
+) -> HttpResponse:
+    """The dossier page. Opens what the user may read of the documents, testimony and legal
+    sections and records one case.section.viewed per section opened."""
+    envelope = case.envelope
+    readable = _readable(request, case, role)
+    opened: set[str] = set()
+    links = DossierDocument.objects.select_related("document__document_type")
+    items = list(
+        dossier.items.select_related("document_type").prefetch_related(
+            Prefetch("links", queryset=links)
+        )
+    )
+    comments: dict = {}
+    if Section.DOCUMENTS in readable:
+        opened.add(Section.DOCUMENTS)
+        for comment in dossier.comments.select_related("author"):
+            comments.setdefault(comment.item_id, []).append(
+                {
+                    "row": comment,
+                    "author": _author(comment, dossier, role),
+                    "text": envelope.open(comment, "text"),
+                }
+            )
+    rows = []
+    for item in items:
+        documents = []
+        for link in item.links.all():
+            name = ""
+            if Section.DOCUMENTS in readable:
+                name = envelope.open(link.document, "original_name")
+            documents.append({"row": link.document, "name": name})
+        rows.append(
+            {
+                "row": item,
+                "documents": documents,
+                "comments": comments.get(item.pk, []),
+                "draft": draft if draft_item == str(item.pk) else "",
+            }
+        )
+    sealed = {}
+    if Section.TESTIMONY in readable:
+        sealed["excerpt"] = envelope.open(dossier, "testimony_excerpt")
+        opened.add(Section.TESTIMONY)
+    if Section.LEGAL in readable:
+        sealed.update(envelope.open_many(dossier, ("exposure_summary", "vetting_note")))
+        opened.add(Section.LEGAL)
+    section_viewed(case=case, by=request.user, sections=sorted(opened))
+
+    caseworker = role == CASEWORKER
+    editable = caseworker and dossier.is_editable
+    context = {
+        "case": case,
+        "dossier": dossier,
+        "application": dossier.visa_application,
+        "role": role,
+        "caseworker": caseworker,
+        "readable": readable,
+        "items": rows,
+        "overall_comments": comments.get(None, []),
+        "overall_draft": draft if not draft_item else "",
+        "sealed": sealed,
+        "errors": errors,
+        "missing": services.dossier_missing(dossier=dossier) if dossier.is_editable else [],
+        "reviews": dossier.reviews.select_related("reviewer"),
+        "editable": editable,
+        "reviewer_form": ReviewerForm(lawyers=reviewers_for(case=case)) if editable else None,
+        "review_form": ReviewForm()
+        if role == REVIEWER and dossier.status == DossierStatus.IN_REVIEW
+        else None,
+        "next_mark": NEXT_MARK.get(dossier.status) if caseworker else None,
+        "exportable": dossier.status in EXPORTABLE_STATUSES,
+    }
+    return render(request, "evacuation/dossier_detail.html", context)
+
+
+def _act(
+    request: HttpRequest, case: Case, dossier: Dossier, role: str, call, success, **page
+) -> HttpResponse:
+    """Calls the service; its ValidationError shows the dossier page again with the messages
+    (nothing written), success goes back to the dossier."""
+    try:
+        call()
+    except ValidationError as error:
+        return _detail(request, case, dossier, role, errors=error.messages, **page)
+    messages.success(request, success)
+    return redirect("evacuation:dossier_detail", case.reference, dossier.pk)
+
+
+@require_POST
+@case_view
+def dossier_create(request: HttpRequest, case: Case, pk) -> HttpResponse:
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, CASEWORKERS_ONLY)
+    application = get_object_or_404(VisaApplication, pk=pk, case=case)
+    try:
+        dossier = services.dossier_create(application=application, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(case.get_absolute_url() + "#evacuation")
+    messages.success(request, DOSSIER_CREATED)
+    return redirect("evacuation:dossier_detail", case.reference, dossier.pk)
+
+
+@require_http_methods(["GET", "HEAD"])
+@dossier_view(CASEWORKER, REVIEWER)
+def dossier_detail(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    return _detail(request, case, dossier, role)
+
+
+def _form_page(request, case: Case, dossier: Dossier, form, title, intro="") -> HttpResponse:
+    return render(
+        request,
+        "evacuation/form.html",
+        {"case": case, "dossier": dossier, "form": form, "title": title, "intro": intro},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@dossier_view(CASEWORKER)
+def dossier_item(
+    request: HttpRequest, case: Case, dossier: Dossier, role: str, item
+) -> HttpResponse:
+    item = get_object_or_404(
+        DossierItem.objects.select_related("document_type"), pk=item, dossier=dossier
+    )
+    choices = [
+        (str(d.pk), f"{d.document_type.name}: {case.envelope.open(d, 'original_name')}")
+        for d in case.documents.select_related("document_type")
+    ]
+    section_viewed(case=case, by=request.user, sections=[Section.DOCUMENTS])
+    if request.method == "POST":
+        form = DossierItemForm(request.POST, documents=choices)
+        if form.is_valid():
+            ids = form.cleaned_data["documents"]
+            found = {d.pk: d for d in Document.objects.filter(pk__in=ids)}
+            if len(found) != len(ids):
+                form.add_error("documents", ERR_BAD_DOCUMENT)
+            else:
+                try:
+                    services.dossier_link(
+                        dossier=dossier,
+                        by=request.user,
+                        item=item,
+                        documents=[found[pk] for pk in ids],
+                    )
+                except ValidationError as error:
+                    for message in error.messages:
+                        form.add_error(None, message)
+                else:
+                    messages.success(request, ITEM_SAVED)
+                    return redirect("evacuation:dossier_detail", case.reference, dossier.pk)
+    else:
+        linked = [str(pk) for pk in item.links.values_list("document_id", flat=True)]
+        form = DossierItemForm(initial={"documents": linked}, documents=choices)
+    intro = "" if choices else _("This case has no documents yet. Add them on the case page.")
+    return _form_page(request, case, dossier, form, item.document_type.name, intro)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@dossier_view(CASEWORKER)
+def dossier_contents(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    statements = case.testimonies.filter(consent_dossier=True)
+    if request.method == "POST":
+        form = DossierContentsForm(request.POST, statements=statements)
+        if form.is_valid():
+            try:
+                services.dossier_contents(dossier=dossier, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, CONTENTS_SAVED)
+                return redirect("evacuation:dossier_detail", case.reference, dossier.pk)
+    else:
+        initial = case.envelope.open_many(dossier, ("testimony_excerpt", "exposure_summary"))
+        initial["testimony"] = dossier.testimony_id
+        section_viewed(case=case, by=request.user, sections=[Section.TESTIMONY, Section.LEGAL])
+        form = DossierContentsForm(initial=initial, statements=statements)
+    return _form_page(request, case, dossier, form, _("Testimony excerpt and legal summary"))
+
+
+@require_POST
+@dossier_view(CASEWORKER)
+def dossier_vet(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    form = VetForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("note", "")
+    return _act(
+        request,
+        case,
+        dossier,
+        role,
+        lambda: services.dossier_vet(dossier=dossier, by=request.user, note=note),
+        VETTED,
+    )
+
+
+@require_POST
+@dossier_view(CASEWORKER)
+def dossier_reviewer(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    form = ReviewerForm(request.POST, lawyers=reviewers_for(case=case))
+    if not form.is_valid():
+        return _detail(request, case, dossier, role, errors=_form_errors(form))
+    return _act(
+        request,
+        case,
+        dossier,
+        role,
+        lambda: services.dossier_assign_reviewer(
+            dossier=dossier, by=request.user, lawyer=form.cleaned_data["lawyer"]
+        ),
+        REVIEWER_SET,
+    )
+
+
+@require_POST
+@dossier_view(CASEWORKER)
+def dossier_submit(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    return _act(
+        request,
+        case,
+        dossier,
+        role,
+        lambda: services.dossier_submit_for_review(dossier=dossier, by=request.user),
+        SUBMITTED,
+    )
+
+
+@require_POST
+@dossier_view(CASEWORKER, REVIEWER)
+def dossier_comment(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, dossier, role, errors=_form_errors(form))
+    item_id = form.cleaned_data["item"]
+    text = form.cleaned_data["text"]
+    draft = {"draft_item": str(item_id or ""), "draft": text}
+    item = None
+    if item_id is not None:
+        # The service refuses an item of another dossier with its own message.
+        item = DossierItem.objects.filter(pk=item_id).first()
+        if item is None:
+            errors = [services.ERR_ITEM_OTHER_DOSSIER]
+            return _detail(request, case, dossier, role, errors=errors, **draft)
+    return _act(
+        request,
+        case,
+        dossier,
+        role,
+        lambda: services.dossier_comment(dossier=dossier, by=request.user, text=text, item=item),
+        COMMENTED,
+        **draft,
+    )
+
+
+@require_POST
+@dossier_view(REVIEWER)
+def dossier_review(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, dossier, role, errors=_form_errors(form))
+    return _act(
+        request,
+        case,
+        dossier,
+        role,
+        lambda: services.dossier_review(dossier=dossier, by=request.user, **form.cleaned_data),
+        REVIEWED,
+    )
+
+
+@require_POST
+@dossier_view(CASEWORKER)
+def dossier_mark(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+    form = MarkForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, dossier, role, errors=_form_errors(form))
+    return _act(
+        request,
+        case,
+        dossier,
+        role,
+        lambda: services.dossier_mark(
+            dossier=dossier, by=request.user, status=form.cleaned_data["status"]
+        ),
+        MARKED,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    """The dossiers the user reviews and those of the cases assigned to them. Lists ids,
+    pseudonyms and statuses only: nothing sealed is opened."""
+    user = request.user
+    assigned = cases_visible_to(user=user).filter(
+        assigned_caseworkers=user,
+        organisation__memberships__user=user,
+        organisation__memberships__role=Role.CASEWORKER,
+    )
+    mine = (
+        Dossier.objects.filter(case__in=assigned)
+        .select_related("case__person", "visa_application__destination", "reviewer")
+        .order_by("-updated_at")
+    )
+    return render(
+        request,
+        "evacuation/my_dossiers.html",
+        {"reviewing": dossiers_to_review(user=user), "caseworking": list(mine)},
+    )
