@@ -16,7 +16,17 @@ from accounts.models import User
 from casework import services as casework_services
 from casework.crypto import key_scope
 from casework.demo import seed_referral
-from casework.models import Case, Country, Language, LegalBasis, Status, Testimony
+from casework.models import (
+    Case,
+    Country,
+    Language,
+    LegalBasis,
+    LegalCategory,
+    RiskLevel,
+    ServiceCategory,
+    Status,
+    Testimony,
+)
 from evacuation import services
 from evacuation.models import (
     Dossier,
@@ -119,6 +129,14 @@ def seed_dossier() -> Dossier | None:
     with key_scope(), transaction.atomic():
         if not case.is_verified:
             casework_services.case_verify(case=case, by=by)
+        # Scenario 2: a contract soldier who deserted.
+        casework_services.case_update_shell(
+            case=case,
+            by=by,
+            risk_level=RiskLevel.HIGH,
+            legal_category=LegalCategory.DESERTER,
+            service_category=ServiceCategory.CONTRACT_AFTER,
+        )
         casework_services.location_update(
             case=case,
             by=by,
