@@ -5,7 +5,9 @@ audited once, identifiable later from the code or the leaked file, optionally ag
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import tempfile
 import time
 from io import BytesIO, StringIO
 
@@ -228,6 +230,26 @@ def test_the_pdf_has_no_document_information_and_no_xmp(approved, caseworker_get
 
 
 # --- Who may export what -----------------------------------------------------------------
+
+
+def test_an_export_logs_no_content_and_writes_no_file(
+    approved, caseworker_getlost, caplog, _media_root, tmp_path, monkeypatch
+):
+    """The PDF is built in memory: nothing new in the media folder or the temporary folder,
+    and no log line (ours or the PDF libraries') carries the recipient or the statement."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    tempfile.tempdir = None  # re-read TMPDIR
+    before = {p for p in _media_root.rglob("*")}
+    caplog.set_level(logging.DEBUG)
+    row, data = export(approved, caseworker_getlost, recipient=f"{MARKER} consulate")
+    tempfile.tempdir = None
+    assert {p for p in _media_root.rglob("*")} == before
+    assert list(scratch.iterdir()) == []
+    for record in caplog.records:
+        message = record.getMessage()
+        assert MARKER not in message and EXCERPT not in message and row.code not in message
 
 
 def test_a_draft_dossier_cannot_be_exported(dossier, caseworker_getlost):
