@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from django import template
 
-from casework.crypto import shredded_sections
 from casework.models import Country
 from casework.sections import Section
-from casework.selectors import is_assigned_caseworker, section_refusal
-from casework.services import section_viewed
 from evacuation.models import EvacuationPlan, StepKind, VisaApplication
 from evacuation.selectors import case_dossiers, dossier_role
 from evacuation.services import VISA_LEGAL_FIELDS, VISA_LOCATION_FIELDS
@@ -57,21 +54,14 @@ def case_advisory_banner(case):
 
 @register.inclusion_tag("evacuation/_case_panel.html", takes_context=True)
 def case_evacuation_panel(context, case):
-    """The case's evacuation panel. Opens location (plan, steps, consulate, appointment) and
-    legal (visa dates) only when the user may read them, and records case.section.viewed for
-    each unless the case page already did."""
-    request = context["request"]
-    user = request.user
-    assigned = context.get("assigned")
-    if assigned is None:
-        assigned = is_assigned_caseworker(user=user, case=case)
-    gone = shredded_sections(case_id=case.pk)
-    readable = {
-        s
-        for s in (Section.LOCATION, Section.LEGAL)
-        if s not in gone
-        and section_refusal(user=user, case=case, section=s, assigned=assigned) is None
-    }
+    """The case page's evacuation panel. Opens location (plan, steps, consulate, appointment)
+    and legal (visa dates) only where the case page's own panels did: the page has already
+    checked the user's right to each section, left out shredded ones and recorded each
+    section it opened as viewed (casework.views.cases.open_sections)."""
+    user = context["request"].user
+    assigned = context["assigned"]
+    panels = {p["section"]: p for p in context["panels"]}
+    readable = {s for s in (Section.LOCATION, Section.LEGAL) if "content" in panels[s]}
     envelope = case.envelope
     plan = _plan(case, envelope) if Section.LOCATION in readable else None
     dossiers = {d.visa_application_id: d for d in case_dossiers(case=case)}
@@ -87,14 +77,6 @@ def case_evacuation_panel(context, case):
             dossier.case = case
             entry["dossier_role"] = dossier_role(user=user, dossier=dossier, assigned=assigned)
         visas.append(entry)
-    opened = set()
-    if plan is not None or (visas and Section.LOCATION in readable):
-        opened.add(Section.LOCATION)
-    if visas and Section.LEGAL in readable:
-        opened.add(Section.LEGAL)
-    # The case page records the sections it opened itself; record only the others.
-    page_opened = {p["section"] for p in context.get("panels", ()) if "content" in p}
-    section_viewed(case=case, by=user, sections=sorted(opened - page_opened))
     here = _country_now(case)
     if plan is not None and here is not None:
         # The banner at the top of the case page already shows the country the person is in.
