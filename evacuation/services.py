@@ -110,6 +110,9 @@ def _country_codes(codes: list[str]) -> list[str]:
 
 # --- The plan ------------------------------------------------------------------------------
 
+PLAN_FIELDS = ("origin_region", "transit_countries", "destination", "fallback_notes")
+STEP_FIELDS = ("kind", "country", "planned_on", "done_on", "notes")
+
 
 @transaction.atomic
 def plan_save(

@@ -9,8 +9,7 @@ from casework.models import Country
 from casework.sections import Section
 from evacuation.models import EvacuationPlan, StepKind, VisaApplication
 from evacuation.selectors import case_dossiers, dossier_role
-from evacuation.services import VISA_LEGAL_FIELDS, VISA_LOCATION_FIELDS
-from evacuation.views.plans import PLAN_FIELDS, STEP_FIELDS
+from evacuation.services import PLAN_FIELDS, STEP_FIELDS, VISA_LEGAL_FIELDS, VISA_LOCATION_FIELDS
 
 register = template.Library()
 

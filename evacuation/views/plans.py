@@ -21,9 +21,6 @@ PLAN_SAVED = _("The evacuation plan has been saved.")
 STEP_SAVED = _("The step has been saved.")
 VISA_SAVED = _("The visa application has been saved.")
 
-PLAN_FIELDS = ("origin_region", "transit_countries", "destination", "fallback_notes")
-STEP_FIELDS = ("kind", "country", "planned_on", "done_on", "notes")
-
 
 def advisories_for(codes) -> list[Country]:
     """The high or critical countries among ``codes``, in the order given. One query."""
@@ -65,7 +62,7 @@ def plan_edit(request: HttpRequest, case: Case) -> HttpResponse:
     else:
         initial = {}
         if plan is not None:
-            initial = case.envelope.open_many(plan, PLAN_FIELDS)
+            initial = case.envelope.open_many(plan, services.PLAN_FIELDS)
             initial["status"] = plan.status
             section_viewed(case=case, by=request.user, sections=[Section.LOCATION])
         form = PlanForm(initial=initial)
@@ -95,7 +92,7 @@ def step_edit(request: HttpRequest, case: Case, pk=None) -> HttpResponse:
     else:
         initial = {}
         if step is not None:
-            initial = case.envelope.open_many(step, STEP_FIELDS)
+            initial = case.envelope.open_many(step, services.STEP_FIELDS)
             initial["status"] = step.status
             section_viewed(case=case, by=request.user, sections=[Section.LOCATION])
         form = StepForm(initial=initial)
