@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-import pyrage
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
@@ -33,6 +32,7 @@ from casework.sections import Section
 from casework.selectors import section_refusal
 from casework.uploads import PDF, PDF_CATALOG_KEYS, PDF_OBJECT_KEYS
 from evacuation.models import Dossier, DossierDocument, DossierExport, DossierItem, DossierStatus
+from vault import age as vault_age
 
 # pikepdf and WeasyPrint are imported where used: loading them takes time (about a second for
 # WeasyPrint) and logs a line, and the pages and services importing this module rarely export.
@@ -71,19 +71,18 @@ def new_code() -> str:
             return code
 
 
-def age_recipient(key: str) -> pyrage.x25519.Recipient | None:
+def age_recipient(key: str):
     """The parsed age public key, None when ``key`` is blank; ValidationError when invalid."""
-    key = key.strip()
-    if not key:
+    if not key.strip():
         return None
     try:
-        return pyrage.x25519.Recipient.from_str(key)
-    except pyrage.RecipientError:
+        return vault_age.age_recipient(key)
+    except vault_age.AgeKeyError:
         raise ValidationError(ERR_AGE_KEY) from None
 
 
-def encrypt(data: bytes, recipient: pyrage.x25519.Recipient) -> bytes:
-    return pyrage.encrypt(data, [recipient])
+def encrypt(data: bytes, recipient) -> bytes:
+    return vault_age.encrypt_to(recipient, data)
 
 
 def watermark_text(*, code: str, recipient: str) -> str:

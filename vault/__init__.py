@@ -8,6 +8,7 @@ Public API:
     derive_key(purpose)            -- a stable HMAC sub-key for a named purpose
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
     DecryptionError                -- raised on every failure to open; never says why
+    vault.age.encrypt_to(...)      -- files encrypted to a partner's age public key
 """
 
 from vault.aead import (
