@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -180,6 +182,49 @@ def test_it_refuses_text_instead_of_bytes():
         vault.seal("Иван", aad=AAD)
     with pytest.raises(TypeError):
         vault.seal(PLAINTEXT, aad="casework")
+
+
+# --- nonces ----------------------------------------------------------------------------------
+
+
+def test_nonces_are_never_repeated_across_refills_of_the_pool():
+    key = vault.DataKey(vault.new_data_key())
+    nonces = [_parts(key.seal(b"x", AAD))[1] for _ in range(3 * aead.NONCE_BATCH + 5)]
+    nonces += [_parts(vault.seal(b"x", aad=AAD))[1] for _ in range(5)]
+    assert {len(nonce) for nonce in nonces} == {aead.NONCE_BYTES}
+    assert len(set(nonces)) == len(nonces)
+
+
+def test_threads_drawing_nonces_at_once_never_share_one():
+    def draw(_: int) -> list[bytes]:
+        return [aead._nonce() for _ in range(2 * aead.NONCE_BATCH)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        drawn = [nonce for batch in pool.map(draw, range(8)) for nonce in batch]
+    assert len(set(drawn)) == len(drawn) == 16 * aead.NONCE_BATCH
+
+
+def test_a_forked_child_never_takes_a_nonce_from_the_parents_pool():
+    """Celery's workers are forked: a child that inherited the parent's unused nonces would
+    seal with the same nonces as the parent, under the same keys."""
+    aead._nonces.clear()
+    aead._nonce()  # the parent now holds NONCE_BATCH - 1 unused nonces
+    assert len(aead._nonces) == aead.NONCE_BATCH - 1
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its first nonces, then leave without any cleanup
+        try:
+            os.write(write, b"".join(aead._nonce() for _ in range(10)))
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        reported = pipe.read()
+    os.waitpid(pid, 0)
+    child = {reported[i : i + aead.NONCE_BYTES] for i in range(0, len(reported), aead.NONCE_BYTES)}
+    parent = {aead._nonce() for _ in range(aead.NONCE_BATCH)}
+    assert len(child) == 10
+    assert not child & parent
 
 
 # --- what a ciphertext reveals -------------------------------------------------------------
