@@ -13,8 +13,8 @@ Scheme
   the column fails to open. Every such failure **fails closed**: a security event on the
   ``waypoint.security`` logger (ids only, never bytes), and ``SealedDataUnreadable``, which
   casework views turn into a calm error page. Nothing is ever shown as-is. Values are encoded
-  before sealing: text as UTF-8, long non-ASCII text as 0xFF + UTF-16-LE (``_encode``), dates
-  as ISO text, lists as JSON.
+  before sealing: text as UTF-8, long non-ASCII text as UTF-16 with its byte-order mark
+  (``_encode_text``), dates as ISO text, lists as JSON.
 * **Documents** are encrypted in 64 KiB chunks under the documents data key, each chunk's
   associated data binding the document id, the chunk index and a final-chunk flag, so chunks
   cannot be reordered, swapped between files or cut off the end.
@@ -55,7 +55,7 @@ import re
 import struct
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -112,16 +112,27 @@ class SectionShredded(SealedDataError):
 
 # --- Keys in memory -------------------------------------------------------------------------
 
-_keys: ContextVar[dict[tuple[uuid.UUID, str], vault.DataKey] | None] = ContextVar(
-    "casework_data_keys", default=None
-)
+
+class _Scope:
+    """One request's or task's unwrapped data keys, by (case id as an integer, section).
+
+    ``keys`` holds every key unwrapped in the scope; ``ready`` the ones the scope's user was
+    checked for (all of them when the scope has no user). Only ``ready`` is handed out without
+    a further check."""
+
+    __slots__ = ("keys", "ready", "user")
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.keys: dict[tuple[int, str], vault.DataKey] = {}
+        self.ready: dict[tuple[int, str], vault.DataKey] = {}
+
+    def clear(self) -> None:
+        self.keys.clear()
+        self.ready.clear()
 
 
-# The user a scope is bound to, and the (case, section) pairs already allowed for them.
-_scope_user: ContextVar[Any] = ContextVar("casework_scope_user", default=None)
-_allowed: ContextVar[set[tuple[uuid.UUID, str]] | None] = ContextVar(
-    "casework_allowed_sections", default=None
-)
+_scope: ContextVar[_Scope | None] = ContextVar("casework_key_scope", default=None)
 
 
 @contextmanager
@@ -129,39 +140,29 @@ def key_scope(*, user: Any = None) -> Iterator[None]:
     """Keeps unwrapped data keys in memory until the block ends (one request or task), then
     drops them. Nested scopes share the outermost one. With ``user``, every key handed out is
     checked against that user's grants (KeyRefused otherwise)."""
-    if _keys.get() is not None:
+    if _scope.get() is not None:
         yield
         return
-    cache: dict[tuple[uuid.UUID, str], vault.DataKey] = {}
-    token = _keys.set(cache)
-    user_token = _scope_user.set(user)
-    allowed_token = _allowed.set(set())
+    scope = _Scope(user)
+    token = _scope.set(scope)
     try:
         yield
     finally:
-        cache.clear()
-        _allowed.reset(allowed_token)
-        _scope_user.reset(user_token)
-        _keys.reset(token)
+        scope.clear()
+        _scope.reset(token)
 
 
-def _check_grant(case_id: uuid.UUID, section: str) -> None:
+def _check_grant(scope: _Scope | None, case_id: uuid.UUID, section: str) -> None:
     """Raises KeyRefused unless the scope's user may open the section (no user: trusted)."""
-    user = _scope_user.get()
-    if user is None:
-        return
-    allowed = _allowed.get()
-    if allowed is not None and (case_id, section) in allowed:
+    if scope is None or scope.user is None:
         return
     from casework.models import Case
     from casework.selectors import section_refusal
 
     case = Case.objects.filter(pk=case_id).only("id", "organisation_id", "verified_by_id").first()
-    if case is None or section_refusal(user=user, case=case, section=section) is not None:
+    if case is None or section_refusal(user=scope.user, case=case, section=section) is not None:
         security_event("key_refused", case=case_id, section=section)
         raise KeyRefused(section)
-    if allowed is not None:
-        allowed.add((case_id, section))
 
 
 def security_event(reason: str, **ids: Any) -> None:
@@ -184,62 +185,53 @@ def create_case_keys(*, case_id: uuid.UUID) -> None:
     from casework.models import CaseKey
 
     case_id = _as_uuid(case_id)
-    cache = _keys.get()
+    scope = _scope.get()
     rows = []
     for section in SECTIONS:
         key = vault.new_data_key()
         wrapped = vault.seal(key, aad=_wrap_aad(case_id, section))
         kek_id = key_id_of(wrapped)
         rows.append(CaseKey(case_id=case_id, section=section, wrapped_key=wrapped, kek_id=kek_id))
-        if cache is not None:
-            cache[(case_id, section)] = vault.DataKey(key)
-            allowed = _allowed.get()
-            if allowed is not None:
-                # The creator seals the first content before being assigned, in this scope.
-                allowed.add((case_id, section))
+        if scope is not None:
+            # The creator seals the first content before being assigned, in this scope.
+            scope.keys[case_id.int, section] = scope.ready[case_id.int, section] = vault.DataKey(
+                key
+            )
     CaseKey.objects.bulk_create(rows)
 
 
 def data_key(case_id: uuid.UUID, section: str) -> vault.DataKey:
     """The section's unwrapped data key: from the scope's memory, else one query and one
     AES-GCM opening. Raises KeyRefused, SectionShredded or SealedDataUnreadable."""
-    cache = _keys.get()
-    if cache is not None:
-        pair = (case_id, section)
-        key = cache.get(pair)
-        # A key held by the scope still needs the grant, which the scope remembers.
-        if key is not None and (_scope_user.get() is None or pair in _allowed.get()):
-            return key
-    return _load_key(_as_uuid(case_id), section)
+    return Envelope(case_id).data_key(section)
 
 
-def _load_key(case_id: uuid.UUID, section: str) -> vault.DataKey:
+def _load_key(scope: _Scope | None, case_id: uuid.UUID, section: str) -> vault.DataKey:
+    """Checks the grant, then takes the key the scope holds or unwraps it (one query)."""
     from casework.models import CaseKey
 
-    _check_grant(case_id, section)
-    cache = _keys.get()
-    if cache is not None:
-        key = cache.get((case_id, section))
-        if key is not None:
-            return key
-    row = (
-        CaseKey.objects.filter(case_id=case_id, section=section)
-        .values_list("wrapped_key", "shredded_at")
-        .first()
-    )
-    if row is None:
-        security_event("missing_key", case=case_id, section=section)
-        raise SealedDataUnreadable
-    wrapped, shredded_at = row
-    if shredded_at is not None:
-        raise SectionShredded(section)
-    try:
-        key = vault.DataKey(vault.open(bytes(wrapped), aad=_wrap_aad(case_id, section)))
-    except (vault.DecryptionError, ValueError):
-        security_event("key_unwrap_failed", case=case_id, section=section)
-        raise SealedDataUnreadable from None
-    if cache is not None:
-        cache[(case_id, section)] = key
+    _check_grant(scope, case_id, section)
+    pair = (case_id.int, section)
+    key = scope.keys.get(pair) if scope is not None else None
+    if key is None:
+        row = (
+            CaseKey.objects.filter(case_id=case_id, section=section)
+            .values_list("wrapped_key", "shredded_at")
+            .first()
+        )
+        if row is None:
+            security_event("missing_key", case=case_id, section=section)
+            raise SealedDataUnreadable
+        wrapped, shredded_at = row
+        if shredded_at is not None:
+            raise SectionShredded(section)
+        try:
+            key = vault.DataKey(vault.open(bytes(wrapped), aad=_wrap_aad(case_id, section)))
+        except (vault.DecryptionError, ValueError):
+            security_event("key_unwrap_failed", case=case_id, section=section)
+            raise SealedDataUnreadable from None
+    if scope is not None:
+        scope.keys[pair] = scope.ready[pair] = key
     return key
 
 
@@ -265,51 +257,76 @@ def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
 # --- Sealed fields --------------------------------------------------------------------------
 
 
-# Long non-ASCII text is stored as this byte and UTF-16-LE; other text as UTF-8 (0xFF never
-# occurs in UTF-8, so the two cannot be confused). For Cyrillic, UTF-16 is as long as UTF-8
-# and four times faster to encode and decode: on a long testimony UTF-8 cost more than the
-# AES-GCM call. Below UTF16_FROM characters UTF-8 is the faster of the two.
-UTF16_MARK = b"\xff"
+# Long non-ASCII text is stored as UTF-16 with its byte-order mark (0xFF 0xFE, or 0xFE 0xFF on
+# a big-endian machine); other text as UTF-8. Neither byte ever occurs in UTF-8, so the two
+# cannot be confused. For Cyrillic, UTF-16 is as long as UTF-8 and four times faster to encode
+# and decode: on a long testimony UTF-8 cost more than the AES-GCM call. Below UTF16_FROM
+# characters UTF-8 is the faster of the two. Values written before the mark was two bytes
+# (0xFF and UTF-16-LE, so of odd length) still read.
 UTF16_FROM = 256
 
 
-def _encode(field: SealedField, value: Any) -> bytes:
-    """Text as UTF-8, or long non-ASCII text as UTF16_MARK + UTF-16-LE; a date as ISO
-    ``YYYY-MM-DD`` (empty for none); a list as JSON. Only lists pay for JSON."""
-    if field.codec == TEXT:
-        value = "" if value is None else value
+def _encode_text(value: Any) -> bytes:
+    if type(value) is not str:
+        if value is None:
+            return b""
         if not isinstance(value, str):
-            raise TypeError(f"{field.name} takes text")
-        if len(value) < UTF16_FROM or value.isascii():
-            return value.encode("utf-8")
-        return UTF16_MARK + codecs.utf_16_le_encode(value)[0]
-    if field.codec == DATE:
-        if value is not None and not isinstance(value, date):
-            raise TypeError(f"{field.name} takes a date")
-        return value.isoformat().encode("ascii") if value is not None else b""
+            raise TypeError("takes text")
+    if len(value) < UTF16_FROM or value.isascii():
+        return value.encode()
+    return value.encode("utf-16")
+
+
+def _decode_text(raw: bytes) -> str:
+    if raw and raw[0] >= 0xFE:  # 0xFE or 0xFF: UTF-16
+        # Strict and final: a lone surrogate or a cut-off unit raises UnicodeDecodeError.
+        if len(raw) & 1:
+            if raw[0] != 0xFF:
+                raise ValueError("not UTF-16")
+            return codecs.utf_16_le_decode(raw[1:], "strict", True)[0]
+        if raw[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise ValueError("no byte-order mark")
+        return codecs.utf_16_decode(raw, "strict", True)[0]
+    return raw.decode()
+
+
+def _encode_date(value: Any) -> bytes:
+    if value is None:
+        return b""
+    if not isinstance(value, date):
+        raise TypeError("takes a date")
+    return value.isoformat().encode("ascii")
+
+
+def _decode_date(raw: bytes) -> date | None:
+    return date.fromisoformat(raw.decode("ascii")) if raw else None
+
+
+def _encode_list(value: Any) -> bytes:
     value = list(value or [])
     if not all(isinstance(item, str) for item in value):
-        raise TypeError(f"{field.name} takes a list of text")
+        raise TypeError("takes a list of text")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _decode(field: SealedField, raw: bytes) -> Any:
-    """Raises ValueError (UnicodeDecodeError included) on anything malformed."""
-    if field.codec == TEXT:
-        if raw[:1] == UTF16_MARK:
-            # Strict and final: an odd length or a lone surrogate raises UnicodeDecodeError.
-            return codecs.utf_16_le_decode(raw[1:], "strict", True)[0]
-        return raw.decode("utf-8")
-    if field.codec == DATE:
-        return date.fromisoformat(raw.decode("ascii")) if raw else None
+def _decode_list(raw: bytes) -> list[str]:
     value = json.loads(raw.decode("utf-8"))
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
     raise ValueError("wrong type")
 
 
-def _empty(field: SealedField) -> Any:
-    return {TEXT: "", DATE: None, LIST: []}[field.codec]
+def _nothing() -> None:
+    return None
+
+
+# How each codec turns a value into bytes and back, and makes the value of a field never
+# sealed. Decoders raise ValueError (UnicodeDecodeError included) on anything malformed.
+_CODECS: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any], Callable[[], Any]]] = {
+    TEXT: (_encode_text, _decode_text, str),
+    DATE: (_encode_date, _decode_date, _nothing),
+    LIST: (_encode_list, _decode_list, list),
+}
 
 
 class _Sealed(NamedTuple):
@@ -322,6 +339,9 @@ class _Sealed(NamedTuple):
     pk: str  # the attribute holding the row's primary key
     aad_head: bytes  # b"waypoint.field.v1:<model label>:<field>:"
     aad_tail: bytes  # b":<section>"
+    encode: Callable[[Any], bytes]
+    decode: Callable[[bytes], Any]
+    empty: Callable[[], Any]
 
 
 _sealed_fields: dict[tuple[type[models.Model], str], _Sealed] = {}
@@ -332,6 +352,7 @@ def _sealed(obj: models.Model, name: str) -> _Sealed:
     field = meta.get_field(name)
     if not isinstance(field, SealedField):
         raise TypeError(f"{meta.label}.{name} is not a sealed field")
+    encode, decode, empty = _CODECS[field.codec]
     # waypoint.field.v1:<model label>:<field>:<row id>:<section> (see the module docstring).
     sealed = _Sealed(
         field=field,
@@ -341,6 +362,9 @@ def _sealed(obj: models.Model, name: str) -> _Sealed:
         pk=meta.pk.attname,
         aad_head=f"waypoint.field.v1:{meta.label_lower}:{field.name}:".encode(),
         aad_tail=f":{field.section}".encode(),
+        encode=encode,
+        decode=decode,
+        empty=empty,
     )
     _sealed_fields[type(obj), name] = sealed
     return sealed
@@ -383,14 +407,25 @@ class Envelope:
             self._row = (pk, row_id)
         return sealed, sealed.aad_head + row_id + sealed.aad_tail
 
+    def data_key(self, section: str) -> vault.DataKey:
+        """The section's key, from the scope when it holds it for this user (one dict lookup:
+        this runs for every field sealed or opened), else through _load_key."""
+        scope = _scope.get()
+        if scope is not None:
+            key = scope.ready.get((self._case_int, section))
+            if key is not None:
+                return key
+        return _load_key(scope, self.case_id, section)
+
     def seal(self, obj: models.Model, name: str, value: Any) -> None:
         sealed, aad = self._target(obj, name)
         if aad is None:
             raise ValueError("a row needs its primary key before anything is sealed into it")
-        key = data_key(self.case_id, sealed.section)
-        setattr(
-            obj, sealed.attname, vault.seal_with_key(key, _encode(sealed.field, value), aad=aad)
-        )
+        try:
+            raw = sealed.encode(value)
+        except TypeError as error:
+            raise TypeError(f"{sealed.field.name} {error}") from None
+        setattr(obj, sealed.attname, self.data_key(sealed.section).seal(raw, aad))
 
     def seal_many(self, obj: models.Model, values: dict[str, Any]) -> None:
         for name, value in values.items():
@@ -401,13 +436,13 @@ class Envelope:
         raw = getattr(obj, sealed.attname)
         if raw is None:
             # Never sealed (a row created before the field existed): empty, not an error.
-            return _empty(sealed.field)
-        key = data_key(self.case_id, sealed.section)
+            return sealed.empty()
+        key = self.data_key(sealed.section)
         try:
             if aad is None:
                 raise vault.DecryptionError
-            return _decode(sealed.field, vault.open_with_key(key, raw, aad=aad))
-        except (vault.DecryptionError, ValueError, UnicodeDecodeError):
+            return sealed.decode(key.open(raw, aad))
+        except (vault.DecryptionError, ValueError):
             security_event(
                 "field_unreadable",
                 case=self.case_id,
@@ -628,7 +663,8 @@ def shred_section(*, case_id: uuid.UUID, section: str) -> bool:
     changed = CaseKey.objects.filter(
         case_id=case_id, section=section, shredded_at__isnull=True
     ).update(wrapped_key=b"", kek_id="", shredded_at=timezone.now())
-    cache = _keys.get()
-    if cache is not None:
-        cache.pop((case_id, section), None)
+    scope = _scope.get()
+    if scope is not None:
+        scope.keys.pop((case_id.int, section), None)
+        scope.ready.pop((case_id.int, section), None)
     return bool(changed)

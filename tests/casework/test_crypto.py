@@ -137,8 +137,10 @@ def test_keys_are_kept_only_inside_a_scope(case_getlost, django_assert_num_queri
         with django_assert_num_queries(1):
             case_getlost.envelope.open(person, "legal_name")
             case_getlost.envelope.open(person, "aliases")
-        assert crypto._keys.get()  # noqa: SLF001 - the scope holds the identity key
-    assert crypto._keys.get() is None  # noqa: SLF001
+        scope = crypto._scope.get()  # noqa: SLF001
+        assert list(scope.keys) == [(case_getlost.pk.int, Section.IDENTITY)]
+    assert crypto._scope.get() is None  # noqa: SLF001
+    assert not scope.keys and not scope.ready  # dropped, not merely forgotten
     with django_assert_num_queries(2):
         case_getlost.envelope.open(person, "legal_name")
         case_getlost.envelope.open(person, "aliases")
@@ -152,8 +154,9 @@ def test_a_row_of_another_case_cannot_be_sealed_with_this_envelope(open_case, ca
 
 
 def test_the_associated_data_names_model_field_row_and_section(case_getlost):
-    """The documented format, byte for byte: text as UTF-8, long non-ASCII text as 0xFF +
-    UTF-16-LE; values sealed as UTF-8 before that codec stay readable."""
+    """The documented format, byte for byte: text as UTF-8, long non-ASCII text as UTF-16
+    with its byte-order mark; values sealed under the earlier codecs (UTF-8 only, then 0xFF +
+    UTF-16-LE) stay readable."""
     person = _reload(case_getlost.person)
     key = crypto.data_key(case_getlost.pk, Section.IDENTITY)
     aad = f"waypoint.field.v1:casework.person:legal_name:{person.pk}:identity".encode()
@@ -164,15 +167,25 @@ def test_the_associated_data_names_model_field_row_and_section(case_getlost):
     long_text = "Я ушёл из части. " * 20
     case_getlost.envelope.seal(person, "legal_name", long_text)
     raw = vault.open_with_key(key, bytes(person.legal_name), aad=aad)
-    assert raw == b"\xff" + long_text.encode("utf-16-le")
+    assert raw == long_text.encode("utf-16") and raw[:2] in (b"\xff\xfe", b"\xfe\xff")
     assert case_getlost.envelope.open(person, "legal_name") == long_text
+    for earlier in (long_text.encode(), b"\xff" + long_text.encode("utf-16-le")):
+        person.legal_name = vault.seal_with_key(key, earlier, aad=aad)
+        assert case_getlost.envelope.open(person, "legal_name") == long_text
     case_getlost.envelope.seal(person, "legal_name", "Ivanov " * 50)
     assert vault.open_with_key(key, bytes(person.legal_name), aad=aad) == b"Ivanov " * 50
     sealed = vault.seal_with_key(key, "Петров Пётр".encode(), aad=aad)
     person.legal_name = sealed
     assert case_getlost.envelope.open(person, "legal_name") == "Петров Пётр"
-    # A UTF-16 value of odd length or with a lone surrogate fails closed.
-    for raw in (b"\xff\x16", b"\xff\x00\xd8"):
+    # UTF-16 with a lone surrogate fails closed, in either format; so does a value led by 0xFE
+    # or 0xFF that is neither (odd length after 0xFE, even length without a byte-order mark).
+    for raw in (
+        b"\xfe\xff\x04",
+        b"\xff\xfe\x00\xd8",
+        b"\xfe\xff\xd8\x00",
+        b"\xff\x00\xd8",
+        b"\xff\x41\x00\x42",
+    ):
         person.legal_name = vault.seal_with_key(key, raw, aad=aad)
         with pytest.raises(SealedDataUnreadable):
             case_getlost.envelope.open(person, "legal_name")
@@ -200,7 +213,7 @@ def test_a_key_the_scope_already_holds_is_still_refused_without_a_grant(
     person = _reload(case_getlost.person)
     held = crypto.data_key(case_getlost.pk, Section.IDENTITY)
     with key_scope(user=colleague_getlost):
-        crypto._keys.get()[(case_getlost.pk, Section.IDENTITY)] = held  # noqa: SLF001
+        crypto._scope.get().keys[case_getlost.pk.int, Section.IDENTITY] = held  # noqa: SLF001
         with pytest.raises(crypto.KeyRefused):
             case_getlost.envelope.open(person, "legal_name")
 
