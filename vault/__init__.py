@@ -4,7 +4,8 @@ Public API:
     seal(plaintext, *, aad) / open(ciphertext, *, aad)  -- under the keyring's key-encryption keys
     seal_with_key(key, plaintext, *, aad) / open_with_key(key, ciphertext, *, aad)  -- data keys
     new_data_key()                 -- a random 256-bit data key
-    DataKey(key)                   -- a data key prepared for many seals/opens in one request
+    DataKey(key)                   -- a data key prepared for many seals/opens in one request:
+                                      .seal(plaintext, aad) / .open(ciphertext, aad)
     derive_key(purpose)            -- a stable HMAC sub-key for a named purpose
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
     DecryptionError                -- raised on every failure to open; never says why

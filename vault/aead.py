@@ -28,6 +28,7 @@ import os
 import secrets
 import struct
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -143,7 +144,9 @@ def _split(sealed: bytes) -> tuple[bytes, str, bytes, bytes]:
     return sealed[:end], key_id, sealed[end : end + NONCE_BYTES], sealed[end + NONCE_BYTES :]
 
 
-def _open(decrypt: Any, header: bytes, nonce: bytes, body: bytes, aad: bytes) -> bytes:
+def _open(
+    decrypt: Callable[..., bytes], header: bytes, nonce: bytes, body: bytes, aad: bytes
+) -> bytes:
     try:
         framed = decrypt(nonce, body, header + aad)
     except InvalidTag:
