@@ -40,7 +40,13 @@ from casework.models import (
     section_codename,
 )
 from casework.sections import SECTIONS, Section
-from casework.selectors import REFERRAL_ROLES, _active, is_assigned_caseworker
+from casework.selectors import (
+    REFERRAL_ROLES,
+    _active,
+    _memberships,
+    is_assigned_caseworker,
+    is_owner_admin,
+)
 
 BREAK_GLASS_DEFAULT = timedelta(hours=2)
 BREAK_GLASS_MAX = timedelta(hours=8)
@@ -96,18 +102,6 @@ def _future(expires_at: datetime, now: datetime) -> None:
 def _require_assigned(*, by: User, case: Case) -> None:
     if not is_assigned_caseworker(user=by, case=case):
         raise PermissionDenied
-
-
-def is_owner_admin(*, user: User, case: Case) -> bool:
-    return (
-        _active(user)
-        and Membership.objects.filter(
-            user=user,
-            organisation_id=case.organisation_id,
-            organisation__is_active=True,
-            role=Role.ORG_ADMIN,
-        ).exists()
-    )
 
 
 def _grant_rows(*, case: Case, user: User, sections: list[str], referral: Referral | None):
@@ -324,21 +318,16 @@ def referral_create(
 
 
 def _receiver_may_answer(*, referral: Referral, by: User) -> bool:
-    if not _active(by):
+    """A lawyer or caseworker of the (active) receiving organisation; the named recipient
+    only, when there is one. One query."""
+    if referral.recipient_id is not None and referral.recipient_id != by.pk:
         return False
-    if referral.recipient_id is not None:
-        return (
-            referral.recipient_id == by.pk
-            and Membership.objects.filter(
-                user=by, organisation_id=referral.to_organisation_id, role__in=REFERRAL_ROLES
-            ).exists()
-        )
-    return Membership.objects.filter(
-        user=by,
-        organisation_id=referral.to_organisation_id,
-        organisation__is_active=True,
-        role__in=REFERRAL_ROLES,
-    ).exists()
+    return (
+        _active(by)
+        and _memberships(by, REFERRAL_ROLES)
+        .filter(organisation_id=referral.to_organisation_id)
+        .exists()
+    )
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ Our own tables decide *whether* access is live: ``Membership`` (role, organisati
 ``Case.assigned_caseworkers``, ``Referral`` + ``Consent`` (status, expiry, withdrawal) and
 ``BreakGlass`` (expiry). guardian's direct foreign-key rows hold only *which sections* a
 person was granted on one case, each tied to the referral it rests on. The rows are written
-and deleted only by casework.services in the same transaction as the referral or assignment
+and deleted only by casework.access in the same transaction as the referral or assignment
 change, and every read here ANDs the guardian row with the live state of its referral and the
 user's membership. So a stale row (an expired referral nobody cleaned up) opens nothing: drift
 can only ever narrow access. Expiry needs no job; it is effective on the next request.
@@ -35,6 +35,7 @@ permission.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -206,9 +207,10 @@ def granted_sections(*, user: User, case: Case) -> set[str]:
 
 
 def readable_sections(*, user: User, case: Case) -> set[str]:
-    """Every section the user may open now (reads). A few queries per section: for pages
-    that show one case, not for lists."""
-    return {s for s in SECTIONS if section_refusal(user=user, case=case, section=s) is None}
+    """Every section the user may open now (reads). Up to four queries: for pages that show
+    one case, not for lists."""
+    refusals = section_refusals(user=user, case=case, sections=SECTIONS)
+    return {section for section, refusal in refusals.items() if refusal is None}
 
 
 def section_refusal(
@@ -222,26 +224,54 @@ def section_refusal(
     """None when the user may open the section, else the message explaining why not.
 
     ``write`` asks for changing the section (assigned caseworkers only). ``assigned`` may pass
-    a precomputed is_assigned_caseworker() to save the query. Up to three queries.
+    a precomputed is_assigned_caseworker() to save the query. Up to four queries.
     """
+    return section_refusals(
+        user=user, case=case, sections=[section], assigned=assigned, write=write
+    )[section]
+
+
+def section_refusals(
+    *,
+    user: User,
+    case: Case,
+    sections: Iterable[str],
+    assigned: bool | None = None,
+    write: bool = False,
+) -> dict:
+    """section_refusal() for several sections at once: section -> None or the message. Up to
+    four queries however many sections (assignment, break-glass, grants and membership are
+    each read once)."""
+    sections = list(sections)
     if not _active(user):
-        return NOT_ASSIGNED
+        return dict.fromkeys(sections, NOT_ASSIGNED)
     if assigned is None:
         assigned = is_assigned_caseworker(user=user, case=case)
     if assigned:
         # The verification gate leaves location and route open to the assigned caseworkers
         # of the owning organisation (they record it); everyone else waits (below).
-        return None
+        return dict.fromkeys(sections, None)
     if write:
-        return WRITE_NEEDS_ASSIGNMENT
-    if section == Section.LOCATION and not case.is_verified:
-        # The verification gate: only the assigned caseworkers, whatever else is held.
-        return NOT_VERIFIED
-    if active_break_glass(user=user, case=case) is not None:
-        return None
-    if section in granted_sections(user=user, case=case):
-        return None
-    return NOT_ASSIGNED if is_owner_member(user=user, case=case) else NOT_GRANTED
+        return dict.fromkeys(sections, WRITE_NEEDS_ASSIGNMENT)
+    refusals: dict = {}
+    rest = []
+    for section in sections:
+        if section == Section.LOCATION and not case.is_verified:
+            # The verification gate: only the assigned caseworkers, whatever else is held.
+            refusals[section] = NOT_VERIFIED
+        else:
+            rest.append(section)
+    if rest:
+        if active_break_glass(user=user, case=case) is not None:
+            opened = set(rest)
+        else:
+            opened = granted_sections(user=user, case=case)
+        closed = [section for section in rest if section not in opened]
+        if closed:
+            owner = is_owner_member(user=user, case=case)
+            refusals.update(dict.fromkeys(closed, NOT_ASSIGNED if owner else NOT_GRANTED))
+        refusals.update(dict.fromkeys((s for s in rest if s in opened), None))
+    return {section: refusals[section] for section in sections}
 
 
 def is_owner_member(*, user: User, case: Case) -> bool:
@@ -254,16 +284,20 @@ def is_owner_member(*, user: User, case: Case) -> bool:
     )
 
 
+def is_owner_admin(*, user: User, case: Case) -> bool:
+    """An org admin of the case's (active) organisation. One query."""
+    return (
+        _active(user)
+        and _memberships(user, {Role.ORG_ADMIN})
+        .filter(organisation_id=case.organisation_id)
+        .exists()
+    )
+
+
 def can_manage_assignment(*, user: User, case: Case) -> bool:
-    """Assigned caseworkers and the organisation's admins assign caseworkers. One query."""
-    if not _active(user):
-        return False
-    return Membership.objects.filter(
-        user=user,
-        organisation_id=case.organisation_id,
-        organisation__is_active=True,
-        role=Role.ORG_ADMIN,
-    ).exists() or is_assigned_caseworker(user=user, case=case)
+    """Assigned caseworkers and the organisation's admins assign caseworkers. Up to two
+    queries."""
+    return is_owner_admin(user=user, case=case) or is_assigned_caseworker(user=user, case=case)
 
 
 def caseworkers_of(*, organisation_id) -> QuerySet[User]:
@@ -273,6 +307,16 @@ def caseworkers_of(*, organisation_id) -> QuerySet[User]:
         memberships__role=Role.CASEWORKER,
         is_active=True,
         frozen_at__isnull=True,
+    ).order_by("display_name", "email")
+
+
+def lawyers_of(*, organisation_id) -> QuerySet[User]:
+    """Active lawyers of the organisation, by name (frozen ones included, so their grants can
+    still be removed). One query."""
+    return User.objects.filter(
+        memberships__organisation_id=organisation_id,
+        memberships__role=Role.LAWYER,
+        is_active=True,
     ).order_by("display_name", "email")
 
 
@@ -453,6 +497,4 @@ def case_viewers(*, case: Case) -> list:
 
 def may_see_viewers(*, user: User, case: Case) -> bool:
     """Assigned caseworkers and the owning organisation's admins see who has seen the case."""
-    return is_assigned_caseworker(user=user, case=case) or (
-        _memberships(user, {Role.ORG_ADMIN}).filter(organisation_id=case.organisation_id).exists()
-    )
+    return is_assigned_caseworker(user=user, case=case) or is_owner_admin(user=user, case=case)

@@ -21,5 +21,5 @@ def referrals_widget(context) -> dict:
     return {
         "membership": membership,
         "waiting": selectors.referrals_waiting(user=request.user, organisation=org).count(),
-        "notices": len(selectors.notices_for(user=request.user)),
+        "notices": selectors.notices_for(user=request.user).count(),
     }

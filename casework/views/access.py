@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation
 from accounts.selectors import active_membership
 from casework import access, selectors
 from casework.forms import BreakGlassForm, ConsentForm, LawyerGrantForm, ReferralForm
-from casework.models import Case, Consent, Referral
+from casework.models import Case, ReferralStatus
 from casework.selectors import is_assigned_caseworker
 from casework.views.common import case_view, forbidden
 
@@ -55,9 +55,9 @@ def referral_dashboard(request: HttpRequest) -> HttpResponse:
         "casework/referrals.html",
         {
             "waiting": selectors.referrals_waiting(user=user, organisation=org),
-            "to_us": selectors.referrals_to(user=user, organisation=org).exclude(status="pending")[
-                :100
-            ],
+            "to_us": selectors.referrals_to(user=user, organisation=org).exclude(
+                status=ReferralStatus.PENDING
+            )[:100],
             "by_us": selectors.referrals_by(user=user, organisation=org)[:100],
             "can_answer": membership.role in selectors.REFERRAL_ROLES,
             "notices": selectors.notices_for(user=user),
@@ -122,7 +122,7 @@ def referral_create(request: HttpRequest, case: Case) -> HttpResponse:
 @require_POST
 @case_view
 def referral_revoke(request: HttpRequest, case: Case, pk) -> HttpResponse:
-    referral = get_object_or_404(Referral, pk=pk, case=case)
+    referral = get_object_or_404(selectors.case_referrals(case=case), pk=pk)
     if not selectors.may_see_viewers(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     try:
@@ -156,7 +156,7 @@ def consent_create(request: HttpRequest, case: Case) -> HttpResponse:
 
 
 def _consent_action(request: HttpRequest, case: Case, pk, call, success) -> HttpResponse:
-    consent = get_object_or_404(Consent, pk=pk, case=case)
+    consent = get_object_or_404(selectors.case_consents(case=case), pk=pk)
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     try:
@@ -185,11 +185,7 @@ def consent_withdraw(request: HttpRequest, case: Case, pk) -> HttpResponse:
 def lawyer_grant(request: HttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
-    lawyers = User.objects.filter(
-        memberships__organisation_id=case.organisation_id,
-        memberships__role=Role.LAWYER,
-        is_active=True,
-    ).order_by("display_name", "email")
+    lawyers = selectors.lawyers_of(organisation_id=case.organisation_id)
     form = LawyerGrantForm(request.POST or None, lawyers=lawyers)
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,7 +205,7 @@ def lawyer_grant(request: HttpRequest, case: Case) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
 def break_glass(request: HttpRequest, case: Case) -> HttpResponse:
-    if not access.is_owner_admin(user=request.user, case=case):
+    if not selectors.is_owner_admin(user=request.user, case=case):
         return forbidden(request, ADMINS_ONLY)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

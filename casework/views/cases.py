@@ -29,7 +29,7 @@ from casework.selectors import (
     can_manage_assignment,
     caseworkers_of,
     is_assigned_caseworker,
-    section_refusal,
+    section_refusals,
 )
 from casework.services import absence_part
 from casework.views.common import case_view, forbidden, org_view
@@ -160,8 +160,9 @@ def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool)
     panels: dict[str, dict] = {}
     opened: list[str] = []
     person = case.person
+    refusals = section_refusals(user=request.user, case=case, sections=sections, assigned=assigned)
     for section in sections:
-        refusal = section_refusal(user=request.user, case=case, section=section, assigned=assigned)
+        refusal = refusals[section]
         if refusal is not None:
             panels[section] = {"refused": refusal}
             continue
@@ -236,7 +237,7 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
             "assigned": assigned,
             "timeline": case.status_changes.select_related("changed_by"),
             # Partners (referred organisations) see no names of the owning organisation.
-            "is_owner": selectors.is_owner_member(user=request.user, case=case),
+            "is_owner": assigned or selectors.is_owner_member(user=request.user, case=case),
             "caseworkers": case.assigned_caseworkers.order_by("display_name", "email"),
             "can_assign": can_manage_assignment(user=request.user, case=case),
             "status_form": StatusForm(initial={"status": case.status}),
@@ -248,7 +249,7 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
 def _access_context(request: HttpRequest, case: Case, *, assigned: bool) -> dict:
     """Consent, referrals, break-glass and "who has seen this case" for the case page: shown
     to the owning organisation's assigned caseworkers and admins only."""
-    owner_staff = selectors.may_see_viewers(user=request.user, case=case)
+    owner_staff = assigned or selectors.is_owner_admin(user=request.user, case=case)
     if not owner_staff:
         return {"owner_staff": False}
     glass = selectors.active_break_glass(user=request.user, case=case)

@@ -304,6 +304,15 @@ def test_the_lawyer_sees_the_referred_sections_and_not_the_others(
     }
 
 
+def test_a_partners_sections_are_decided_in_four_queries_whatever_their_number(
+    case_getlost, accepted, lawyer_intransit, django_assert_max_num_queries
+):
+    # Assignment, break-glass, grants and membership are each read once, not per section.
+    with django_assert_max_num_queries(4):
+        readable = readable_sections(user=lawyer_intransit, case=case_getlost)
+    assert readable == {Section.TESTIMONY, Section.LEGAL}
+
+
 def test_revocation_takes_effect_on_the_next_request(
     client, case_getlost, caseworker_getlost, accepted, lawyer_intransit
 ):
