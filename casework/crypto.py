@@ -118,18 +118,22 @@ class _Scope:
 
     ``keys`` holds every key unwrapped in the scope; ``ready`` the ones the scope's user was
     checked for (all of them when the scope has no user). Only ``ready`` is handed out without
-    a further check."""
+    a further check. ``allowed`` holds, per case, the sections the user's grants opened when
+    first checked (all sections are checked at once: the grant queries do not depend on the
+    section)."""
 
-    __slots__ = ("keys", "ready", "user")
+    __slots__ = ("allowed", "keys", "ready", "user")
 
     def __init__(self, user: Any) -> None:
         self.user = user
         self.keys: dict[tuple[int, str], vault.DataKey] = {}
         self.ready: dict[tuple[int, str], vault.DataKey] = {}
+        self.allowed: dict[int, set[str]] = {}
 
     def clear(self) -> None:
         self.keys.clear()
         self.ready.clear()
+        self.allowed.clear()
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("casework_key_scope", default=None)
@@ -153,14 +157,22 @@ def key_scope(*, user: Any = None) -> Iterator[None]:
 
 
 def _check_grant(scope: _Scope | None, case_id: uuid.UUID, section: str) -> None:
-    """Raises KeyRefused unless the scope's user may open the section (no user: trusted)."""
+    """Raises KeyRefused unless the scope's user may open the section (no user: trusted).
+    The first check of a case in the scope asks for every section at once (up to five
+    queries); a section refused then is asked again, in case a grant came since."""
     if scope is None or scope.user is None:
         return
+    allowed = scope.allowed.get(case_id.int)
+    if allowed is not None and section in allowed:
+        return
     from casework.models import Case
-    from casework.selectors import section_refusal
+    from casework.selectors import section_refusals
 
     case = Case.objects.filter(pk=case_id).only("id", "organisation_id", "verified_by_id").first()
-    if case is None or section_refusal(user=scope.user, case=case, section=section) is not None:
+    if case is not None:
+        refusals = section_refusals(user=scope.user, case=case, sections=SECTIONS)
+        allowed = scope.allowed[case_id.int] = {s for s, r in refusals.items() if r is None}
+    if case is None or section not in allowed:
         security_event("key_refused", case=case_id, section=section)
         raise KeyRefused(section)
 

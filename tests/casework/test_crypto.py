@@ -207,6 +207,27 @@ def test_one_envelope_keeps_the_rows_it_switches_between_apart(case_getlost, cas
             envelope.open(row, "text")
 
 
+def test_a_users_grants_are_checked_once_per_case_whatever_the_sections(
+    case_getlost, caseworker_getlost, colleague_getlost, django_assert_num_queries
+):
+    person = _reload(case_getlost.person)
+    envelope = case_getlost.envelope
+    with key_scope(user=caseworker_getlost):
+        # The case, its assignment (every section at once), then one key per section.
+        with django_assert_num_queries(4):
+            envelope.open(person, "legal_name")
+            envelope.open(person, "phones")
+        with django_assert_num_queries(1):
+            envelope.open(person, "aliases")
+            envelope.open(person, "contact_handles")
+            crypto.data_key(case_getlost.pk, Section.NOTES)
+    with key_scope(user=colleague_getlost):
+        # Refused sections are asked again, and refused again, each time.
+        for _ in range(2):
+            with pytest.raises(crypto.KeyRefused):
+                envelope.open(person, "legal_name")
+
+
 def test_a_key_the_scope_already_holds_is_still_refused_without_a_grant(
     case_getlost, colleague_getlost
 ):
