@@ -44,6 +44,7 @@ from casework.models import (
 )
 from casework.sections import SECTIONS, Section
 from casework.selectors import caseworkers_of, is_assigned_caseworker, section_refusal
+from casework.signals import case_dates_changed
 from casework.uploads import UploadRefused, clean_upload
 
 if TYPE_CHECKING:
@@ -87,11 +88,9 @@ def _seal(case: Case, obj: Any, values: dict[str, Any]) -> None:
 
 
 def _refresh_deadlines(*, case: Case, by: User) -> None:
-    # Computed deadlines (art. 337 thresholds, stay limits) follow their source dates; the
-    # deadlines app builds on casework, hence the import here.
-    from deadlines.services import computed_deadlines_refresh
-
-    computed_deadlines_refresh(case=case, by=by)
+    # Computed deadlines (art. 337 thresholds, stay limits) follow their source dates: the
+    # deadlines app, which builds on casework, listens.
+    case_dates_changed.send(sender=Case, case=case, by=by)
 
 
 def _clean_lines(values: Iterable[str]) -> list[str]:

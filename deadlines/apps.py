@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class DeadlinesConfig(AppConfig):
     name = "deadlines"
     verbose_name = _("Deadlines and reminders")
+
+    def ready(self) -> None:
+        from casework.signals import case_dates_changed
+        from deadlines.services import computed_deadlines_refresh
+
+        def refresh(sender, *, case, by, **kwargs) -> None:
+            computed_deadlines_refresh(case=case, by=by)
+
+        case_dates_changed.connect(refresh, weak=False, dispatch_uid="deadlines.refresh")
