@@ -58,21 +58,15 @@ def check_no_global_case_permissions(app_configs, databases=None, **kwargs):
     except DatabaseError:
         # Before the first migration there is nothing to check.
         return []
-    errors = []
-    if users:
-        errors.append(
-            Error(
-                f"{users} user(s) hold a global permission on cases.",
-                hint="Remove it: case access is per object only (casework.selectors).",
-                id="casework.E010",
-            )
+    return [
+        Error(
+            f"{count} {holders} hold a global permission on cases.",
+            hint="Remove it: case access is per object only (casework.selectors).",
+            id=check_id,
         )
-    if groups:
-        errors.append(
-            Error(
-                f"{groups} group(s) hold a global permission on cases.",
-                hint="Remove it: case access is per object only (casework.selectors).",
-                id="casework.E011",
-            )
+        for count, holders, check_id in (
+            (users, "user(s)", "casework.E010"),
+            (groups, "group(s)", "casework.E011"),
         )
-    return errors
+        if count
+    ]
