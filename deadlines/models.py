@@ -8,6 +8,7 @@ note; e-mails say nothing but "sign in".
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -250,8 +251,6 @@ class CheckInSchedule(models.Model):
 
     @property
     def next_due(self):
-        from datetime import timedelta
-
         return self.last_check_in_at + timedelta(hours=self.interval_hours)
 
 

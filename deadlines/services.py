@@ -29,8 +29,8 @@ from accounts.models import Role, User
 from audit.services import record
 from casework import crypto
 from casework.models import Case, LegalExposure, Location
-from casework.selectors import caseworkers_of, is_assigned_caseworker
-from casework.services import ABSENCE_ARTICLES, ERR_SHREDDED
+from casework.selectors import caseworkers_of, is_assigned_caseworker, is_owner_admin
+from casework.services import ABSENCE_ARTICLES, ERR_SHREDDED, case_shred
 from deadlines.models import (
     CaseRetention,
     CheckIn,
@@ -203,8 +203,9 @@ def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
 def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
     """Brings the case's computed deadlines in line with their source dates: new ones are
     created, moved ones get the new date (and their reminders may go out again), ones whose
-    source is gone are cancelled. Called by casework's services when an absence start or a
-    stay date changes. Returns how many rows changed."""
+    source is gone are cancelled. Runs on casework.signals.case_dates_changed (an absence
+    start, a stay or a visa date changed; see DeadlinesConfig.ready). Returns how many rows
+    changed."""
     today = timezone.now().date()
     with crypto.key_scope():
         wanted, unknown = _computed_dates(case)
@@ -404,6 +405,25 @@ def _queue_deferred(now: datetime) -> int:
     return len(ids)
 
 
+def _alert(
+    notes: list[Notification], *, case: Case, kind: str, now: datetime, urgent: bool = False
+) -> set[int]:
+    """Adds to ``notes`` one in-app notification of ``kind`` on the case for each of its
+    assigned caseworkers and its organisation's admins (active, not frozen); returns their
+    ids, who are owed the digest e-mail. Two queries."""
+    active = User.objects.filter(is_active=True, frozen_at__isnull=True)
+    recipients = set(active.filter(assigned_cases=case).values_list("pk", flat=True)) | set(
+        active.filter(
+            memberships__organisation_id=case.organisation_id, memberships__role=Role.ORG_ADMIN
+        ).values_list("pk", flat=True)
+    )
+    notes.extend(
+        Notification(user_id=user_id, kind=kind, case_id=case.pk, urgent=urgent, created_at=now)
+        for user_id in sorted(recipients)
+    )
+    return recipients
+
+
 def digest_message(to: str) -> EmailMessage:
     return EmailMessage(
         subject=DIGEST_SUBJECT,
@@ -506,6 +526,7 @@ def preferences_update(
 # --- Welfare check-ins ----------------------------------------------------------------------
 
 ERR_INTERVAL = _("Choose an interval between 1 hour and 30 days.")
+ERR_NO_SCHEDULE = _("This case has no check-in schedule.")
 
 
 @transaction.atomic
@@ -542,9 +563,6 @@ def checkin_record(*, case: Case, by: User) -> CheckIn:
     return checkin
 
 
-ERR_NO_SCHEDULE = _("This case has no check-in schedule.")
-
-
 def missed_checkins_escalate(*, now: datetime | None = None) -> int:
     """Escalates every missed check-in once: urgent in-app notifications to the assigned
     caseworkers and the organisation's admins, and the same content-free digest e-mail.
@@ -571,29 +589,9 @@ def missed_checkins_escalate(*, now: datetime | None = None) -> int:
                 continue
             escalated += 1
             case = schedule.case
-            recipients = set(
-                Case.assigned_caseworkers.through.objects.filter(
-                    case_id=case.pk, user__is_active=True, user__frozen_at__isnull=True
-                ).values_list("user_id", flat=True)
-            ) | set(
-                User.objects.filter(
-                    memberships__organisation_id=case.organisation_id,
-                    memberships__role=Role.ORG_ADMIN,
-                    is_active=True,
-                    frozen_at__isnull=True,
-                ).values_list("pk", flat=True)
+            people |= _alert(
+                notes, case=case, kind=NotificationKind.CHECKIN_MISSED, now=now, urgent=True
             )
-            for user_id in sorted(recipients):
-                notes.append(
-                    Notification(
-                        user_id=user_id,
-                        kind=NotificationKind.CHECKIN_MISSED,
-                        case_id=case.pk,
-                        urgent=True,
-                        created_at=now,
-                    )
-                )
-            people |= recipients
             record("checkin.missed", actor=None, obj=case, org=case.organisation_id)
         Notification.objects.bulk_create(notes)
         _owe_emails(people, now)
@@ -607,23 +605,10 @@ RETENTION_WARNING_DAYS = 14
 ERR_HOLD_FORBIDDEN = _("Only assigned caseworkers and the organisation's admins set a legal hold.")
 
 
-def _org_admin_ids(organisation_id) -> set[int]:
-    return set(
-        User.objects.filter(
-            memberships__organisation_id=organisation_id,
-            memberships__role=Role.ORG_ADMIN,
-            is_active=True,
-            frozen_at__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-
-
 @transaction.atomic
 def retention_hold_set(*, case: Case, by: User, hold: bool) -> CaseRetention:
     """Sets or lifts the legal hold: while it holds, nothing of the case is shredded."""
-    if not (
-        is_assigned_caseworker(user=by, case=case) or by.pk in _org_admin_ids(case.organisation_id)
-    ):
+    if not (is_assigned_caseworker(user=by, case=case) or is_owner_admin(user=by, case=case)):
         raise PermissionDenied(ERR_HOLD_FORBIDDEN)
     state, _created = CaseRetention.objects.select_for_update().get_or_create(
         case=case, defaults={"status": case.status, "legal_hold": hold}
@@ -645,8 +630,6 @@ def retention_run(*, today: date | None = None) -> tuple[int, int]:
     caseworkers and the org admins (in-app, and the content-free e-mail) at least 14 days
     before, then shred the section (crypto-shredding, audited). A legal hold stops it all.
     Returns (warnings, sections shredded)."""
-    from casework.services import case_shred
-
     today = today or timezone.now().date()
     now = timezone.now()
     warned = shredded = 0
@@ -679,21 +662,9 @@ def retention_run(*, today: date | None = None) -> tuple[int, int]:
                     if today >= due - timedelta(days=RETENTION_WARNING_DAYS):
                         action.warned_on = today
                         warned += 1
-                        recipients = set(
-                            case.assigned_caseworkers.filter(
-                                is_active=True, frozen_at__isnull=True
-                            ).values_list("pk", flat=True)
-                        ) | _org_admin_ids(case.organisation_id)
-                        for user_id in recipients:
-                            notes.append(
-                                Notification(
-                                    user_id=user_id,
-                                    kind=NotificationKind.RETENTION_WARNING,
-                                    case_id=case.pk,
-                                    created_at=now,
-                                )
-                            )
-                        people |= recipients
+                        people |= _alert(
+                            notes, case=case, kind=NotificationKind.RETENTION_WARNING, now=now
+                        )
                         record(
                             "retention.warned",
                             actor=None,
@@ -708,5 +679,7 @@ def retention_run(*, today: date | None = None) -> tuple[int, int]:
                 action.save()
             Notification.objects.bulk_create(notes)
             _owe_emails(people, now)
-            _queue_deferred(now)
+    # Once for the run, not once per case (a query each, over every case with a rule).
+    with transaction.atomic():
+        _queue_deferred(now)
     return warned, shredded

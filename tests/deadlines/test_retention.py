@@ -12,7 +12,13 @@ from casework import services as casework_services
 from casework.models import Status
 from casework.sections import Section
 from deadlines import services
-from deadlines.models import Notification, NotificationKind, RetentionAction, RetentionRule
+from deadlines.models import (
+    Notification,
+    NotificationKind,
+    OutboundEmail,
+    RetentionAction,
+    RetentionRule,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +51,11 @@ def test_it_warns_14_days_ahead_then_shreds_the_section(
     assert services.retention_run(today=DAY0 + timedelta(days=16)) == (1, 0)
     warned = Notification.objects.filter(kind=NotificationKind.RETENTION_WARNING)
     assert sorted(warned.values_list("user_id", flat=True)) == sorted(
+        [caseworker_getlost.pk, admin_getlost.pk]
+    )
+    # Both are owed the content-free digest, handed to the worker by the same run.
+    owed = OutboundEmail.objects.filter(queued_at__isnull=False)
+    assert sorted(owed.values_list("user_id", flat=True)) == sorted(
         [caseworker_getlost.pk, admin_getlost.pk]
     )
     assert services.retention_run(today=DAY0 + timedelta(days=29)) == (0, 0)
