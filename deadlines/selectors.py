@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from casework.models import Case
 from casework.selectors import cases_visible_to
-from deadlines.models import Deadline, DeadlineStatus, Notification
+from deadlines.models import Deadline, DeadlineStatus, Notification, NotificationKind
 
 
 def _assigned_cases(user: User) -> QuerySet[Case]:
@@ -84,10 +84,13 @@ def deadline_for(*, user: User, pk) -> Deadline | None:
 
 
 def notifications_of(*, user: User, limit: int = 100) -> list[Notification]:
-    """The user's newest notifications whose case they can still see. One query."""
+    """The user's newest notifications whose case they can still see; a deadline's only while
+    they are still assigned to its case (its kind and date are case content). One query."""
     visible = cases_visible_to(user=user).values("pk")
+    assigned = _assigned_cases(user).values("pk")
     return list(
         Notification.objects.filter(user=user, case_id__in=visible)
+        .exclude(Q(kind=NotificationKind.DEADLINE) & ~Q(case_id__in=assigned))
         .select_related("case", "deadline__kind")
         .defer("deadline__note")
         .order_by("-created_at", "-id")[:limit]

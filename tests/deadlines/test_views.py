@@ -108,6 +108,34 @@ def test_notifications_show_details_behind_the_login(
     assert caseworker_getlost.notifications.filter(read_at__isnull=True).count() == 0
 
 
+def test_a_deadline_notification_is_gone_once_its_reader_is_unassigned(
+    signed_in, case_getlost, caseworker_getlost, colleague_getlost, kind
+):
+    from casework.services import case_assign
+
+    both = [caseworker_getlost, colleague_getlost]
+    case_assign(case=case_getlost, by=caseworker_getlost, caseworkers=both)
+    _add(case_getlost, caseworker_getlost, kind, 0)
+    services.reminders_scan()
+    client = signed_in(colleague_getlost)
+    assert "is due today" in client.get(reverse("deadlines:notifications")).content.decode()
+    case_assign(case=case_getlost, by=caseworker_getlost, caseworkers=[caseworker_getlost])
+    page = client.get(reverse("deadlines:notifications")).content.decode()
+    assert "is due today" not in page
+    assert case_getlost.reference not in page
+
+
+def test_a_retention_warning_says_what_it_is_about(signed_in, case_getlost, caseworker_getlost):
+    from deadlines.models import Notification, NotificationKind
+
+    Notification.objects.create(
+        user=caseworker_getlost, kind=NotificationKind.RETENTION_WARNING, case=case_getlost
+    )
+    page = signed_in(caseworker_getlost).get(reverse("deadlines:notifications")).content.decode()
+    assert "Section to be erased soon." in page
+    assert case_getlost.reference in page
+
+
 def test_preferences_form_saves_quiet_hours_and_refuses_half_of_them(signed_in, caseworker_getlost):
     client = signed_in(caseworker_getlost)
     url = reverse("deadlines:preferences")
