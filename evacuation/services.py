@@ -27,7 +27,7 @@ from casework.models import (
     this_month,
 )
 from casework.sections import Section
-from casework.selectors import section_refusal
+from casework.selectors import section_refusals
 
 # The case files' own guards, shared: assigned caseworkers only, a section's write right,
 # sealing that turns a shredded section into a message, and the computed deadlines.
@@ -613,9 +613,8 @@ def dossier_export(
     case = dossier.case
     if dossier_role(user=by, dossier=dossier) is None:
         raise PermissionDenied
-    for section in export.SECTIONS_READ:
-        if section_refusal(user=by, case=case, section=section) is not None:
-            raise PermissionDenied
+    if any(section_refusals(user=by, case=case, sections=export.SECTIONS_READ).values()):
+        raise PermissionDenied
     if dossier.status not in export.EXPORTABLE_STATUSES:
         raise ValidationError(export.ERR_NOT_EXPORTABLE)
     recipient = recipient.strip()

@@ -16,16 +16,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Role
 from casework.crypto import shredded_sections
 from casework.models import Case, Document
 from casework.sections import Section
-from casework.selectors import cases_visible_to, is_assigned_caseworker, section_refusal
+from casework.selectors import is_assigned_caseworker, section_refusals
 from casework.services import section_viewed
-from casework.views.common import case_view, forbidden
+from casework.views.common import case_view, forbidden, save_form
 from evacuation import services
 from evacuation.export import EXPORTABLE_STATUSES
 from evacuation.forms import (
@@ -48,7 +48,9 @@ from evacuation.models import (
 from evacuation.selectors import (
     CASEWORKER,
     REVIEWER,
+    case_dossiers,
     dossier_role,
+    dossiers_caseworked_by,
     dossiers_to_review,
     reviewers_for,
 )
@@ -84,13 +86,7 @@ def dossier_view(*roles: str) -> Callable:
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, case: Case, pk, *args, **kwargs) -> HttpResponse:
-            dossier = get_object_or_404(
-                Dossier.objects.select_related(
-                    "visa_application__destination", "reviewer", "vetted_by"
-                ),
-                pk=pk,
-                case=case,
-            )
+            dossier = get_object_or_404(case_dossiers(case=case).select_related("vetted_by"), pk=pk)
             dossier.case = case  # already fetched through the selector
             role = dossier_role(user=request.user, dossier=dossier)
             if role not in roles:
@@ -106,13 +102,13 @@ def dossier_view(*roles: str) -> Callable:
 
 def _readable(request: HttpRequest, case: Case, role: str) -> set[str]:
     gone = shredded_sections(case_id=case.pk)
-    return {
-        s
-        for s in DOSSIER_SECTIONS
-        if s not in gone
-        and section_refusal(user=request.user, case=case, section=s, assigned=role == CASEWORKER)
-        is None
-    }
+    refusals = section_refusals(
+        user=request.user,
+        case=case,
+        sections=[s for s in DOSSIER_SECTIONS if s not in gone],
+        assigned=role == CASEWORKER,
+    )
+    return {section for section, refusal in refusals.items() if refusal is None}
 
 
 def _author(comment, dossier: Dossier, role: str) -> str:
@@ -218,16 +214,31 @@ def _detail(
 
 
 def _act(
-    request: HttpRequest, case: Case, dossier: Dossier, role: str, call, success, **page
+    request: HttpRequest,
+    case: Case,
+    dossier: Dossier,
+    role: str,
+    call,
+    success,
+    *,
+    form=None,
+    **page,
 ) -> HttpResponse:
-    """Calls the service; its ValidationError shows the dossier page again with the messages
-    (nothing written), success goes back to the dossier."""
+    """Validates ``form`` (if given), then calls the service. The form's errors or the
+    service's ValidationError show the dossier page again with the messages (nothing
+    written); success goes back to the dossier."""
+    if form is not None and not form.is_valid():
+        return _detail(request, case, dossier, role, errors=_form_errors(form), **page)
     try:
         call()
     except ValidationError as error:
         return _detail(request, case, dossier, role, errors=error.messages, **page)
     messages.success(request, success)
-    return redirect("evacuation:dossier_detail", case.reference, dossier.pk)
+    return redirect(_detail_url(case, dossier))
+
+
+def _detail_url(case: Case, dossier: Dossier) -> str:
+    return reverse("evacuation:dossier_detail", args=[case.reference, dossier.pk])
 
 
 @require_POST
@@ -277,23 +288,23 @@ def dossier_item(
         form = DossierItemForm(request.POST, documents=choices)
         if form.is_valid():
             ids = form.cleaned_data["documents"]
+            # Not narrowed to the case: the service names the refusal (ERR_DOCUMENT_OTHER_CASE).
             found = {d.pk: d for d in Document.objects.filter(pk__in=ids)}
             if len(found) != len(ids):
                 form.add_error("documents", ERR_BAD_DOCUMENT)
             else:
-                try:
-                    services.dossier_link(
-                        dossier=dossier,
-                        by=request.user,
-                        item=item,
-                        documents=[found[pk] for pk in ids],
-                    )
-                except ValidationError as error:
-                    for message in error.messages:
-                        form.add_error(None, message)
-                else:
-                    messages.success(request, ITEM_SAVED)
-                    return redirect("evacuation:dossier_detail", case.reference, dossier.pk)
+                documents = [found[pk] for pk in ids]
+                done = save_form(
+                    request,
+                    form,
+                    lambda: services.dossier_link(
+                        dossier=dossier, by=request.user, item=item, documents=documents
+                    ),
+                    ITEM_SAVED,
+                    to=_detail_url(case, dossier),
+                )
+                if done:
+                    return done
     else:
         linked = [str(pk) for pk in item.links.values_list("document_id", flat=True)]
         form = DossierItemForm(initial={"documents": linked}, documents=choices)
@@ -308,14 +319,17 @@ def dossier_contents(request: HttpRequest, case: Case, dossier: Dossier, role: s
     if request.method == "POST":
         form = DossierContentsForm(request.POST, statements=statements)
         if form.is_valid():
-            try:
-                services.dossier_contents(dossier=dossier, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, CONTENTS_SAVED)
-                return redirect("evacuation:dossier_detail", case.reference, dossier.pk)
+            done = save_form(
+                request,
+                form,
+                lambda: services.dossier_contents(
+                    dossier=dossier, by=request.user, **form.cleaned_data
+                ),
+                CONTENTS_SAVED,
+                to=_detail_url(case, dossier),
+            )
+            if done:
+                return done
     else:
         initial = case.envelope.open_many(dossier, ("testimony_excerpt", "exposure_summary"))
         initial["testimony"] = dossier.testimony_id
@@ -328,15 +342,16 @@ def dossier_contents(request: HttpRequest, case: Case, dossier: Dossier, role: s
 @dossier_view(CASEWORKER)
 def dossier_vet(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = VetForm(request.POST)
-    form.is_valid()
-    note = form.cleaned_data.get("note", "")
     return _act(
         request,
         case,
         dossier,
         role,
-        lambda: services.dossier_vet(dossier=dossier, by=request.user, note=note),
+        lambda: services.dossier_vet(
+            dossier=dossier, by=request.user, note=form.cleaned_data["note"]
+        ),
         VETTED,
+        form=form,
     )
 
 
@@ -344,8 +359,6 @@ def dossier_vet(request: HttpRequest, case: Case, dossier: Dossier, role: str) -
 @dossier_view(CASEWORKER)
 def dossier_reviewer(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = ReviewerForm(request.POST, lawyers=reviewers_for(case=case))
-    if not form.is_valid():
-        return _detail(request, case, dossier, role, errors=_form_errors(form))
     return _act(
         request,
         case,
@@ -355,6 +368,7 @@ def dossier_reviewer(request: HttpRequest, case: Case, dossier: Dossier, role: s
             dossier=dossier, by=request.user, lawyer=form.cleaned_data["lawyer"]
         ),
         REVIEWER_SET,
+        form=form,
     )
 
 
@@ -382,8 +396,7 @@ def dossier_comment(request: HttpRequest, case: Case, dossier: Dossier, role: st
     draft = {"draft_item": str(item_id or ""), "draft": text}
     item = None
     if item_id is not None:
-        # The service refuses an item of another dossier with its own message.
-        item = DossierItem.objects.filter(pk=item_id).first()
+        item = dossier.items.filter(pk=item_id).first()
         if item is None:
             errors = [services.ERR_ITEM_OTHER_DOSSIER]
             return _detail(request, case, dossier, role, errors=errors, **draft)
@@ -402,8 +415,6 @@ def dossier_comment(request: HttpRequest, case: Case, dossier: Dossier, role: st
 @dossier_view(REVIEWER)
 def dossier_review(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, case, dossier, role, errors=_form_errors(form))
     return _act(
         request,
         case,
@@ -411,6 +422,7 @@ def dossier_review(request: HttpRequest, case: Case, dossier: Dossier, role: str
         role,
         lambda: services.dossier_review(dossier=dossier, by=request.user, **form.cleaned_data),
         REVIEWED,
+        form=form,
     )
 
 
@@ -418,8 +430,6 @@ def dossier_review(request: HttpRequest, case: Case, dossier: Dossier, role: str
 @dossier_view(CASEWORKER)
 def dossier_mark(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = MarkForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, case, dossier, role, errors=_form_errors(form))
     return _act(
         request,
         case,
@@ -429,6 +439,7 @@ def dossier_mark(request: HttpRequest, case: Case, dossier: Dossier, role: str) 
             dossier=dossier, by=request.user, status=form.cleaned_data["status"]
         ),
         MARKED,
+        form=form,
     )
 
 
@@ -437,18 +448,11 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     """The dossiers the user reviews and those of the cases assigned to them. Lists ids,
     pseudonyms and statuses only: nothing sealed is opened."""
     user = request.user
-    assigned = cases_visible_to(user=user).filter(
-        assigned_caseworkers=user,
-        organisation__memberships__user=user,
-        organisation__memberships__role=Role.CASEWORKER,
-    )
-    mine = (
-        Dossier.objects.filter(case__in=assigned)
-        .select_related("case__person", "visa_application__destination", "reviewer")
-        .order_by("-updated_at")
-    )
     return render(
         request,
         "evacuation/my_dossiers.html",
-        {"reviewing": dossiers_to_review(user=user), "caseworking": list(mine)},
+        {
+            "reviewing": dossiers_to_review(user=user),
+            "caseworking": list(dossiers_caseworked_by(user=user)),
+        },
     )
