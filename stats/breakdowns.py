@@ -5,27 +5,28 @@ counts are aggregated in SQL into ``SummaryCount`` rows of (organisation, month,
 count). Nothing here loads a case into Python or opens a sealed field: every query is a
 GROUP BY over clear-text categorical columns.
 
-Adding a breakdown (routes and visas when evacuation/ lands, issue 6) is one entry in
-BREAKDOWNS with its own ``aggregate`` query; the pages, CSV and disclosure control pick it up.
+Adding a breakdown is one entry in BREAKDOWNS with its own ``aggregate`` query; the pages,
+CSV and disclosure control pick it up.
 
 Not yet possible, and why:
-* transit and destination countries with median days in transit, route outcomes by
-  destination and route, median days per stage: need EvacuationPlan/EvacuationStep (issue 6);
-  and clear-text dates are months, so medians could only be in months;
+* days in transit and days per stage: evacuation steps, their kinds and dates included, are
+  sealed in the location section, so no GROUP BY can reach them;
+* visa outcomes by route and destination (VisaApplication keeps both and the decision in
+  clear): possible, not built yet;
 * time to first response: no first-response time is recorded, and status changes carry
   months only, so it is not derivable at a useful resolution.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, F, Q, Value, When
+from django.db.models import CharField, Count, F, Min, Q, Value, When
 from django.db.models.functions import Substr, TruncMonth
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,7 @@ from casework.models import (
     ServiceCategory,
     Status,
     WantedLevel,
+    this_month,
 )
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 
@@ -250,22 +252,28 @@ def crisis_by_country() -> Iterable[Row]:
     )
 
 
+def _open_cases():
+    return Case.objects.exclude(status__in=ENDED_STATUSES).filter(closed_month__isnull=True)
+
+
 def backlog() -> Iterable[Row]:
-    open_cases = Case.objects.exclude(status__in=ENDED_STATUSES).filter(closed_month__isnull=True)
-    return _rows(open_cases, "organisation_id", "opened_month", None, None, Count("id"))
+    return _rows(_open_cases(), "organisation_id", "opened_month", None, None, Count("id"))
 
 
 def caseload() -> Iterable[Row]:
-    """Open cases (key "cases") and caseworkers holding at least one (key "caseworkers"),
-    per organisation and opening month of the cases; the page shows only the ratio."""
-    open_q = ~Q(case__status__in=ENDED_STATUSES) & Q(case__closed_month__isnull=True)
-    through = Case.assigned_caseworkers.through.objects.filter(open_q)
-    for org_id, month, n in (
-        through.values("case__organisation_id", "case__opened_month")
-        .annotate(n=Count("user_id", distinct=True))
+    """Open cases (key "cases") and caseworkers holding at least one (key "caseworkers"); the
+    page shows only the ratio. A caseworker counts once per organisation, in the opening month
+    of their earliest open case there: summed over the published months, that counts exactly
+    those holding a published open case. Two queries; one row per (organisation, caseworker)
+    is read, never a case."""
+    first_months = (
+        Case.assigned_caseworkers.through.objects.filter(case__in=_open_cases())
+        .values("case__organisation_id", "user_id")
+        .annotate(first=Min("case__opened_month"))
         .order_by()
-        .values_list("case__organisation_id", "case__opened_month", "n")
-    ):
+        .values_list("case__organisation_id", "first")
+    )
+    for (org_id, month), n in Counter(first_months).items():
         yield org_id, month, "caseworkers", "", n
     for org_id, month, _k, _k2, n in backlog():
         yield org_id, month, "cases", "", n
@@ -295,9 +303,8 @@ def _deadline_kinds() -> dict[str, str | Promise]:
 
 
 def deadlines_met() -> Iterable[Row]:
-    this_month = timezone.now().date().replace(day=1)
     counted = Q(status=DeadlineStatus.DONE, completed_month__isnull=False) | Q(
-        status=DeadlineStatus.OPEN, due_date__lt=this_month
+        status=DeadlineStatus.OPEN, due_date__lt=this_month()
     )
     qs = Deadline.objects.filter(counted).annotate(
         due_month=TruncMonth("due_date"),

@@ -27,9 +27,9 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from audit.services import record
+from casework.models import this_month
 from stats.breakdowns import Breakdown
 from stats.models import NoisyRelease
 
@@ -84,7 +84,7 @@ def noisy_matrix(
 ) -> tuple[list[str], list[str], list[list[int]], float] | None:
     """This month's noisy release of the table (creating it, and spending ε, if there is none
     yet), as (row keys, column keys, counts, ε); None when the month's budget is spent."""
-    month = timezone.now().date().replace(day=1)
+    month = this_month()
     eps = epsilon()
     with transaction.atomic():
         existing = NoisyRelease.objects.filter(

@@ -24,7 +24,6 @@ from stats import charts, privacy
 from stats.breakdowns import BACKLOG_BUCKETS, BREAKDOWNS, OTHER, Breakdown
 from stats.disclosure import Protected, Shown, protect
 from stats.models import Refresh, SummaryCount
-from stats.services import add_months
 
 STATS_ROLES = frozenset({Role.COORDINATOR, Role.ORG_ADMIN})
 ALL = "all"
@@ -267,7 +266,11 @@ def build_table(
 
 def caseload_ratio(*, scope: Scope, until: date) -> str | None:
     """Open cases per caseworker holding any, to one decimal, when there are at least k open
-    cases; never the number of caseworkers itself (staff are people to protect too)."""
+    cases; never the number of caseworkers itself (staff are people to protect too). Not
+    shown under differential privacy: worked out from the true counts, it would escape the
+    noise and the budget."""
+    if privacy.enabled():
+        return None
     qs = SummaryCount.objects.filter(breakdown="caseload", month__lte=until)
     if scope.organisation is not None:
         qs = qs.filter(organisation=scope.organisation)
@@ -285,7 +288,3 @@ def dashboard_tables(*, scope: Scope, year: int | None, until: date) -> list[Tab
         if table is not None:
             tables.append(table)
     return tables
-
-
-def month_after(month: date) -> date:
-    return add_months(month, 1)

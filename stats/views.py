@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import record
-from stats import selectors
+from stats import privacy, selectors
 from stats.breakdowns import BY_CODE
 from stats.selectors import Scope, StatsForbidden
 
@@ -62,8 +62,6 @@ def _period(request: HttpRequest, scope: Scope):
 def dashboard(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     refresh, until, years, year = _period(request, scope)
     tables = selectors.dashboard_tables(scope=scope, year=year, until=until) if until else []
-    from stats import privacy
-
     return render(
         request,
         "stats/dashboard.html",

@@ -88,3 +88,39 @@ def test_a_threshold_that_would_publish_single_people_fails_the_system_check(set
     assert check_disclosure_settings(None) == []
     settings.WAYPOINT_STATS_K = 1
     assert [e.id for e in check_disclosure_settings(None)] == ["stats.E001"]
+
+
+def test_the_caseload_ratio_counts_each_caseworker_once(stats_data, make_member):
+    """Get Lost's 80 published cases (March to May), one of them closed here: 79 open. Two
+    caseworkers hold them, one with cases of several months (and one still under the
+    publication delay): 79 / 2, not 79 / 4. A caseworker whose only open case is unpublished,
+    or whose only case is closed, does not count."""
+    from casework.models import Case
+    from stats.selectors import Scope, caseload_ratio
+
+    getlost, _other = stats_data
+    many, one, recent, closed = (make_member("get-lost") for _ in range(4))
+    cases = Case.objects.filter(organisation=getlost).order_by("number")
+    for month in (3, 4, 5, 10):
+        many.assigned_cases.add(*cases.filter(opened_month=date(2026, month, 1))[:2])
+    one.assigned_cases.add(cases.filter(opened_month=date(2026, 3, 1)).last())
+    recent.assigned_cases.add(cases.filter(opened_month=date(2026, 11, 1)).first())
+    finished = cases.filter(opened_month=date(2026, 4, 1)).last()
+    Case.objects.filter(pk=finished.pk).update(status="closed")
+    closed.assigned_cases.add(finished)
+    refresh = summary_refresh()
+    assert caseload_ratio(scope=Scope(getlost), until=refresh.published_until) == f"{79 / 2:.1f}"
+
+
+def test_the_caseload_ratio_is_not_shown_under_differential_privacy(
+    stats_data, make_member, settings
+):
+    from casework.models import Case
+    from stats.selectors import Scope, caseload_ratio
+
+    getlost, _other = stats_data
+    make_member("get-lost").assigned_cases.add(*Case.objects.filter(organisation=getlost))
+    refresh = summary_refresh()
+    assert caseload_ratio(scope=Scope(getlost), until=refresh.published_until) is not None
+    settings.WAYPOINT_STATS_DP_EPSILON_MILLI = 500
+    assert caseload_ratio(scope=Scope(getlost), until=refresh.published_until) is None
