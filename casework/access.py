@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation, Role, User
 from audit.services import record
+from casework.guards import require_assigned
 from casework.models import (
     BreakGlass,
     BreakGlassReason,
@@ -99,11 +100,6 @@ def _future(expires_at: datetime, now: datetime) -> None:
         raise ValidationError(ERR_EXPIRY_TOO_LONG)
 
 
-def _require_assigned(*, by: User, case: Case) -> None:
-    if not is_assigned_caseworker(user=by, case=case):
-        raise PermissionDenied
-
-
 def _grant_rows(*, case: Case, user: User, sections: list[str], referral: Referral | None):
     perms = Permission.objects.filter(
         content_type__app_label="casework",
@@ -136,7 +132,7 @@ def consent_record(
 ) -> Consent:
     """Records the client's consent (confirmed now) or a relative's (pending until the client
     confirms: it opens nothing before)."""
-    _require_assigned(by=by, case=case)
+    require_assigned(by=by, case=case)
     if purpose not in ConsentPurpose.values:
         raise ValidationError(ERR_UNKNOWN_PURPOSE)
     if given_by not in ConsentGiver.values:
@@ -172,7 +168,7 @@ def consent_record(
 def consent_confirm(*, consent: Consent, by: User) -> Consent:
     """The client confirmed a consent a relative gave: it becomes valid."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
-    _require_assigned(by=by, case=consent.case)
+    require_assigned(by=by, case=consent.case)
     if consent.confirmed_at is not None:
         raise ValidationError(ERR_CONSENT_NOT_PENDING)
     if consent.withdrawn_at is not None:
@@ -194,7 +190,7 @@ def consent_withdraw(*, consent: Consent, by: User) -> Consent:
     """Withdraws the consent and, in the same transaction, revokes every referral resting on
     it (their grant rows are deleted): nothing it opened stays open."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
-    _require_assigned(by=by, case=consent.case)
+    require_assigned(by=by, case=consent.case)
     if consent.withdrawn_at is not None:
         raise ValidationError(ERR_CONSENT_WITHDRAWN)
     now = timezone.now()
@@ -257,7 +253,7 @@ def referral_create(
     """Refers the case to another organisation (optionally to one named member). Needs a
     valid consent for that organisation covering every section; location and route only once
     the person is verified. Opens nothing until the receiver accepts."""
-    _require_assigned(by=by, case=case)
+    require_assigned(by=by, case=case)
     chosen = _sections(sections)
     chosen_actions = sorted(set(actions)) or [ReferralAction.VIEW]
     if not set(chosen_actions) <= set(ReferralAction.values):
@@ -430,7 +426,7 @@ def referral_revoke(*, referral: Referral, by: User) -> Referral:
 def lawyer_grant(*, case: Case, by: User, lawyer: User, sections: Iterable[str]) -> list[str]:
     """Sets the sections a lawyer of the owning organisation may open on the case (replacing
     earlier ones; an empty list removes the lawyer). Location and route only once verified."""
-    _require_assigned(by=by, case=case)
+    require_assigned(by=by, case=case)
     chosen = sorted(set(sections))
     if not set(chosen) <= set(SECTIONS):
         raise ValidationError(ERR_UNKNOWN_SECTION)

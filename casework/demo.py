@@ -13,7 +13,7 @@ from PIL import Image
 
 from accounts.models import Organisation, Role, User
 from casework import services
-from casework.crypto import key_scope
+from casework.envelope import key_scope
 from casework.models import (
     Article,
     Case,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from casework import crypto
+from casework import envelope
 from casework.models import Case
 from casework.sections import Section
 
@@ -30,9 +30,9 @@ def _user(user) -> str | None:
 def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any]:
     """Everything Waypoint holds about the case, decrypted. Raises SealedDataUnreadable if
     a sealed value fails to open (never exports half-read data silently)."""
-    with crypto.key_scope():
-        envelope = case.envelope
-        gone = crypto.shredded_sections(case_id=case.pk)
+    with envelope.key_scope():
+        opener = case.envelope
+        gone = envelope.shredded_sections(case_id=case.pk)
         person = case.person
         location = getattr(case, "location", None)
         out: dict[str, Any] = {
@@ -71,19 +71,19 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
         section(
             Section.IDENTITY,
             lambda: {
-                "legal_name": envelope.open(person, "legal_name"),
-                "aliases": envelope.open(person, "aliases"),
-                "date_of_birth": _date(envelope.open(person, "date_of_birth")),
-                "citizenships": envelope.open(person, "citizenships"),
-                "passport_numbers": envelope.open(person, "passport_numbers"),
-                "relatives_at_risk": envelope.open(person, "relatives_at_risk"),
+                "legal_name": opener.open(person, "legal_name"),
+                "aliases": opener.open(person, "aliases"),
+                "date_of_birth": _date(opener.open(person, "date_of_birth")),
+                "citizenships": opener.open(person, "citizenships"),
+                "passport_numbers": opener.open(person, "passport_numbers"),
+                "relatives_at_risk": opener.open(person, "relatives_at_risk"),
             },
         )
         section(
             Section.CONTACT,
             lambda: {
-                "phones": envelope.open(person, "phones"),
-                "contact_handles": envelope.open(person, "contact_handles"),
+                "phones": opener.open(person, "phones"),
+                "contact_handles": opener.open(person, "contact_handles"),
             },
         )
         section(
@@ -95,9 +95,9 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "country": location.country_id,
                     "legal_basis": location.legal_basis,
                     "since": _month(location.since_month),
-                    "region": envelope.open(location, "region"),
-                    "stay_expires": _date(envelope.open(location, "stay_expires")),
-                    "route_notes": envelope.open(location, "route_notes"),
+                    "region": opener.open(location, "region"),
+                    "stay_expires": _date(opener.open(location, "stay_expires")),
+                    "route_notes": opener.open(location, "route_notes"),
                 }
             ),
         )
@@ -112,8 +112,8 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "wanted_level": e.wanted_level,
                     "exit_ban": e.exit_ban,
                     "passport_confiscated": e.passport_confiscated,
-                    "absence_start": _date(envelope.open(e, "absence_start")),
-                    "details": envelope.open(e, "details"),
+                    "absence_start": _date(opener.open(e, "absence_start")),
+                    "details": opener.open(e, "details"),
                 }
                 for e in case.exposures.all()
             ],
@@ -131,7 +131,7 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "screening": t.screening,
                     "screened_by": _user(t.screened_by),
                     "screened": _month(t.screened_month),
-                    "text": envelope.open(t, "text"),
+                    "text": opener.open(t, "text"),
                 }
                 for t in case.testimonies.select_related("recorded_by", "screened_by").order_by(
                     "number", "version"
@@ -147,11 +147,11 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "uploaded": _month(d.uploaded_month),
                     "content_type": d.content_type,
                     "size": d.size,
-                    "original_name": envelope.open(d, "original_name"),
-                    "description": envelope.open(d, "description"),
+                    "original_name": opener.open(d, "original_name"),
+                    "description": opener.open(d, "description"),
                 }
                 if include_files:
-                    data = crypto.read_document_file(case_id=case.pk, document=d)
+                    data = envelope.read_document_file(case_id=case.pk, document=d)
                     item["content_base64"] = base64.b64encode(data).decode("ascii")
                 items.append(item)
             return items
@@ -163,7 +163,7 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                 {
                     "written": _month(n.written_month),
                     "author": _user(n.author),
-                    "text": envelope.open(n, "text"),
+                    "text": opener.open(n, "text"),
                 }
                 for n in case.notes.select_related("author").order_by("seq")
             ],

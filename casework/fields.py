@@ -2,7 +2,7 @@
 
 Deliberately not a "transparent" encrypted field: the attribute on a model instance is the
 sealed bytes, and the only way to read or write the value is through the case's envelope
-(``casework.crypto.Envelope.open`` / ``.seal``), which needs the section's data key. Loading
+(``casework.envelope.Envelope.open`` / ``.seal``), which needs the section's data key. Loading
 a row therefore never decrypts anything, a queryset cannot filter on content by accident,
 and the Django admin, ``repr()`` and serialisers only ever see ciphertext.
 """
@@ -42,3 +42,13 @@ class SealedField(models.BinaryField):
         kwargs["codec"] = self.codec
         kwargs.pop("editable", None)
         return name, path, args, kwargs
+
+
+def sealed_field_names(model: type[models.Model], section: str | None = None) -> list[str]:
+    """The names of the model's sealed fields, of one section or all: the one list that says
+    what a section holds (pages, exports and list deferrals derive theirs from it)."""
+    return [
+        f.name
+        for f in model._meta.get_fields()
+        if isinstance(f, SealedField) and (section is None or f.section == section)
+    ]

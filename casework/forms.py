@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.crypto import IndexKind
+from casework.envelope import IndexKind
 from casework.models import (
     Article,
     Country,

@@ -1,5 +1,5 @@
 """Case files. Identifying content lives only in ``SealedField`` columns (ciphertext under the
-case's section keys, see casework.crypto); only coarse categorical fields and month dates stay
+case's section keys, see casework.envelope); only coarse categorical fields and month dates stay
 in clear, for lists, filters and statistics.
 
 Every content row has a UUID primary key set at construction (default=uuid4), because the
@@ -25,7 +25,7 @@ from casework.fields import DATE, LIST, TEXT, SealedField
 from casework.sections import Section
 
 if TYPE_CHECKING:
-    from casework.crypto import Envelope
+    from casework.envelope import Envelope
 
 
 def this_month() -> date:
@@ -349,8 +349,8 @@ class Case(models.Model):
 
     @property
     def envelope(self) -> Envelope:
-        """Seals and opens this case's sealed fields (casework.crypto.Envelope)."""
-        from casework.crypto import Envelope
+        """Seals and opens this case's sealed fields (casework.envelope.Envelope)."""
+        from casework.envelope import Envelope
 
         return Envelope(self.pk)
 
@@ -418,7 +418,8 @@ class Person(models.Model):
 
 class PersonIndex(models.Model):
     """Blind indexes for exact-match search: truncated HMAC-SHA256 under the organisation's
-    index key (casework.crypto.blind_index). Several rows per kind (aliases, phones, passports)."""
+    index key (casework.envelope.blind_index). Several rows per kind (aliases, phones,
+    passports)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_entries")
@@ -542,7 +543,7 @@ class Note(models.Model):
 
 class Document(models.Model):
     """An uploaded file, cleaned of metadata and stored encrypted under a random name in
-    WAYPOINT_MEDIA_ROOT (casework.crypto.write_document)."""
+    WAYPOINT_MEDIA_ROOT (casework.envelope.files)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")

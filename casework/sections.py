@@ -1,4 +1,4 @@
-"""The sections of a case file. Each section has its own data key (see casework.crypto)."""
+"""The sections of a case file. Each section has its own data key (see casework.envelope)."""
 
 from __future__ import annotations
 

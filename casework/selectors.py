@@ -45,7 +45,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import Membership, Role, User
-from casework.crypto import IndexKind, blind_index, sealed_field_names
+from casework.envelope.index import IndexKind, blind_index
+from casework.fields import sealed_field_names
 from casework.models import (
     CRISIS_STATUSES,
     BreakGlass,

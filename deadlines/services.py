@@ -27,10 +27,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from audit.services import record
-from casework import crypto
+from casework import envelope
+from casework.guards import ERR_SHREDDED, require_assigned
+from casework.legal import ABSENCE_ARTICLES
 from casework.models import Case, LegalExposure, Location
 from casework.selectors import caseworkers_of, is_assigned_caseworker, is_owner_admin
-from casework.services import ABSENCE_ARTICLES, ERR_SHREDDED, case_shred
+from casework.services import case_shred
 from deadlines.models import (
     CaseRetention,
     CheckIn,
@@ -65,18 +67,13 @@ DIGEST_BODY = (
 )
 
 # A source date that cannot be opened: shredded, or closed to the user in this key scope.
-UNREADABLE = (crypto.SectionShredded, crypto.KeyRefused)
+UNREADABLE = (envelope.SectionShredded, envelope.KeyRefused)
 
 # Digest e-mails per worker task.
 EMAIL_BATCH = 20
 
 KIND_ART_337 = "art337_threshold"
 KIND_TRANSIT_STAY = "transit_stay_limit"
-
-
-def _require_assigned(*, by: User, case: Case) -> None:
-    if not is_assigned_caseworker(user=by, case=case):
-        raise PermissionDenied(ERR_NOT_ASSIGNED)
 
 
 def _check_assignee(case: Case, assignee: User | None) -> None:
@@ -100,14 +97,14 @@ def deadline_create(
     assignee: User | None = None,
     note: str = "",
 ) -> Deadline:
-    _require_assigned(by=by, case=case)
+    require_assigned(by=by, case=case, message=ERR_NOT_ASSIGNED)
     if due_date < timezone.now().date() - timedelta(days=366):
         raise ValidationError(ERR_PAST_DUE)
     _check_assignee(case, assignee)
     deadline = Deadline(case=case, kind=kind, due_date=due_date, assignee=assignee, created_by=by)
     try:
         case.envelope.seal(deadline, "note", note.strip())
-    except crypto.SectionShredded:
+    except envelope.SectionShredded:
         raise ValidationError(ERR_SHREDDED) from None
     deadline.save()
     record("deadline.created", actor=by, obj=case, org=case.organisation_id, status=kind.code)
@@ -117,7 +114,7 @@ def deadline_create(
 @transaction.atomic
 def deadline_set_status(*, deadline: Deadline, by: User, status: str) -> Deadline:
     """Marks an open deadline done or cancelled. Later reminders for it stop."""
-    _require_assigned(by=by, case=deadline.case)
+    require_assigned(by=by, case=deadline.case, message=ERR_NOT_ASSIGNED)
     if status not in (DeadlineStatus.DONE, DeadlineStatus.CANCELLED):
         raise ValidationError(ERR_NOT_OPEN)
     # Month resolution only: statistics compare it with the due date's month.
@@ -168,10 +165,10 @@ def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
     unknown: set[str] = set()
     for provider in _sources:
         provider(case, wanted, unknown)
-    envelope = case.envelope
+    opener = case.envelope
     for exposure in LegalExposure.objects.filter(case=case, article__in=ABSENCE_ARTICLES):
         try:
-            start = envelope.open(exposure, "absence_start")
+            start = opener.open(exposure, "absence_start")
         except UNREADABLE:
             unknown.add(DeadlineSource.ART_337)
             continue
@@ -185,7 +182,7 @@ def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
     location = Location.objects.filter(case=case).select_related("country").first()
     if location is not None:
         try:
-            due = envelope.open(location, "stay_expires")
+            due = opener.open(location, "stay_expires")
         except UNREADABLE:
             unknown.add(DeadlineSource.TRANSIT_STAY)
             return wanted, unknown
@@ -207,7 +204,7 @@ def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
     start, a stay or a visa date changed; see DeadlinesConfig.ready). Returns how many rows
     changed."""
     today = timezone.now().date()
-    with crypto.key_scope():
+    with envelope.key_scope():
         wanted, unknown = _computed_dates(case)
     existing = {
         (d.source, d.source_key): d
@@ -533,7 +530,7 @@ ERR_NO_SCHEDULE = _("This case has no check-in schedule.")
 def checkin_schedule_set(
     *, case: Case, by: User, interval_hours: int, active: bool = True
 ) -> CheckInSchedule:
-    _require_assigned(by=by, case=case)
+    require_assigned(by=by, case=case, message=ERR_NOT_ASSIGNED)
     if not 1 <= interval_hours <= 720:
         raise ValidationError(ERR_INTERVAL)
     schedule, created = CheckInSchedule.objects.select_for_update().get_or_create(
@@ -550,7 +547,7 @@ def checkin_schedule_set(
 @transaction.atomic
 def checkin_record(*, case: Case, by: User) -> CheckIn:
     """The person checked in (a caseworker heard from them). Clears an escalation."""
-    _require_assigned(by=by, case=case)
+    require_assigned(by=by, case=case, message=ERR_NOT_ASSIGNED)
     schedule = CheckInSchedule.objects.select_for_update().filter(case=case).first()
     if schedule is None:
         raise ValidationError(ERR_NO_SCHEDULE)

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.selectors import caseworkers_of, is_assigned_caseworker
-from casework.views.common import case_view, forbidden
+from casework.web import case_view, forbidden
 from deadlines import selectors, services
 from deadlines.forms import CheckInScheduleForm, DeadlineForm, PreferencesForm
 from deadlines.models import DeadlineStatus, NotificationPreference

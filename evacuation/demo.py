@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw
 
 from accounts.models import User
 from casework import services as casework_services
-from casework.crypto import key_scope
 from casework.demo import seed_referral
+from casework.envelope import key_scope
 from casework.models import (
     Case,
     Country,

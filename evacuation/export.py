@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from accounts.models import User
-from casework import crypto
+from casework import envelope
 from casework.models import Document
 from casework.sections import Section
 from casework.selectors import section_refusal
@@ -146,7 +146,7 @@ def _open_pdf(data: bytes, stack: ExitStack) -> pikepdf.Pdf:
 
 def _entries(dossier: Dossier, stack: ExitStack) -> list[_Entry]:
     """The checklist in order with its documents, decrypted in memory. Reads the files with
-    crypto.read_document_file, not services.document_read: the export is audited as one event
+    envelope.read_document_file, not services.document_read: the export is audited as one event
     (dossier.exported) rather than one download per document."""
     links = DossierDocument.objects.select_related("document__document_type")
     items = (
@@ -159,7 +159,7 @@ def _entries(dossier: Dossier, stack: ExitStack) -> list[_Entry]:
         entry = _Entry(item=item)
         for link in item.links.all():
             document = link.document
-            data = crypto.read_document_file(case_id=dossier.case_id, document=document)
+            data = envelope.read_document_file(case_id=dossier.case_id, document=document)
             if document.content_type == PDF:
                 entry.parts.append(_Part(document=document, pdf=_open_pdf(data, stack)))
             else:

@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
+
+# The case files' own guards, shared: assigned caseworkers only, a section's write right,
+# sealing that turns a shredded section into a message, and the computed deadlines.
+from casework.guards import dates_changed, require_assigned, require_section, seal
 from casework.models import (
     Case,
     CaseNotice,
@@ -28,10 +32,6 @@ from casework.models import (
 )
 from casework.sections import Section
 from casework.selectors import section_refusals
-
-# The case files' own guards, shared: assigned caseworkers only, a section's write right,
-# sealing that turns a shredded section into a message, and the computed deadlines.
-from casework.services import _refresh_deadlines, _require_assigned, _require_section, _seal
 from evacuation import export
 from evacuation.models import (
     EDITABLE_STATUSES,
@@ -97,7 +97,7 @@ REPORTING_ROUTES = frozenset({VisaRoute.FR_HUMANITARIAN})
 
 def _require_sections(*, by: User, case: Case, sections: tuple[str, ...]) -> None:
     for section in sections:
-        _require_section(by=by, case=case, section=section)
+        require_section(by=by, case=case, section=section)
 
 
 def _country_codes(codes: list[str]) -> list[str]:
@@ -135,7 +135,7 @@ def plan_save(
     created = plan is None
     plan = plan or EvacuationPlan(case=case)
     plan.status = status
-    _seal(
+    seal(
         case,
         plan,
         {
@@ -184,7 +184,7 @@ def step_save(
     plan = EvacuationPlan.objects.select_for_update().filter(case=case).first()
     if plan is None:
         plan = EvacuationPlan(case=case)
-        _seal(case, plan, {"transit_countries": [], "destination": ""})
+        seal(case, plan, {"transit_countries": [], "destination": ""})
         plan.save()
     if step is None:
         last = plan.steps.aggregate(last=Max("position"))["last"]
@@ -192,7 +192,7 @@ def step_save(
     elif step.case_id != case.pk:
         raise PermissionDenied
     step.status = status
-    _seal(
+    seal(
         case,
         step,
         {
@@ -301,7 +301,7 @@ def visa_save(
     if decision != application.decision:
         application.decided_month = this_month() if decision != Decision.PENDING else None
     application.decision = decision
-    _seal(
+    seal(
         case,
         application,
         {"consulate": consulate.strip(), "appointment_on": appointment_on, **legal},
@@ -314,7 +314,7 @@ def visa_save(
         org=case.organisation_id,
         status=decision,
     )
-    _refresh_deadlines(case=case, by=by)
+    dates_changed(case=case, by=by)
     return application
 
 
@@ -359,7 +359,7 @@ def visa_deadlines(case: Case, wanted: dict, unknown: set[str]) -> None:
 def dossier_create(*, application: VisaApplication, by: User) -> Dossier:
     """The dossier of a visa application, its checklist copied from the route's template."""
     case = application.case
-    _require_assigned(by=by, case=case)
+    require_assigned(by=by, case=case)
     if Dossier.objects.filter(visa_application=application).exists():
         raise ValidationError(ERR_DOSSIER_EXISTS)
     dossier = Dossier.objects.create(case=case, visa_application=application)
@@ -377,7 +377,7 @@ def dossier_create(*, application: VisaApplication, by: User) -> Dossier:
 
 
 def _editable(dossier: Dossier, by: User) -> None:
-    _require_assigned(by=by, case=dossier.case)
+    require_assigned(by=by, case=dossier.case)
     if dossier.status not in EDITABLE_STATUSES:
         raise ValidationError(ERR_NOT_EDITABLE)
 
@@ -440,7 +440,7 @@ def dossier_contents(
             raise ValidationError(ERR_TESTIMONY_OTHER_CASE)
         if not testimony.consent_dossier:
             raise ValidationError(ERR_TESTIMONY_NO_CONSENT)
-    _seal(
+    seal(
         case,
         dossier,
         {
@@ -460,7 +460,7 @@ def dossier_vet(*, dossier: Dossier, by: User, note: str) -> Dossier:
     _editable(dossier, by)
     if dossier.is_vetted:
         raise ValidationError(ERR_ALREADY_VETTED)
-    _seal(dossier.case, dossier, {"vetting_note": note.strip()})
+    seal(dossier.case, dossier, {"vetting_note": note.strip()})
     _touch(dossier, "vetting_note", vetted_by=by, vetted_at=timezone.now())
     record("dossier.vetted", actor=by, obj=dossier, org=dossier.case.organisation_id)
     return dossier
@@ -469,7 +469,7 @@ def dossier_vet(*, dossier: Dossier, by: User, note: str) -> Dossier:
 @transaction.atomic
 def dossier_assign_reviewer(*, dossier: Dossier, by: User, lawyer: User) -> Dossier:
     dossier = _locked(dossier)
-    _require_assigned(by=by, case=dossier.case)
+    require_assigned(by=by, case=dossier.case)
     if not may_review(user=lawyer, case=dossier.case):
         raise ValidationError(ERR_NOT_REVIEWER)
     _touch(dossier, reviewer=lawyer)
@@ -539,7 +539,7 @@ def dossier_comment(
     if item is not None and item.dossier_id != dossier.pk:
         raise ValidationError(ERR_ITEM_OTHER_DOSSIER)
     comment = ReviewComment(case=dossier.case, dossier=dossier, item=item, author=by)
-    _seal(dossier.case, comment, {"text": text.strip()})
+    seal(dossier.case, comment, {"text": text.strip()})
     comment.save()
     record(
         "dossier.commented",
@@ -634,7 +634,7 @@ def dossier_export(
             encrypted=age is not None,
             sha256=hashlib.sha256(data).hexdigest(),
         )
-        _seal(case, row, {"recipient": recipient})
+        seal(case, row, {"recipient": recipient})
         row.save()
         record(
             "dossier.exported",

@@ -16,7 +16,7 @@ from casework import access, selectors
 from casework.forms import BreakGlassForm, ConsentForm, LawyerGrantForm, ReferralForm
 from casework.models import Case, ReferralStatus
 from casework.selectors import is_assigned_caseworker
-from casework.views.common import case_view, forbidden
+from casework.web import case_view, forbidden
 
 CONSENT_RECORDED = _("The consent has been recorded.")
 CONSENT_CONFIRMED = _("The client's confirmation has been recorded.")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Membership
 from audit.services import record
 from casework import selectors, services
-from casework.crypto import shredded_sections
+from casework.envelope import shredded_sections
 from casework.forms import (
     AssignForm,
     CaseCreateForm,
@@ -23,6 +23,7 @@ from casework.forms import (
     ShellForm,
     StatusForm,
 )
+from casework.legal import absence_part
 from casework.models import Case, Screening
 from casework.sections import SECTIONS, Section
 from casework.selectors import (
@@ -31,8 +32,7 @@ from casework.selectors import (
     is_assigned_caseworker,
     section_refusals,
 )
-from casework.services import absence_part
-from casework.views.common import case_view, forbidden, org_view
+from casework.web import case_view, forbidden, org_view
 
 PAGE_SIZE = 25
 CASE_CREATED = _("The case has been opened.")

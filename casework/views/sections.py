@@ -22,7 +22,7 @@ from casework.forms import (
 from casework.models import Case, Document, LegalExposure, Testimony
 from casework.sections import Section
 from casework.uploads import too_large_message
-from casework.views.common import case_view, require_section, save_form
+from casework.web import case_view, require_section, save_form
 
 SAVED = _("The section has been saved.")
 TESTIMONY_ADDED = _("The statement has been added.")

@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework.crypto import shredded_sections
+from casework.envelope import shredded_sections
 from casework.models import Case, Document
 from casework.sections import Section
 from casework.selectors import is_assigned_caseworker, section_refusals
 from casework.services import section_viewed
-from casework.views.common import case_view, forbidden, save_form
+from casework.web import case_view, forbidden, save_form
 from evacuation import services
 from evacuation.export import EXPORTABLE_STATUSES
 from evacuation.forms import (

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.security import require_recent_second_factor
 from casework.models import Case
-from casework.views.common import case_view, forbidden, require_section
+from casework.web import case_view, forbidden, require_section
 from evacuation import services
 from evacuation.export import ERR_NOT_EXPORTABLE, EXPORTABLE_STATUSES, SECTIONS_READ
 from evacuation.models import DossierExport

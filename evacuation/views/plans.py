@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from casework.models import Case, Country
 from casework.sections import Section
 from casework.services import section_viewed
-from casework.views.common import case_view, require_section, save_form
+from casework.web import case_view, require_section, save_form
 from evacuation import services
 from evacuation.forms import PlanForm, StepForm, VisaForm
 from evacuation.models import EvacuationPlan, EvacuationStep, VisaApplication

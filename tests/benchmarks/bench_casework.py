@@ -60,7 +60,7 @@ def bench_envelope(rounds: int) -> dict[str, dict[str, float]]:
     the clock starts and never decoded, so the text codec counts against the envelope only."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from casework.crypto import UTF16_FROM, Envelope, key_scope
+    from casework.envelope import UTF16_FROM, Envelope, key_scope
     from casework.models import Person
 
     case, _user = make_case()

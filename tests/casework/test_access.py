@@ -21,7 +21,7 @@ from django.utils.html import escape
 from accounts.models import Role
 from audit.models import AuditEvent
 from casework import access, services
-from casework.crypto import KeyRefused, key_scope
+from casework.envelope import KeyRefused, key_scope
 from casework.models import (
     BreakGlassReason,
     Case,

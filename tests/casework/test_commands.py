@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 import vault
 from accounts.models import TOTPDevice
 from audit.models import AuditEvent
-from casework import crypto, services
-from casework.crypto import SectionShredded
+from casework import envelope, services
+from casework.envelope import SectionShredded
 from casework.models import CaseKey, Document, DocumentType, Person
 from casework.sections import SECTIONS, Section
 from tests.casework.test_uploads import jpeg_with_gps_xmp_comment
@@ -95,7 +95,7 @@ def test_rotation_resumes_with_only_the_rows_left_under_older_keys(
     ring = parse(keyring_file.read_text(encoding="utf-8"))
     old_id, old_key = ring.keks[0]
     for row in CaseKey.objects.filter(case=second):
-        aad = crypto._wrap_aad(second.pk, row.section)  # noqa: SLF001
+        aad = envelope.keys.wrap_aad(second.pk, row.section)
         key = vault.open(bytes(row.wrapped_key), aad=aad)
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounts.models import Role
-from casework.crypto import key_scope
 from casework.demo import top_up_cases
+from casework.envelope import key_scope
 from casework.models import Case, Document
 from casework.models import Testimony as Statement
 

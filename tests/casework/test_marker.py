@@ -16,7 +16,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
-from casework import crypto, services
+from casework import envelope, services
 from casework.fields import SealedField
 from casework.models import (
     Country,
@@ -189,7 +189,7 @@ def every_sealed_field_holds_the_marker(case) -> None:
         "enter_by",
         "entered_on",
     }
-    envelope = case.envelope
+    opener = case.envelope
     rows = {
         Person: Person.objects.filter(case=case),
         Location: Location.objects.filter(case=case),
@@ -204,7 +204,7 @@ def every_sealed_field_holds_the_marker(case) -> None:
         ReviewComment: ReviewComment.objects.filter(case=case),
         DossierExport: DossierExport.objects.filter(case=case),
     }
-    with crypto.key_scope():
+    with envelope.key_scope():
         for model, queryset in rows.items():
             fields = [f for f in model._meta.get_fields() if isinstance(f, SealedField)]
             assert fields and queryset.exists(), model
@@ -212,10 +212,10 @@ def every_sealed_field_holds_the_marker(case) -> None:
                 for field in fields:
                     if field.name in skip:
                         continue
-                    value = envelope.open(row, field.name)
+                    value = opener.open(row, field.name)
                     assert MARKER in str(value), f"{model.__name__}.{field.name}"
         document = Document.objects.get(case=case)
-        assert MARKER.encode() in crypto.read_document_file(case_id=case.pk, document=document)
+        assert MARKER.encode() in envelope.read_document_file(case_id=case.pk, document=document)
 
 
 def raw_database_dump() -> bytes:

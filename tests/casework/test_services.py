@@ -14,11 +14,11 @@ from django.db import connection
 from accounts.models import Role
 from audit.models import AuditEvent
 from casework import services
-from casework.crypto import IndexKind
+from casework.envelope import IndexKind
+from casework.legal import absence_part
 from casework.models import Case, CaseKey, Person, PersonIndex
 from casework.models import Testimony as Statement
 from casework.selectors import case_search, cases_visible_to
-from casework.services import absence_part
 
 
 def test_references_count_up_per_organisation_and_year(open_case, caseworker_getlost, outsider):

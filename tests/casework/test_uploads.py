@@ -16,7 +16,7 @@ from django.urls import reverse
 from PIL import Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
-from casework import crypto, services
+from casework import envelope, services
 from casework.models import Document, DocumentType
 from casework.uploads import (
     ERR_BOMB,
@@ -186,7 +186,7 @@ def test_stored_files_carry_no_metadata(
     assert document.content_type == content_type
     stored = (_media_root / document.storage_name).read_bytes()
     assert MARKER.encode() not in stored
-    clean = crypto.read_document_file(case_id=case_getlost.pk, document=document)
+    clean = envelope.read_document_file(case_id=case_getlost.pk, document=document)
     assert MARKER.encode() not in clean
     assert_no_metadata(exiftool(clean, tmp_path))
 

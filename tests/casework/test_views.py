@@ -17,7 +17,7 @@ from casework.models import Case, Document, DocumentType, Note, Person
 from casework.models import Testimony as Statement
 from casework.sections import Section
 from casework.selectors import NOT_ASSIGNED, NOT_VERIFIED
-from casework.views.common import NO_CASE_ROLE, UNREADABLE
+from casework.web import NO_CASE_ROLE, UNREADABLE
 from tests.conftest import sign_in
 
 

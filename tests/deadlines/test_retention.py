@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from casework import crypto
+from casework import envelope
 from casework import services as casework_services
 from casework.models import Status
 from casework.sections import Section
@@ -40,7 +40,7 @@ def protected_case(case_getlost, caseworker_getlost):
 
 
 def _shredded(case) -> bool:
-    return crypto.is_shredded(case_id=case.pk, section=Section.LOCATION)
+    return envelope.is_shredded(case_id=case.pk, section=Section.LOCATION)
 
 
 def test_it_warns_14_days_ahead_then_shreds_the_section(
@@ -62,7 +62,7 @@ def test_it_warns_14_days_ahead_then_shreds_the_section(
     assert not _shredded(protected_case)
     assert services.retention_run(today=DAY0 + timedelta(days=30)) == (0, 1)
     assert _shredded(protected_case)
-    assert not crypto.is_shredded(case_id=protected_case.pk, section=Section.IDENTITY)
+    assert not envelope.is_shredded(case_id=protected_case.pk, section=Section.IDENTITY)
     assert AuditEvent.objects.filter(action="case.shredded").count() == 1
     assert AuditEvent.objects.filter(action="retention.warned").count() == 1
     assert services.retention_run(today=DAY0 + timedelta(days=31)) == (0, 0)

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
+from casework.legal import absence_part
 from casework.models import Article
-from casework.services import absence_part
 from deadlines.rules import StayRule, art337_thresholds, last_allowed_day
 
 KZ = StayRule(90, 180)  # Kazakhstan, as seeded

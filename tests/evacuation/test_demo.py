@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Role, User
-from casework.crypto import KeyRefused, key_scope
 from casework.demo import seed_cases
+from casework.envelope import KeyRefused, key_scope
 from casework.models import Referral, ReferralAction, ReferralStatus
 from casework.sections import Section
 from casework.selectors import granted_sections, readable_sections

@@ -25,7 +25,7 @@ from accounts.models import Role
 from accounts.security import SESSION_2FA_AT
 from audit.models import AuditEvent
 from casework import services as casework_services
-from casework.crypto import key_scope
+from casework.envelope import key_scope
 from evacuation import services
 from evacuation.export import (
     CODE_RE,

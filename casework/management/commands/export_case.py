@@ -11,7 +11,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.services import record
-from casework.crypto import SealedDataUnreadable
+from casework.envelope import SealedDataUnreadable
 from casework.export import case_export_data
 from casework.models import Case
 

@@ -26,7 +26,7 @@ from django.db import transaction
 import vault
 from accounts.models import TOTPDevice
 from audit.services import record
-from casework import crypto
+from casework import envelope
 from casework.management.commands._progress import Progress
 from vault.aead import key_id_of
 from vault.files import write_private
@@ -87,7 +87,7 @@ class Command(BaseCommand):
         current = get_keyring().current_id
         case_keys = self._rewrap_case_keys(batch)
         seeds = self._reseal_totp_seeds(current, batch)
-        remaining = crypto.keys_to_rewrap().count()
+        remaining = envelope.keys_to_rewrap().count()
         record("keys.rewrapped", actor=None, key_id=current, count=case_keys + seeds)
         self.stdout.write(
             f"Newest key {current}: re-wrapped {case_keys} case data keys and {seeds} "
@@ -109,12 +109,12 @@ class Command(BaseCommand):
         return on_disk.current_id
 
     def _rewrap_case_keys(self, batch: int) -> int:
-        progress = Progress("case data keys", crypto.keys_to_rewrap().count(), self.stderr)
+        progress = Progress("case data keys", envelope.keys_to_rewrap().count(), self.stderr)
         total = 0
         while True:
             try:
-                done = crypto.rewrap_batch(batch_size=batch)
-            except crypto.SealedDataUnreadable:
+                done = envelope.rewrap_batch(batch_size=batch)
+            except envelope.SealedDataUnreadable:
                 raise CommandError(UNWRAP_FAILED) from None
             if not done:
                 break

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pypdf import PdfReader
 
 from audit.services import record
-from casework.crypto import SealedDataUnreadable, SectionShredded, key_scope
+from casework.envelope import SealedDataUnreadable, SectionShredded, key_scope
 from evacuation.export import CODE_RE
 from evacuation.models import DossierExport
 

@@ -13,8 +13,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import vault
-from casework import crypto
-from casework.crypto import (
+from casework import envelope
+from casework.envelope import (
     Envelope,
     IndexKind,
     SealedDataUnreadable,
@@ -39,7 +39,7 @@ def test_every_case_gets_one_wrapped_key_per_section(case_getlost):
     # Wrapped, never the raw 32 bytes; and every section's key differs.
     assert all(len(bytes(k.wrapped_key)) > 32 for k in keys)
     raw = {
-        vault.open(bytes(k.wrapped_key), aad=crypto._wrap_aad(case_getlost.pk, k.section))
+        vault.open(bytes(k.wrapped_key), aad=envelope.keys.wrap_aad(case_getlost.pk, k.section))
         for k in keys
     }
     assert len(raw) == len(SECTIONS)
@@ -122,7 +122,7 @@ def test_a_missing_key_row_fails_closed(case_getlost):
 
 
 def test_a_shredded_section_says_so_and_other_sections_still_open(case_getlost):
-    assert crypto.shred_section(case_id=case_getlost.pk, section=Section.IDENTITY)
+    assert envelope.shred_section(case_id=case_getlost.pk, section=Section.IDENTITY)
     person = _reload(case_getlost.person)
     with pytest.raises(SectionShredded):
         case_getlost.envelope.open(person, "legal_name")
@@ -137,9 +137,9 @@ def test_keys_are_kept_only_inside_a_scope(case_getlost, django_assert_num_queri
         with django_assert_num_queries(1):
             case_getlost.envelope.open(person, "legal_name")
             case_getlost.envelope.open(person, "aliases")
-        scope = crypto._scope.get()  # noqa: SLF001
+        scope = envelope.keys.scope_var.get()
         assert list(scope.keys) == [(case_getlost.pk.int, Section.IDENTITY)]
-    assert crypto._scope.get() is None  # noqa: SLF001
+    assert envelope.keys.scope_var.get() is None
     assert not scope.keys and not scope.ready  # dropped, not merely forgotten
     with django_assert_num_queries(2):
         case_getlost.envelope.open(person, "legal_name")
@@ -158,7 +158,7 @@ def test_the_associated_data_names_model_field_row_and_section(case_getlost):
     with its byte-order mark; values sealed under the earlier codecs (UTF-8 only, then 0xFF +
     UTF-16-LE) stay readable."""
     person = _reload(case_getlost.person)
-    key = crypto.data_key(case_getlost.pk, Section.IDENTITY)
+    key = envelope.data_key(case_getlost.pk, Section.IDENTITY)
     aad = f"waypoint.field.v1:casework.person:legal_name:{person.pk}:identity".encode()
     assert (
         vault.open_with_key(key, bytes(person.legal_name), aad=aad)
@@ -194,48 +194,48 @@ def test_the_associated_data_names_model_field_row_and_section(case_getlost):
 def test_one_envelope_keeps_the_rows_it_switches_between_apart(case_getlost, caseworker_getlost):
     from casework import services
 
-    envelope = case_getlost.envelope
+    sealer = case_getlost.envelope
     one = services.note_add(case=case_getlost, by=caseworker_getlost, text="first")
     two = services.note_add(case=case_getlost, by=caseworker_getlost, text="second")
     for text in ("a", "b"):
-        envelope.seal(one, "text", f"{text} one")
-        envelope.seal(two, "text", f"{text} two")
-    assert [envelope.open(row, "text") for row in (one, two, one)] == ["b one", "b two", "b one"]
+        sealer.seal(one, "text", f"{text} one")
+        sealer.seal(two, "text", f"{text} two")
+    assert [sealer.open(row, "text") for row in (one, two, one)] == ["b one", "b two", "b one"]
     one.text, two.text = two.text, one.text
     for row in (one, two):
         with pytest.raises(SealedDataUnreadable):
-            envelope.open(row, "text")
+            sealer.open(row, "text")
 
 
 def test_a_users_grants_are_checked_once_per_case_whatever_the_sections(
     case_getlost, caseworker_getlost, colleague_getlost, django_assert_num_queries
 ):
     person = _reload(case_getlost.person)
-    envelope = case_getlost.envelope
+    sealer = case_getlost.envelope
     with key_scope(user=caseworker_getlost):
         # The case, its assignment (every section at once), then one key per section.
         with django_assert_num_queries(4):
-            envelope.open(person, "legal_name")
-            envelope.open(person, "phones")
+            sealer.open(person, "legal_name")
+            sealer.open(person, "phones")
         with django_assert_num_queries(1):
-            envelope.open(person, "aliases")
-            envelope.open(person, "contact_handles")
-            crypto.data_key(case_getlost.pk, Section.NOTES)
+            sealer.open(person, "aliases")
+            sealer.open(person, "contact_handles")
+            envelope.data_key(case_getlost.pk, Section.NOTES)
     with key_scope(user=colleague_getlost):
         # Refused sections are asked again, and refused again, each time.
         for _ in range(2):
-            with pytest.raises(crypto.KeyRefused):
-                envelope.open(person, "legal_name")
+            with pytest.raises(envelope.KeyRefused):
+                sealer.open(person, "legal_name")
 
 
 def test_a_key_the_scope_already_holds_is_still_refused_without_a_grant(
     case_getlost, colleague_getlost
 ):
     person = _reload(case_getlost.person)
-    held = crypto.data_key(case_getlost.pk, Section.IDENTITY)
+    held = envelope.data_key(case_getlost.pk, Section.IDENTITY)
     with key_scope(user=colleague_getlost):
-        crypto._scope.get().keys[case_getlost.pk.int, Section.IDENTITY] = held  # noqa: SLF001
-        with pytest.raises(crypto.KeyRefused):
+        envelope.keys.scope_var.get().keys[case_getlost.pk.int, Section.IDENTITY] = held
+        with pytest.raises(envelope.KeyRefused):
             case_getlost.envelope.open(person, "legal_name")
 
 
@@ -250,25 +250,25 @@ LISTS = st.lists(st.text(max_size=40), max_size=6)
 @given(name=TEXTS, aliases=LISTS, born=st.one_of(st.none(), st.dates()))
 def test_any_value_round_trips(case_getlost, name, aliases, born):
     person = _reload(case_getlost.person)
-    envelope = case_getlost.envelope
-    envelope.seal_many(person, {"legal_name": name, "aliases": aliases, "date_of_birth": born})
-    assert envelope.open(person, "legal_name") == name
-    assert envelope.open(person, "aliases") == aliases
-    assert envelope.open(person, "date_of_birth") == born
+    sealer = case_getlost.envelope
+    sealer.seal_many(person, {"legal_name": name, "aliases": aliases, "date_of_birth": born})
+    assert sealer.open(person, "legal_name") == name
+    assert sealer.open(person, "aliases") == aliases
+    assert sealer.open(person, "date_of_birth") == born
 
 
 @hypothesis_settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=TEXTS, field=st.sampled_from(["aliases", "relatives_at_risk", "passport_numbers"]))
 def test_a_value_never_opens_under_other_associated_data(case_getlost, name, field):
     person = _reload(case_getlost.person)
-    envelope = case_getlost.envelope
-    envelope.seal(person, "legal_name", name)
+    sealer = case_getlost.envelope
+    sealer.seal(person, "legal_name", name)
     setattr(person, field, person.legal_name)
     with pytest.raises(SealedDataUnreadable):
-        envelope.open(person, field)
+        sealer.open(person, field)
     other_row = Person(pk=uuid.uuid4(), case_id=case_getlost.pk, legal_name=person.legal_name)
     with pytest.raises(SealedDataUnreadable):
-        envelope.open(other_row, "legal_name")
+        sealer.open(other_row, "legal_name")
 
 
 # --- Blind indexes ----------------------------------------------------------------------------
@@ -329,24 +329,24 @@ def _document(case) -> Document:
         case=case,
         document_type=DocumentType.objects.first(),
         content_type="application/pdf",
-        storage_name=crypto.new_storage_name(),
+        storage_name=envelope.new_storage_name(),
     )
 
 
-@pytest.mark.parametrize("size", [0, 1, crypto.FILE_CHUNK, crypto.FILE_CHUNK * 2 + 17])
+@pytest.mark.parametrize("size", [0, 1, envelope.FILE_CHUNK, envelope.FILE_CHUNK * 2 + 17])
 def test_a_file_round_trips_in_chunks_with_mode_0600(case_getlost, size, _media_root):
     document = _document(case_getlost)
     data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
-    crypto.write_document_file(case_id=case_getlost.pk, document=document, data=data)
+    envelope.write_document_file(case_id=case_getlost.pk, document=document, data=data)
     path = _media_root / document.storage_name
     assert path.stat().st_mode & 0o777 == 0o600
-    assert crypto.read_document_file(case_id=case_getlost.pk, document=document) == data
+    assert envelope.read_document_file(case_id=case_getlost.pk, document=document) == data
 
 
 def test_a_truncated_file_fails_closed(case_getlost, _media_root):
     document = _document(case_getlost)
-    data = b"a" * (crypto.FILE_CHUNK * 2 + 5)
-    crypto.write_document_file(case_id=case_getlost.pk, document=document, data=data)
+    data = b"a" * (envelope.FILE_CHUNK * 2 + 5)
+    envelope.write_document_file(case_id=case_getlost.pk, document=document, data=data)
     path = _media_root / document.storage_name
     raw = path.read_bytes()
     # Cut after the first two chunks: what is left is well-formed but not final.
@@ -355,13 +355,13 @@ def test_a_truncated_file_fails_closed(case_getlost, _media_root):
     second_len = int.from_bytes(raw[second_start : second_start + 4], "big")
     path.write_bytes(raw[: second_start + 4 + second_len])
     with pytest.raises(SealedDataUnreadable):
-        crypto.read_document_file(case_id=case_getlost.pk, document=document)
+        envelope.read_document_file(case_id=case_getlost.pk, document=document)
 
 
 def test_a_file_of_another_document_fails_closed(case_getlost, _media_root):
     one, two = _document(case_getlost), _document(case_getlost)
-    crypto.write_document_file(case_id=case_getlost.pk, document=one, data=b"one")
-    crypto.write_document_file(case_id=case_getlost.pk, document=two, data=b"two")
+    envelope.write_document_file(case_id=case_getlost.pk, document=one, data=b"one")
+    envelope.write_document_file(case_id=case_getlost.pk, document=two, data=b"two")
     (_media_root / two.storage_name).write_bytes((_media_root / one.storage_name).read_bytes())
     with pytest.raises(SealedDataUnreadable):
-        crypto.read_document_file(case_id=case_getlost.pk, document=two)
+        envelope.read_document_file(case_id=case_getlost.pk, document=two)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import active_membership
-from casework.crypto import KeyRefused, SealedDataUnreadable, SectionShredded, key_scope
+from casework.envelope import KeyRefused, SealedDataUnreadable, SectionShredded, key_scope
 from casework.models import Case
 from casework.selectors import CASE_LIST_ROLES, NOT_GRANTED, case_for, section_refusal
 

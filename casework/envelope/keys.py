@@ -1,0 +1,182 @@
+"""Unwrapped data keys: created per section with a case, held in memory for one request or
+task (``key_scope``), handed out only after the scope's user was checked for the section, and
+destroyed for good by shredding."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.utils import timezone
+
+import vault
+from casework import selectors  # a module, not names: selectors builds on the envelope's index
+from casework.envelope.errors import (
+    KeyRefused,
+    SealedDataUnreadable,
+    SectionShredded,
+    security_event,
+)
+from casework.models import Case, CaseKey
+from casework.sections import SECTIONS
+from vault.aead import key_id_of
+
+WRAP_AAD = "waypoint.casekey.v1:{case}:{section}"
+
+
+class _Scope:
+    """One request's or task's unwrapped data keys, by (case id as an integer, section).
+
+    ``keys`` holds every key unwrapped in the scope; ``ready`` the ones the scope's user was
+    checked for (all of them when the scope has no user). Only ``ready`` is handed out without
+    a further check. ``allowed`` holds, per case, the sections the user's grants opened when
+    first checked (all sections are checked at once: the grant queries do not depend on the
+    section)."""
+
+    __slots__ = ("allowed", "keys", "ready", "user")
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.keys: dict[tuple[int, str], vault.DataKey] = {}
+        self.ready: dict[tuple[int, str], vault.DataKey] = {}
+        self.allowed: dict[int, set[str]] = {}
+
+    def clear(self) -> None:
+        self.keys.clear()
+        self.ready.clear()
+        self.allowed.clear()
+
+
+scope_var: ContextVar[_Scope | None] = ContextVar("casework_key_scope", default=None)
+
+
+@contextmanager
+def key_scope(*, user: Any = None) -> Iterator[None]:
+    """Keeps unwrapped data keys in memory until the block ends (one request or task), then
+    drops them. Nested scopes share the outermost one. With ``user``, every key handed out is
+    checked against that user's grants (KeyRefused otherwise)."""
+    if scope_var.get() is not None:
+        yield
+        return
+    scope = _Scope(user)
+    token = scope_var.set(scope)
+    try:
+        yield
+    finally:
+        scope.clear()
+        scope_var.reset(token)
+
+
+def _check_grant(scope: _Scope | None, case_id: uuid.UUID, section: str) -> None:
+    """Raises KeyRefused unless the scope's user may open the section (no user: trusted).
+    The first check of a case in the scope asks for every section at once (up to five
+    queries); a section refused then is asked again, in case a grant came since."""
+    if scope is None or scope.user is None:
+        return
+    allowed = scope.allowed.get(case_id.int)
+    if allowed is not None and section in allowed:
+        return
+    case = Case.objects.filter(pk=case_id).only("id", "organisation_id", "verified_by_id").first()
+    if case is not None:
+        refusals = selectors.section_refusals(user=scope.user, case=case, sections=SECTIONS)
+        allowed = scope.allowed[case_id.int] = {s for s, r in refusals.items() if r is None}
+    if case is None or section not in allowed:
+        security_event("key_refused", case=case_id, section=section)
+        raise KeyRefused(section)
+
+
+def wrap_aad(case_id: uuid.UUID, section: str) -> bytes:
+    return WRAP_AAD.format(case=case_id, section=section).encode("ascii")
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def create_case_keys(*, case_id: uuid.UUID) -> None:
+    """Generates and stores (wrapped) one data key per section. Call inside the transaction
+    that creates the case. One INSERT."""
+    case_id = as_uuid(case_id)
+    scope = scope_var.get()
+    rows = []
+    for section in SECTIONS:
+        key = vault.new_data_key()
+        wrapped = vault.seal(key, aad=wrap_aad(case_id, section))
+        kek_id = key_id_of(wrapped)
+        rows.append(CaseKey(case_id=case_id, section=section, wrapped_key=wrapped, kek_id=kek_id))
+        if scope is not None:
+            # The creator seals the first content before being assigned, in this scope.
+            scope.keys[case_id.int, section] = scope.ready[case_id.int, section] = vault.DataKey(
+                key
+            )
+    CaseKey.objects.bulk_create(rows)
+
+
+def data_key(case_id: uuid.UUID, section: str) -> vault.DataKey:
+    """The section's unwrapped data key: from the scope's memory, else one query and one
+    AES-GCM opening. Raises KeyRefused, SectionShredded or SealedDataUnreadable."""
+    case_id = as_uuid(case_id)
+    scope = scope_var.get()
+    key = scope.ready.get((case_id.int, section)) if scope is not None else None
+    return key if key is not None else load_key(scope, case_id, section)
+
+
+def load_key(scope: _Scope | None, case_id: uuid.UUID, section: str) -> vault.DataKey:
+    """Checks the grant, then takes the key the scope holds or unwraps it (one query)."""
+    _check_grant(scope, case_id, section)
+    pair = (case_id.int, section)
+    key = scope.keys.get(pair) if scope is not None else None
+    if key is None:
+        row = (
+            CaseKey.objects.filter(case_id=case_id, section=section)
+            .values_list("wrapped_key", "shredded_at")
+            .first()
+        )
+        if row is None:
+            security_event("missing_key", case=case_id, section=section)
+            raise SealedDataUnreadable
+        wrapped, shredded_at = row
+        if shredded_at is not None:
+            raise SectionShredded(section)
+        try:
+            key = vault.DataKey(vault.open(bytes(wrapped), aad=wrap_aad(case_id, section)))
+        except (vault.DecryptionError, ValueError):
+            security_event("key_unwrap_failed", case=case_id, section=section)
+            raise SealedDataUnreadable from None
+    if scope is not None:
+        scope.keys[pair] = scope.ready[pair] = key
+    return key
+
+
+def is_shredded(*, case_id: uuid.UUID, section: str) -> bool:
+    return CaseKey.objects.filter(
+        case_id=case_id, section=section, shredded_at__isnull=False
+    ).exists()
+
+
+def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
+    """The sections of the case whose keys were destroyed. One query."""
+    return set(
+        CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
+            "section", flat=True
+        )
+    )
+
+
+def shred_section(*, case_id: uuid.UUID, section: str) -> bool:
+    """Destroys the section's data key (overwrites the wrapped key, sets shredded_at).
+    Returns False if it was already shredded. Call inside the caller's transaction."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}")
+    case_id = as_uuid(case_id)
+    changed = CaseKey.objects.filter(
+        case_id=case_id, section=section, shredded_at__isnull=True
+    ).update(wrapped_key=b"", kek_id="", shredded_at=timezone.now())
+    scope = scope_var.get()
+    if scope is not None:
+        scope.keys.pop((case_id.int, section), None)
+        scope.ready.pop((case_id.int, section), None)
+    return bool(changed)

@@ -1,0 +1,143 @@
+"""Sealed fields: ``Envelope(case_id)`` seals and opens the SealedFields of one case's rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from django.db import models
+
+import vault
+from casework.envelope.encoding import CODECS
+from casework.envelope.errors import SealedDataUnreadable, security_event
+from casework.envelope.keys import as_uuid, load_key, scope_var
+from casework.fields import SealedField
+
+
+class _Sealed(NamedTuple):
+    """What sealing one field of one model needs, worked out once per (model, field)."""
+
+    field: SealedField
+    attname: str
+    section: str
+    owner: str  # the attribute holding the row's case id
+    pk: str  # the attribute holding the row's primary key
+    aad_head: bytes  # b"waypoint.field.v1:<model label>:<field>:"
+    aad_tail: bytes  # b":<section>"
+    encode: Callable[[Any], bytes]
+    decode: Callable[[bytes], Any]
+    empty: Callable[[], Any]
+
+
+_sealed_fields: dict[tuple[type[models.Model], str], _Sealed] = {}
+
+
+def _sealed(obj: models.Model, name: str) -> _Sealed:
+    meta = obj._meta
+    field = meta.get_field(name)
+    if not isinstance(field, SealedField):
+        raise TypeError(f"{meta.label}.{name} is not a sealed field")
+    encode, decode, empty = CODECS[field.codec]
+    # waypoint.field.v1:<model label>:<field>:<row id>:<section> (see the module docstring).
+    sealed = _Sealed(
+        field=field,
+        attname=field.attname,
+        section=field.section,
+        owner=meta.pk.attname if meta.label_lower == "casework.case" else "case_id",
+        pk=meta.pk.attname,
+        aad_head=f"waypoint.field.v1:{meta.label_lower}:{field.name}:".encode(),
+        aad_tail=f":{field.section}".encode(),
+        encode=encode,
+        decode=decode,
+        empty=empty,
+    )
+    _sealed_fields[type(obj), name] = sealed
+    return sealed
+
+
+class Envelope:
+    """Seals and opens the sealed fields of one case's rows.
+
+    ``Envelope(case_id).seal(person, "legal_name", "Иванов Иван")`` sets the column;
+    ``.open(person, "legal_name")`` gives the value back or raises SealedDataUnreadable /
+    SectionShredded. Each call costs one AES-GCM operation, plus one query and one unwrap
+    per section the first time in a key_scope.
+    """
+
+    def __init__(self, case_id: uuid.UUID) -> None:
+        self.case_id = as_uuid(case_id)
+        self._case_int = self.case_id.int
+        # The last row's id and its text in the associated data: a row's fields are usually
+        # sealed or opened one after another.
+        self._row: tuple[Any, bytes] = (None, b"")
+
+    def _target(self, obj: models.Model, name: str) -> tuple[_Sealed, bytes | None]:
+        """The field and the associated data of this row's value (None while the row has no
+        primary key). ValueError for a row of another case."""
+        sealed = _sealed_fields.get((type(obj), name)) or _sealed(obj, name)
+        # The loaded value straight from the instance (the foreign key's descriptor costs more
+        # than this whole check; it is needed only when the column was deferred), compared as
+        # 128-bit integers (UUID equality runs as Python code).
+        owner = obj.__dict__.get(sealed.owner)
+        if owner is None:
+            owner = getattr(obj, sealed.owner)
+        if getattr(owner, "int", None) != self._case_int:
+            raise ValueError("this row belongs to another case")
+        pk = getattr(obj, sealed.pk)
+        if pk is None:
+            return sealed, None
+        last_pk, row_id = self._row
+        if pk is not last_pk:
+            row_id = str(pk).encode()
+            self._row = (pk, row_id)
+        return sealed, sealed.aad_head + row_id + sealed.aad_tail
+
+    def data_key(self, section: str) -> vault.DataKey:
+        """The section's key, from the scope when it holds it for this user (one dict lookup:
+        this runs for every field sealed or opened), else through _load_key."""
+        scope = scope_var.get()
+        if scope is not None:
+            key = scope.ready.get((self._case_int, section))
+            if key is not None:
+                return key
+        return load_key(scope, self.case_id, section)
+
+    def seal(self, obj: models.Model, name: str, value: Any) -> None:
+        sealed, aad = self._target(obj, name)
+        if aad is None:
+            raise ValueError("a row needs its primary key before anything is sealed into it")
+        try:
+            raw = sealed.encode(value)
+        except TypeError as error:
+            raise TypeError(f"{sealed.field.name} {error}") from None
+        setattr(obj, sealed.attname, self.data_key(sealed.section).seal(raw, aad))
+
+    def seal_many(self, obj: models.Model, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            self.seal(obj, name, value)
+
+    def open(self, obj: models.Model, name: str) -> Any:  # noqa: A003 - the envelope's verb
+        sealed, aad = self._target(obj, name)
+        raw = getattr(obj, sealed.attname)
+        if raw is None:
+            # Never sealed (a row created before the field existed): empty, not an error.
+            return sealed.empty()
+        key = self.data_key(sealed.section)
+        try:
+            if aad is None:
+                raise vault.DecryptionError
+            return sealed.decode(key.open(raw, aad))
+        except (vault.DecryptionError, ValueError):
+            security_event(
+                "field_unreadable",
+                case=self.case_id,
+                section=sealed.section,
+                model=obj._meta.label_lower,
+                field=sealed.field.name,
+                row=obj.pk,
+            )
+            raise SealedDataUnreadable from None
+
+    def open_many(self, obj: models.Model, names: list[str] | tuple[str, ...]) -> dict[str, Any]:
+        return {name: self.open(obj, name) for name in names}

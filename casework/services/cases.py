@@ -1,0 +1,164 @@
+"""The case itself: opening it, its status, its coarse details, who is assigned, and
+verification of the person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
+from audit.services import record
+from casework.envelope import create_case_keys
+from casework.guards import require_assigned, seal
+from casework.models import Case, CaseStatusChange, Country, Location, Person, Status, this_month
+from casework.selectors import can_manage_assignment, caseworkers_of
+from casework.services.indexes import identity_index, reindex
+from casework.services.references import next_reference
+
+ERR_PSEUDONYM = _("Give the person a pseudonym: it is what everyone sees in lists.")
+ERR_NOT_CASEWORKER = _("Only caseworkers of this organisation can open a case.")
+ERR_UNKNOWN_CASEWORKER = _("Choose caseworkers of this organisation.")
+ERR_NO_CASEWORKER = _("A case needs at least one assigned caseworker.")
+ERR_SAME_STATUS = _("The case already has this status.")
+ERR_ALREADY_VERIFIED = _("This person has already been verified.")
+ERR_FUTURE_DATE = _("This date lies in the future.")
+
+
+@transaction.atomic
+def case_create(
+    *,
+    organisation: Organisation,
+    by: User,
+    pseudonym: str,
+    intake_channel: str,
+    legal_category: str,
+    service_category: str,
+    risk_level: str,
+    legal_name: str = "",
+    date_of_birth: date | None = None,
+    country: Country | None = None,
+) -> Case:
+    """Opens a case: the shell, one data key per section, the person (identity sealed, blind
+    indexes), the first status, the creator assigned. Writes case.created."""
+    pseudonym = pseudonym.strip()
+    if not pseudonym:
+        raise ValidationError(ERR_PSEUDONYM)
+    if not caseworkers_of(organisation_id=organisation.pk).filter(pk=by.pk).exists():
+        raise ValidationError(ERR_NOT_CASEWORKER)
+    if date_of_birth and date_of_birth > timezone.now().date():
+        raise ValidationError(ERR_FUTURE_DATE)
+    year = timezone.now().year
+    reference, number = next_reference(organisation=organisation, year=year)
+    case = Case.objects.create(
+        organisation=organisation,
+        reference=reference,
+        year=year,
+        number=number,
+        intake_channel=intake_channel,
+        legal_category=legal_category,
+        service_category=service_category,
+        risk_level=risk_level,
+    )
+    create_case_keys(case_id=case.pk)
+    person = Person(case=case, pseudonym=pseudonym)
+    seal(
+        case,
+        person,
+        {
+            "legal_name": legal_name.strip(),
+            "aliases": [],
+            "date_of_birth": date_of_birth,
+            "citizenships": [],
+            "passport_numbers": [],
+            "relatives_at_risk": "",
+            "phones": [],
+            "contact_handles": [],
+        },
+    )
+    person.save()
+    reindex(person, organisation.pk, identity_index(legal_name, [], date_of_birth, []))
+    case.assigned_caseworkers.add(by)
+    CaseStatusChange.objects.create(case=case, to_status=case.status, changed_by=by)
+    if country is not None:
+        location = Location(case=case, country=country)
+        seal(case, location, {"region": "", "stay_expires": None, "route_notes": ""})
+        location.save()
+    record("case.created", actor=by, obj=case, org=organisation, status=case.status)
+    return case
+
+
+@transaction.atomic
+def case_change_status(*, case: Case, by: User, status: str) -> Case:
+    """Moves the case to ``status`` (any status, the crisis branch included) and keeps the
+    history. Closing sets the closing month; reopening clears it."""
+    require_assigned(by=by, case=case)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if status not in Status.values:
+        raise ValidationError(_("Choose one of the listed statuses."))
+    if status == locked.status:
+        raise ValidationError(ERR_SAME_STATUS)
+    previous = locked.status
+    case.status = status
+    case.closed_month = this_month() if status == Status.CLOSED else None
+    case.save(update_fields=["status", "closed_month"])
+    CaseStatusChange.objects.create(
+        case=case, from_status=previous, to_status=status, changed_by=by
+    )
+    record(
+        "case.status.changed",
+        actor=by,
+        obj=case,
+        org=case.organisation_id,
+        status=status,
+        from_status=previous,
+    )
+    return case
+
+
+@transaction.atomic
+def case_update_shell(*, case: Case, by: User, risk_level: str, **categories: str) -> Case:
+    """Changes the risk level and the categories (coarse, in clear)."""
+    require_assigned(by=by, case=case)
+    case.risk_level = risk_level
+    for name in ("intake_channel", "legal_category", "service_category"):
+        if name in categories:
+            setattr(case, name, categories[name])
+    case.full_clean(exclude=["organisation", "reference", "year", "number", "verified_by"])
+    case.save(update_fields=["risk_level", "intake_channel", "legal_category", "service_category"])
+    record("case.updated", actor=by, obj=case, org=case.organisation_id)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, by: User, caseworkers: list[User]) -> Case:
+    """Sets the assigned caseworkers (active caseworkers of the case's organisation)."""
+    if not can_manage_assignment(user=by, case=case):
+        raise PermissionDenied
+    allowed = set(caseworkers_of(organisation_id=case.organisation_id).values_list("pk", flat=True))
+    chosen = {u.pk for u in caseworkers}
+    if not chosen:
+        raise ValidationError(ERR_NO_CASEWORKER)
+    if not chosen <= allowed:
+        raise ValidationError(ERR_UNKNOWN_CASEWORKER)
+    case.assigned_caseworkers.set(list(chosen))
+    record("case.assigned", actor=by, obj=case, org=case.organisation_id, count=len(chosen))
+    return case
+
+
+@transaction.atomic
+def case_verify(*, case: Case, by: User) -> Case:
+    """Records that ``by`` (an assigned caseworker) verified the person: the location and
+    route section opens."""
+    require_assigned(by=by, case=case)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.verified_by_id is not None:
+        raise ValidationError(ERR_ALREADY_VERIFIED)
+    case.verified_by = by
+    case.verified_month = this_month()
+    case.save(update_fields=["verified_by", "verified_month"])
+    record("case.verified", actor=by, obj=case, org=case.organisation_id)
+    return case

@@ -1,0 +1,133 @@
+"""The person's identity and contact, and where they are now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import record
+from casework.envelope import IndexKind
+from casework.guards import dates_changed, require_section, seal
+from casework.models import Case, Country, Location, Person, this_month
+from casework.sections import Section
+from casework.services.cases import ERR_FUTURE_DATE, ERR_PSEUDONYM
+from casework.services.indexes import identity_index, reindex
+
+
+def clean_lines(values: Iterable[str]) -> list[str]:
+    return [v.strip() for v in values if v and v.strip()]
+
+
+@transaction.atomic
+def person_update_identity(
+    *,
+    case: Case,
+    by: User,
+    pseudonym: str,
+    legal_name: str,
+    aliases: list[str],
+    date_of_birth: date | None,
+    citizenships: list[str],
+    passport_numbers: list[str],
+    relatives_at_risk: str,
+) -> Person:
+    require_section(by=by, case=case, section=Section.IDENTITY)
+    pseudonym = pseudonym.strip()
+    if not pseudonym:
+        raise ValidationError(ERR_PSEUDONYM)
+    if date_of_birth and date_of_birth > timezone.now().date():
+        raise ValidationError(ERR_FUTURE_DATE)
+    person = Person.objects.select_for_update().get(case=case)
+    person.pseudonym = pseudonym
+    aliases, passports = clean_lines(aliases), clean_lines(passport_numbers)
+    seal(
+        case,
+        person,
+        {
+            "legal_name": legal_name.strip(),
+            "aliases": aliases,
+            "date_of_birth": date_of_birth,
+            "citizenships": [c.upper() for c in clean_lines(citizenships)],
+            "passport_numbers": passports,
+            "relatives_at_risk": relatives_at_risk.strip(),
+        },
+    )
+    person.save()
+    reindex(
+        person,
+        case.organisation_id,
+        identity_index(legal_name, aliases, date_of_birth, passports),
+    )
+    record(
+        "case.section.updated",
+        actor=by,
+        obj=case,
+        org=case.organisation_id,
+        section=Section.IDENTITY,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update_contact(
+    *, case: Case, by: User, phones: list[str], contact_handles: list[str]
+) -> Person:
+    require_section(by=by, case=case, section=Section.CONTACT)
+    person = Person.objects.select_for_update().get(case=case)
+    phones = clean_lines(phones)
+    seal(case, person, {"phones": phones, "contact_handles": clean_lines(contact_handles)})
+    person.save()
+    reindex(person, case.organisation_id, {IndexKind.PHONE: phones})
+    record(
+        "case.section.updated",
+        actor=by,
+        obj=case,
+        org=case.organisation_id,
+        section=Section.CONTACT,
+    )
+    return person
+
+
+@transaction.atomic
+def location_update(
+    *,
+    case: Case,
+    by: User,
+    country: Country,
+    legal_basis: str,
+    region: str,
+    stay_expires: date | None,
+    route_notes: str,
+) -> Location:
+    require_section(by=by, case=case, section=Section.LOCATION)
+    location = Location.objects.select_for_update().filter(case=case).first()
+    if location is None:
+        location = Location(case=case, country=country)
+    if location.country_id != country.pk:
+        location.since_month = this_month()
+    location.country = country
+    location.legal_basis = legal_basis
+    seal(
+        case,
+        location,
+        {
+            "region": region.strip(),
+            "stay_expires": stay_expires,
+            "route_notes": route_notes.strip(),
+        },
+    )
+    location.save()
+    record(
+        "case.section.updated",
+        actor=by,
+        obj=case,
+        org=case.organisation_id,
+        section=Section.LOCATION,
+    )
+    dates_changed(case=case, by=by)
+    return location
