@@ -208,7 +208,6 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
     ``to_slug``, so `make run` shows the partner side. Idempotent (a live referral from an
     older demo that shares less is revoked and replaced); does nothing when either
     organisation, the case or the lawyer is missing."""
-    from casework import access
 
     case = Case.objects.filter(organisation__slug=from_slug).order_by("year", "number").first()
     receiver = Organisation.objects.filter(slug=to_slug).first()
@@ -231,8 +230,8 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
             ReferralStatus.PENDING,
             ReferralStatus.ACCEPTED,
         ):
-            access.referral_revoke(referral=existing, by=caseworker)
-        consent = access.consent_record(
+            services.referral_revoke(referral=existing, by=caseworker)
+        consent = services.consent_record(
             case=case,
             by=caseworker,
             purpose=ConsentPurpose.LEGAL_ADVICE,
@@ -241,7 +240,7 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
             given_by=ConsentGiver.CLIENT,
             expires_at=timezone.now() + timedelta(days=180),
         )
-        referral = access.referral_create(
+        referral = services.referral_create(
             case=case,
             by=caseworker,
             to_organisation=receiver,
@@ -252,5 +251,5 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
             consent=consent,
             recipient=lawyer,
         )
-        access.referral_accept(referral=referral, by=lawyer)
+        services.referral_accept(referral=referral, by=lawyer)
     return referral

@@ -6,6 +6,7 @@ Shredded sections are named as such; nothing is silently left out.
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import Any
 
 from casework import envelope
@@ -25,6 +26,13 @@ def _date(value) -> str | None:
 
 def _user(user) -> str | None:
     return (user.display_name or user.email) if user else None
+
+
+def _sealed(opener, obj, section: str) -> dict[str, Any]:
+    """The row's sealed fields of that section (casework.fields.sealed_field_names), dates as
+    ISO text."""
+    values = opener.open_section(obj, section)
+    return {name: _date(v) if isinstance(v, date) else v for name, v in values.items()}
 
 
 def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any]:
@@ -68,24 +76,8 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
         def section(name: str, build) -> None:
             out[name] = {"shredded": True} if name in gone else build()
 
-        section(
-            Section.IDENTITY,
-            lambda: {
-                "legal_name": opener.open(person, "legal_name"),
-                "aliases": opener.open(person, "aliases"),
-                "date_of_birth": _date(opener.open(person, "date_of_birth")),
-                "citizenships": opener.open(person, "citizenships"),
-                "passport_numbers": opener.open(person, "passport_numbers"),
-                "relatives_at_risk": opener.open(person, "relatives_at_risk"),
-            },
-        )
-        section(
-            Section.CONTACT,
-            lambda: {
-                "phones": opener.open(person, "phones"),
-                "contact_handles": opener.open(person, "contact_handles"),
-            },
-        )
+        section(Section.IDENTITY, lambda: _sealed(opener, person, Section.IDENTITY))
+        section(Section.CONTACT, lambda: _sealed(opener, person, Section.CONTACT))
         section(
             Section.LOCATION,
             lambda: (
@@ -95,9 +87,7 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "country": location.country_id,
                     "legal_basis": location.legal_basis,
                     "since": _month(location.since_month),
-                    "region": opener.open(location, "region"),
-                    "stay_expires": _date(opener.open(location, "stay_expires")),
-                    "route_notes": opener.open(location, "route_notes"),
+                    **_sealed(opener, location, Section.LOCATION),
                 }
             ),
         )
@@ -112,8 +102,7 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "wanted_level": e.wanted_level,
                     "exit_ban": e.exit_ban,
                     "passport_confiscated": e.passport_confiscated,
-                    "absence_start": _date(opener.open(e, "absence_start")),
-                    "details": opener.open(e, "details"),
+                    **_sealed(opener, e, Section.LEGAL),
                 }
                 for e in case.exposures.all()
             ],
@@ -131,7 +120,7 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "screening": t.screening,
                     "screened_by": _user(t.screened_by),
                     "screened": _month(t.screened_month),
-                    "text": opener.open(t, "text"),
+                    **_sealed(opener, t, Section.TESTIMONY),
                 }
                 for t in case.testimonies.select_related("recorded_by", "screened_by").order_by(
                     "number", "version"
@@ -147,8 +136,7 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                     "uploaded": _month(d.uploaded_month),
                     "content_type": d.content_type,
                     "size": d.size,
-                    "original_name": opener.open(d, "original_name"),
-                    "description": opener.open(d, "description"),
+                    **_sealed(opener, d, Section.DOCUMENTS),
                 }
                 if include_files:
                     data = envelope.read_document_file(case_id=case.pk, document=d)
@@ -163,7 +151,7 @@ def case_export_data(*, case: Case, include_files: bool = True) -> dict[str, Any
                 {
                     "written": _month(n.written_month),
                     "author": _user(n.author),
-                    "text": opener.open(n, "text"),
+                    **_sealed(opener, n, Section.NOTES),
                 }
                 for n in case.notes.select_related("author").order_by("seq")
             ],

@@ -580,7 +580,7 @@ CONTENT_TYPE_EXTENSIONS = {
 }
 
 
-# --- Access: permission rows, consent, referrals, break-glass (issue 5; see casework.access) ---
+# --- Access: permission rows, consent, referrals, break-glass (see casework.services.access) ---
 
 
 def section_codename(section: str) -> str:
@@ -692,7 +692,7 @@ class ReferralReason(models.TextChoices):
 class Referral(models.Model):
     """A scoped grant of one case to another organisation (optionally to one named member):
     which sections, which actions, why, under which consent, until when. It opens sections
-    only while accepted, unrevoked, unexpired and its consent valid (casework.access)."""
+    only while accepted, unrevoked, unexpired and its consent valid (casework.services.access)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")

@@ -2,7 +2,7 @@
 
 A lawyer may review a case's dossier when either
 * they are a lawyer of the owning organisation holding a live grant of the documents section
-  (given by an assigned caseworker, casework.access.lawyer_grant), or
+  (given by an assigned caseworker, casework.services.lawyer_grant), or
 * a live referral of the case to their organisation (to them by name, or to nobody by name)
   carries the "review the dossier" action and shares the documents section.
 Everything else about reading sections stays with casework.selectors.
@@ -16,9 +16,9 @@ from accounts.models import Membership, Role, User
 from casework.models import Case, ReferralAction
 from casework.sections import Section
 from casework.selectors import (
-    _active,
     cases_visible_to,
     granted_sections,
+    is_active_user,
     is_assigned_caseworker,
     live_referrals,
 )
@@ -41,7 +41,7 @@ def _review_referrals(*, case: Case, user: User | None = None):
 
 def may_review(*, user: User, case: Case) -> bool:
     """Whether the user may review dossiers of the case now (see the module docstring)."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     lawyer_of = set(
         Membership.objects.filter(

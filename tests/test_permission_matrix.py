@@ -51,7 +51,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Role
-from casework import access, services
+from casework import services
 from casework.models import (
     BreakGlassReason,
     Case,
@@ -182,7 +182,7 @@ def _fill(case: Case, by) -> None:
 
 
 def _referral(case, by, consent, lawyer, sections, actions=(ReferralAction.VIEW,)):
-    referral = access.referral_create(
+    referral = services.referral_create(
         case=case,
         by=by,
         to_organisation=consent.recipient,
@@ -194,7 +194,7 @@ def _referral(case, by, consent, lawyer, sections, actions=(ReferralAction.VIEW,
         recipient=lawyer,
     )
     if lawyer is not None:
-        access.referral_accept(referral=referral, by=lawyer)
+        services.referral_accept(referral=referral, by=lawyer)
     return referral
 
 
@@ -259,7 +259,7 @@ def build_world(make_member) -> World:
     intransit = u["lawyer_with"].memberships.get().organisation
 
     def consent(sections, given_by=ConsentGiver.CLIENT):
-        return access.consent_record(
+        return services.consent_record(
             case=case,
             by=u["assigned"],
             purpose=ConsentPurpose.LEGAL_ADVICE,
@@ -279,7 +279,7 @@ def build_world(make_member) -> World:
     Referral.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     withdrawn = consent(shared)
     _referral(case, u["assigned"], withdrawn, u["lawyer_withdrawn"], shared)
-    access.consent_withdraw(consent=withdrawn, by=u["assigned"])
+    services.consent_withdraw(consent=withdrawn, by=u["assigned"])
     # Spare objects the state-changing URLs act on (the shared grants stay untouched).
     spare_consent = consent([Section.LEGAL])
     ids["consent_spare"] = spare_consent.pk
@@ -288,7 +288,7 @@ def build_world(make_member) -> World:
 
     _evacuation(case, u["assigned"], u["lawyer_with"], ids)
 
-    access.break_glass(
+    services.break_glass(
         case=case,
         by=u["admin_glass"],
         reason=BreakGlassReason.CASEWORKER_UNREACHABLE,

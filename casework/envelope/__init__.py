@@ -42,7 +42,8 @@ Scheme
     (11 digits starting with 8) becomes country code 7. At least 7 digits.
   - passport number: letters and digits only, upper case.
 
-Modules: ``keys`` (data keys, the key scope and its grant check, shredding), ``sealing``
+Modules: ``keys`` (data keys, the key scope and its grant check, shredding), ``store``
+(wrapped keys as rows: their associated data, what was shredded), ``sealing``
 (``Envelope``), ``encoding`` (values to bytes and back), ``files`` (documents), ``index``
 (blind indexes), ``rotation`` (re-wrapping), ``errors``.
 """
@@ -65,16 +66,10 @@ from casework.envelope.files import (
     write_document_file,
 )
 from casework.envelope.index import IndexKind, blind_index, normalise
-from casework.envelope.keys import (
-    create_case_keys,
-    data_key,
-    is_shredded,
-    key_scope,
-    shred_section,
-    shredded_sections,
-)
+from casework.envelope.keys import create_case_keys, data_key, key_scope, shred_section
 from casework.envelope.rotation import current_kek_id, keys_to_rewrap, rewrap_batch
 from casework.envelope.sealing import Envelope
+from casework.envelope.store import is_shredded, shredded_sections
 
 __all__ = [
     "FILE_CHUNK",

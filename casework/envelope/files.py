@@ -14,7 +14,8 @@ from django.db import models
 
 import vault
 from casework.envelope.errors import SealedDataUnreadable, security_event
-from casework.envelope.keys import as_uuid, data_key
+from casework.envelope.keys import data_key
+from casework.envelope.store import as_uuid
 from casework.sections import Section
 
 FILE_AAD = "waypoint.file.v1:{document}:{index}:{final}"

@@ -20,11 +20,10 @@ from casework.envelope.errors import (
     SectionShredded,
     security_event,
 )
+from casework.envelope.store import as_uuid, wrap_aad
 from casework.models import Case, CaseKey
 from casework.sections import SECTIONS
 from vault.aead import key_id_of
-
-WRAP_AAD = "waypoint.casekey.v1:{case}:{section}"
 
 
 class _Scope:
@@ -88,14 +87,6 @@ def _check_grant(scope: _Scope | None, case_id: uuid.UUID, section: str) -> None
         raise KeyRefused(section)
 
 
-def wrap_aad(case_id: uuid.UUID, section: str) -> bytes:
-    return WRAP_AAD.format(case=case_id, section=section).encode("ascii")
-
-
-def as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 def create_case_keys(*, case_id: uuid.UUID) -> None:
     """Generates and stores (wrapped) one data key per section. Call inside the transaction
     that creates the case. One INSERT."""
@@ -149,21 +140,6 @@ def load_key(scope: _Scope | None, case_id: uuid.UUID, section: str) -> vault.Da
     if scope is not None:
         scope.keys[pair] = scope.ready[pair] = key
     return key
-
-
-def is_shredded(*, case_id: uuid.UUID, section: str) -> bool:
-    return CaseKey.objects.filter(
-        case_id=case_id, section=section, shredded_at__isnull=False
-    ).exists()
-
-
-def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
-    """The sections of the case whose keys were destroyed. One query."""
-    return set(
-        CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
-            "section", flat=True
-        )
-    )
 
 
 def shred_section(*, case_id: uuid.UUID, section: str) -> bool:

@@ -7,7 +7,7 @@ from django.db import models, transaction
 
 import vault
 from casework.envelope.errors import SealedDataUnreadable, security_event
-from casework.envelope.keys import wrap_aad
+from casework.envelope.store import wrap_aad
 from casework.models import CaseKey
 
 

@@ -11,8 +11,9 @@ from django.db import models
 import vault
 from casework.envelope.encoding import CODECS
 from casework.envelope.errors import SealedDataUnreadable, security_event
-from casework.envelope.keys import as_uuid, load_key, scope_var
-from casework.fields import SealedField
+from casework.envelope.keys import load_key, scope_var
+from casework.envelope.store import as_uuid
+from casework.fields import SealedField, sealed_field_names
 
 
 class _Sealed(NamedTuple):
@@ -141,3 +142,18 @@ class Envelope:
 
     def open_many(self, obj: models.Model, names: list[str] | tuple[str, ...]) -> dict[str, Any]:
         return {name: self.open(obj, name) for name in names}
+
+    def open_section(self, obj: models.Model, section: str) -> dict[str, Any]:
+        """Every sealed field of ``obj`` that ``section`` seals, by name, in model order."""
+        return self.open_many(obj, section_fields(type(obj), section))
+
+
+_section_fields: dict[tuple[type[models.Model], str], tuple[str, ...]] = {}
+
+
+def section_fields(model: type[models.Model], section: str) -> tuple[str, ...]:
+    """sealed_field_names(model, section), worked out once per model and section."""
+    names = _section_fields.get((model, section))
+    if names is None:
+        names = _section_fields[model, section] = tuple(sealed_field_names(model, section))
+    return names

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation
 from accounts.selectors import active_membership
-from casework import access, selectors
+from casework import selectors, services
 from casework.forms import BreakGlassForm, ConsentForm, LawyerGrantForm, ReferralForm
 from casework.models import Case, ReferralStatus
 from casework.selectors import is_assigned_caseworker
@@ -80,7 +80,7 @@ def _answer(request: HttpRequest, pk, call, success) -> HttpResponse:
 def notices_read(request: HttpRequest) -> HttpResponse:
     if active_membership(request) is None:
         raise Http404
-    access.notices_mark_read(user=request.user)
+    services.notices_mark_read(user=request.user)
     return redirect("casework:referrals")
 
 
@@ -88,14 +88,14 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 def referral_accept(request: HttpRequest, pk) -> HttpResponse:
     if active_membership(request) is None:
         raise Http404
-    return _answer(request, pk, access.referral_accept, REFERRAL_ACCEPTED)
+    return _answer(request, pk, services.referral_accept, REFERRAL_ACCEPTED)
 
 
 @require_POST
 def referral_decline(request: HttpRequest, pk) -> HttpResponse:
     if active_membership(request) is None:
         raise Http404
-    return _answer(request, pk, access.referral_decline, REFERRAL_DECLINED)
+    return _answer(request, pk, services.referral_decline, REFERRAL_DECLINED)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -106,7 +106,7 @@ def referral_create(request: HttpRequest, case: Case) -> HttpResponse:
     form = ReferralForm(request.POST or None, organisations=_partners(case))
     if request.method == "POST" and form.is_valid():
         try:
-            access.referral_create(case=case, by=request.user, **form.cleaned_data)
+            services.referral_create(case=case, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -126,7 +126,7 @@ def referral_revoke(request: HttpRequest, case: Case, pk) -> HttpResponse:
     if not selectors.may_see_viewers(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     try:
-        access.referral_revoke(referral=referral, by=request.user)
+        services.referral_revoke(referral=referral, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -142,7 +142,7 @@ def consent_create(request: HttpRequest, case: Case) -> HttpResponse:
     form = ConsentForm(request.POST or None, organisations=_partners(case))
     if request.method == "POST" and form.is_valid():
         try:
-            access.consent_record(case=case, by=request.user, **form.cleaned_data)
+            services.consent_record(case=case, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -171,13 +171,13 @@ def _consent_action(request: HttpRequest, case: Case, pk, call, success) -> Http
 @require_POST
 @case_view
 def consent_confirm(request: HttpRequest, case: Case, pk) -> HttpResponse:
-    return _consent_action(request, case, pk, access.consent_confirm, CONSENT_CONFIRMED)
+    return _consent_action(request, case, pk, services.consent_confirm, CONSENT_CONFIRMED)
 
 
 @require_POST
 @case_view
 def consent_withdraw(request: HttpRequest, case: Case, pk) -> HttpResponse:
-    return _consent_action(request, case, pk, access.consent_withdraw, CONSENT_WITHDRAWN)
+    return _consent_action(request, case, pk, services.consent_withdraw, CONSENT_WITHDRAWN)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -189,7 +189,7 @@ def lawyer_grant(request: HttpRequest, case: Case) -> HttpResponse:
     form = LawyerGrantForm(request.POST or None, lawyers=lawyers)
     if request.method == "POST" and form.is_valid():
         try:
-            access.lawyer_grant(case=case, by=request.user, **form.cleaned_data)
+            services.lawyer_grant(case=case, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -210,7 +210,7 @@ def break_glass(request: HttpRequest, case: Case) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            access.break_glass(case=case, by=request.user, **form.cleaned_data)
+            services.break_glass(case=case, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:

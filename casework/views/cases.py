@@ -7,14 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Membership
 from audit.services import record
 from casework import selectors, services
-from casework.envelope import shredded_sections
 from casework.forms import (
     AssignForm,
     CaseCreateForm,
@@ -23,14 +21,12 @@ from casework.forms import (
     ShellForm,
     StatusForm,
 )
-from casework.legal import absence_part
-from casework.models import Case, Screening
+from casework.models import Case
 from casework.sections import SECTIONS, Section
 from casework.selectors import (
     can_manage_assignment,
     caseworkers_of,
     is_assigned_caseworker,
-    section_refusals,
 )
 from casework.web import case_view, forbidden, org_view
 
@@ -141,84 +137,12 @@ def case_create(request: HttpRequest, *, membership: Membership) -> HttpResponse
     return render(request, "casework/case_form.html", {"form": form})
 
 
-def _statements(entries: list[dict]) -> list[dict]:
-    """Statements with their versions, newest version first (entries: {"row", "text"})."""
-    grouped: dict[int, list[dict]] = {}
-    for entry in entries:
-        grouped.setdefault(entry["row"].number, []).append(entry)
-    return [
-        {"number": number, "current": versions[0], "earlier": versions[1:]}
-        for number, versions in sorted(grouped.items())
-    ]
-
-
 def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool) -> dict:
-    """Opens the content of ``sections`` for the page, records one case.section.viewed per
-    section opened, and returns per section either its content, a refusal or "shredded"."""
-    envelope = case.envelope
-    gone = shredded_sections(case_id=case.pk) if assigned else set()
-    panels: dict[str, dict] = {}
-    opened: list[str] = []
-    person = case.person
-    refusals = section_refusals(user=request.user, case=case, sections=sections, assigned=assigned)
-    for section in sections:
-        refusal = refusals[section]
-        if refusal is not None:
-            panels[section] = {"refused": refusal}
-            continue
-        if section in gone:
-            panels[section] = {"shredded": True}
-            continue
-        content: dict = {}
-        if section in (Section.IDENTITY, Section.CONTACT):
-            names = {
-                Section.IDENTITY: (
-                    "legal_name",
-                    "aliases",
-                    "date_of_birth",
-                    "citizenships",
-                    "passport_numbers",
-                    "relatives_at_risk",
-                ),
-                Section.CONTACT: ("phones", "contact_handles"),
-            }[section]
-            content = envelope.open_many(person, names)
-        elif section == Section.LOCATION:
-            location = getattr(case, "location", None)
-            content = {"location": location}
-            if location is not None:
-                content.update(
-                    envelope.open_many(location, ("region", "stay_expires", "route_notes"))
-                )
-        elif section == Section.LEGAL:
-            today = timezone.now().date()
-            exposures = []
-            for exposure in case.exposures.all():
-                opened_values = envelope.open_many(exposure, ("absence_start", "details"))
-                live = absence_part(
-                    absence_start=opened_values["absence_start"],
-                    today=today,
-                    mobilisation=exposure.during_mobilisation,
-                )
-                exposures.append({"row": exposure, "live_part": live, **opened_values})
-            content = {"exposures": exposures}
-        elif section == Section.TESTIMONY:
-            rows = case.testimonies.select_related("recorded_by", "screened_by")
-            entries = [{"row": t, "text": envelope.open(t, "text")} for t in rows]
-            content = {"statements": _statements(entries), "screening_choices": Screening.choices}
-        elif section == Section.DOCUMENTS:
-            docs = list(case.documents.select_related("document_type"))
-            content = {
-                "documents": [
-                    {"row": d, **envelope.open_many(d, ("original_name", "description"))}
-                    for d in docs
-                ]
-            }
-        elif section == Section.NOTES:
-            notes = list(case.notes.select_related("author"))
-            content = {"notes": [{"row": n, "text": envelope.open(n, "text")} for n in notes]}
-        panels[section] = {"content": content}
-        opened.append(section)
+    """Opens the content of ``sections`` for the page (selectors.case_panels), records one
+    case.section.viewed per section opened, and returns the panels."""
+    panels, opened = selectors.case_panels(
+        user=request.user, case=case, sections=sections, assigned=assigned
+    )
     services.section_viewed(case=case, by=request.user, sections=opened)
     return panels
 

@@ -21,6 +21,7 @@ from casework.forms import (
 )
 from casework.models import Case, Document, LegalExposure, Testimony
 from casework.sections import Section
+from casework.selectors import row_values
 from casework.uploads import too_large_message
 from casework.web import case_view, require_section, save_form
 
@@ -30,15 +31,6 @@ TESTIMONY_REVISED = _("A new version of the statement has been saved.")
 SCREENED = _("The screening has been recorded.")
 NOTE_ADDED = _("The note has been added.")
 DOCUMENT_ADDED = _("The document has been stored, without its metadata.")
-
-IDENTITY_FIELDS = (
-    "legal_name",
-    "aliases",
-    "date_of_birth",
-    "citizenships",
-    "passport_numbers",
-    "relatives_at_risk",
-)
 
 
 def _page(request, case: Case, form, title, *, section: str, multipart: bool = False):
@@ -79,7 +71,7 @@ def identity_edit(request: HttpRequest, case: Case) -> HttpResponse:
             if done:
                 return done
     else:
-        values = case.envelope.open_many(person, IDENTITY_FIELDS)
+        values = row_values(case, person, Section.IDENTITY)
         services.section_viewed(case=case, by=request.user, sections=[Section.IDENTITY])
         form = IdentityForm(initial={"pseudonym": person.pseudonym, **values})
     return _page(request, case, form, _("Identity"), section=Section.IDENTITY)
@@ -104,7 +96,7 @@ def contact_edit(request: HttpRequest, case: Case) -> HttpResponse:
             if done:
                 return done
     else:
-        values = case.envelope.open_many(case.person, ("phones", "contact_handles"))
+        values = row_values(case, case.person, Section.CONTACT)
         services.section_viewed(case=case, by=request.user, sections=[Section.CONTACT])
         form = ContactForm(initial=values)
     return _page(request, case, form, _("Contact"), section=Section.CONTACT)
@@ -130,7 +122,7 @@ def location_edit(request: HttpRequest, case: Case) -> HttpResponse:
     else:
         initial = {}
         if location is not None:
-            initial = case.envelope.open_many(location, ("region", "stay_expires", "route_notes"))
+            initial = row_values(case, location, Section.LOCATION)
             initial.update(country=location.country_id, legal_basis=location.legal_basis)
             services.section_viewed(case=case, by=request.user, sections=[Section.LOCATION])
         form = LocationForm(initial=initial)
@@ -164,7 +156,7 @@ def exposure_edit(request: HttpRequest, case: Case, pk=None) -> HttpResponse:
     else:
         initial = {}
         if exposure is not None:
-            initial = case.envelope.open_many(exposure, ("absence_start", "details"))
+            initial = row_values(case, exposure, Section.LEGAL)
             initial.update(
                 article=exposure.article,
                 during_mobilisation=exposure.during_mobilisation,
@@ -224,7 +216,7 @@ def testimony_revise(request: HttpRequest, case: Case, number: int) -> HttpRespo
             initial={
                 "language": current.language,
                 "consent_dossier": current.consent_dossier,
-                "text": case.envelope.open(current, "text"),
+                **row_values(case, current, Section.TESTIMONY),
             }
         )
     return _page(request, case, form, _("Revise the statement"), section=Section.TESTIMONY)

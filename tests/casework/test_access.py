@@ -20,7 +20,7 @@ from django.utils.html import escape
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from casework import access, services
+from casework import services
 from casework.envelope import KeyRefused, key_scope
 from casework.models import (
     BreakGlassReason,
@@ -63,7 +63,7 @@ def intransit(lawyer_intransit):
 
 @pytest.fixture
 def consent(case_getlost, caseworker_getlost, intransit):
-    return access.consent_record(
+    return services.consent_record(
         case=case_getlost,
         by=caseworker_getlost,
         purpose=ConsentPurpose.LEGAL_ADVICE,
@@ -75,7 +75,7 @@ def consent(case_getlost, caseworker_getlost, intransit):
 
 
 def refer(case, by, to, *, sections=(Section.TESTIMONY, Section.LEGAL), days=30, **kw):
-    return access.referral_create(
+    return services.referral_create(
         case=case,
         by=by,
         to_organisation=to,
@@ -95,7 +95,7 @@ def accepted(case_getlost, caseworker_getlost, intransit, consent, lawyer_intran
         case=case_getlost, by=caseworker_getlost, language="ru", text=MARKER, consent_dossier=True
     )
     referral = refer(case_getlost, caseworker_getlost, intransit)
-    access.referral_accept(referral=referral, by=lawyer_intransit)
+    services.referral_accept(referral=referral, by=lawyer_intransit)
     return referral
 
 
@@ -116,7 +116,7 @@ def test_get_objects_for_user_is_called_only_in_the_selectors_with_safe_flags():
                 calls.append((path.relative_to(ROOT).as_posix(), text, match.start()))
     assert calls, "the selectors use guardian"
     for where, text, start in calls:
-        assert where == "casework/selectors.py", f"get_objects_for_user called in {where}"
+        assert where == "casework/selectors/access.py", f"get_objects_for_user called in {where}"
         call = text[start : text.index("\n    )", start)]
         assert "with_superuser=False" in call and "accept_global_perms=False" in call
         assert "use_groups=False" in call
@@ -214,10 +214,10 @@ def test_break_glass_opens_the_case_for_two_hours_audited_and_notified(
 
 def test_break_glass_needs_an_explanation_and_writes_nothing(case_getlost, admin_getlost):
     with pytest.raises(ValidationError) as error:
-        access.break_glass(
+        services.break_glass(
             case=case_getlost, by=admin_getlost, reason=BreakGlassReason.SAFETY, explanation=" "
         )
-    assert error.value.messages == [str(access.ERR_EXPLANATION_REQUIRED)]
+    assert error.value.messages == [str(services.ERR_EXPLANATION_REQUIRED)]
     assert not case_getlost.break_glass.exists()
 
 
@@ -225,13 +225,13 @@ def test_only_an_admin_of_the_owning_organisation_may_break_the_glass(
     case_getlost, colleague_getlost
 ):
     with pytest.raises(PermissionDenied):
-        access.break_glass(
+        services.break_glass(
             case=case_getlost, by=colleague_getlost, reason="safety", explanation="curious"
         )
 
 
 def test_break_glass_does_not_open_an_unverified_route(case_getlost, admin_getlost):
-    access.break_glass(case=case_getlost, by=admin_getlost, reason="safety", explanation="why")
+    services.break_glass(case=case_getlost, by=admin_getlost, reason="safety", explanation="why")
     assert readable_sections(user=admin_getlost, case=case_getlost) == set(SECTIONS) - {
         Section.LOCATION
     }
@@ -245,14 +245,14 @@ def test_a_referral_needs_a_matching_valid_consent(
 ):
     with pytest.raises(ValidationError) as error:
         refer(case_getlost, caseworker_getlost, intransit, sections=[Section.IDENTITY])
-    assert error.value.messages == [str(access.ERR_NO_CONSENT)]
+    assert error.value.messages == [str(services.ERR_NO_CONSENT)]
     assert not Referral.objects.exists()
 
 
 def test_a_relatives_consent_opens_nothing_until_the_client_confirms(
     case_getlost, caseworker_getlost, intransit
 ):
-    pending = access.consent_record(
+    pending = services.consent_record(
         case=case_getlost,
         by=caseworker_getlost,
         purpose=ConsentPurpose.LEGAL_ADVICE,
@@ -263,14 +263,14 @@ def test_a_relatives_consent_opens_nothing_until_the_client_confirms(
     )
     with pytest.raises(ValidationError):
         refer(case_getlost, caseworker_getlost, intransit, sections=[Section.LEGAL])
-    access.consent_confirm(consent=pending, by=caseworker_getlost)
+    services.consent_confirm(consent=pending, by=caseworker_getlost)
     assert refer(case_getlost, caseworker_getlost, intransit, sections=[Section.LEGAL], days=5).pk
 
 
 def test_location_cannot_be_referred_before_verification(
     case_getlost, caseworker_getlost, intransit
 ):
-    access.consent_record(
+    services.consent_record(
         case=case_getlost,
         by=caseworker_getlost,
         purpose=ConsentPurpose.EVACUATION,
@@ -281,7 +281,7 @@ def test_location_cannot_be_referred_before_verification(
     )
     with pytest.raises(ValidationError) as error:
         refer(case_getlost, caseworker_getlost, intransit, sections=[Section.LOCATION])
-    assert error.value.messages == [str(access.ERR_LOCATION_UNVERIFIED)]
+    assert error.value.messages == [str(services.ERR_LOCATION_UNVERIFIED)]
 
 
 def test_a_pending_referral_opens_nothing(case_getlost, caseworker_getlost, intransit, consent):
@@ -318,7 +318,7 @@ def test_revocation_takes_effect_on_the_next_request(
 ):
     sign_in(client, lawyer_intransit)
     assert _page(client, case_getlost).status_code == 200
-    access.referral_revoke(referral=accepted, by=caseworker_getlost)
+    services.referral_revoke(referral=accepted, by=caseworker_getlost)
     assert _page(client, case_getlost).status_code == 404
     assert not CaseUserPermission.objects.filter(referral=accepted).exists()
 
@@ -328,7 +328,7 @@ def test_withdrawing_consent_revokes_its_referrals_at_once(
 ):
     sign_in(client, lawyer_intransit)
     assert _page(client, case_getlost).status_code == 200
-    access.consent_withdraw(consent=consent, by=caseworker_getlost)
+    services.consent_withdraw(consent=consent, by=caseworker_getlost)
     accepted.refresh_from_db()
     assert accepted.status == ReferralStatus.REVOKED
     assert _page(client, case_getlost).status_code == 404
@@ -402,10 +402,12 @@ def test_an_own_lawyer_sees_only_the_granted_sections(
 ):
     lawyer = make_member("get-lost", Role.LAWYER)
     assert not cases_visible_to(user=lawyer).exists()
-    access.lawyer_grant(case=case_getlost, by=caseworker_getlost, lawyer=lawyer, sections=["legal"])
+    services.lawyer_grant(
+        case=case_getlost, by=caseworker_getlost, lawyer=lawyer, sections=["legal"]
+    )
     assert list(cases_visible_to(user=lawyer)) == [case_getlost]
     assert readable_sections(user=lawyer, case=case_getlost) == {Section.LEGAL}
-    access.lawyer_grant(case=case_getlost, by=caseworker_getlost, lawyer=lawyer, sections=[])
+    services.lawyer_grant(case=case_getlost, by=caseworker_getlost, lawyer=lawyer, sections=[])
     assert not cases_visible_to(user=lawyer).exists()
 
 
@@ -485,7 +487,7 @@ def test_partners_see_no_names_of_the_owning_organisation(
 def test_notices_are_marked_read_from_the_referrals_page(
     client, case_getlost, caseworker_getlost, admin_getlost
 ):
-    access.break_glass(case=case_getlost, by=admin_getlost, reason="safety", explanation="why")
+    services.break_glass(case=case_getlost, by=admin_getlost, reason="safety", explanation="why")
     sign_in(client, caseworker_getlost)
     page = client.get(reverse("casework:referrals")).content.decode()
     assert case_getlost.reference in page

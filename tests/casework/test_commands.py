@@ -95,7 +95,7 @@ def test_rotation_resumes_with_only_the_rows_left_under_older_keys(
     ring = parse(keyring_file.read_text(encoding="utf-8"))
     old_id, old_key = ring.keks[0]
     for row in CaseKey.objects.filter(case=second):
-        aad = envelope.keys.wrap_aad(second.pk, row.section)
+        aad = envelope.store.wrap_aad(second.pk, row.section)
         key = vault.open(bytes(row.wrapped_key), aad=aad)
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
 

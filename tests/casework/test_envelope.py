@@ -39,7 +39,7 @@ def test_every_case_gets_one_wrapped_key_per_section(case_getlost):
     # Wrapped, never the raw 32 bytes; and every section's key differs.
     assert all(len(bytes(k.wrapped_key)) > 32 for k in keys)
     raw = {
-        vault.open(bytes(k.wrapped_key), aad=envelope.keys.wrap_aad(case_getlost.pk, k.section))
+        vault.open(bytes(k.wrapped_key), aad=envelope.store.wrap_aad(case_getlost.pk, k.section))
         for k in keys
     }
     assert len(raw) == len(SECTIONS)

@@ -210,9 +210,8 @@ def test_the_assigned_caseworker_reaches_every_page(client, full_case, caseworke
 def test_location_stays_closed_to_everyone_but_the_assigned_until_verified(
     client, case_getlost, caseworker_getlost, admin_getlost
 ):
-    from casework import access
 
-    access.break_glass(case=case_getlost, by=admin_getlost, reason="safety", explanation="why")
+    services.break_glass(case=case_getlost, by=admin_getlost, reason="safety", explanation="why")
     url = reverse("casework:case_detail", args=[case_getlost.reference])
     sign_in(client, admin_getlost)
     assert escape(str(NOT_VERIFIED)) in client.get(url).content.decode()

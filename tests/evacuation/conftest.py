@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from casework import access
 from casework import services as casework_services
 from casework.models import (
     ConsentGiver,
@@ -44,7 +43,7 @@ def refer(case, *, by, lawyer, actions, sections=REVIEW_SECTIONS, recipient=True
     """An accepted referral of ``case`` to ``lawyer``'s organisation under the client's consent
     (to the lawyer by name unless ``recipient`` is False)."""
     organisation = lawyer.memberships.get().organisation
-    consent = access.consent_record(
+    consent = casework_services.consent_record(
         case=case,
         by=by,
         purpose=ConsentPurpose.LEGAL_ADVICE,
@@ -53,7 +52,7 @@ def refer(case, *, by, lawyer, actions, sections=REVIEW_SECTIONS, recipient=True
         given_by=ConsentGiver.CLIENT,
         expires_at=timezone.now() + timedelta(days=180),
     )
-    referral = access.referral_create(
+    referral = casework_services.referral_create(
         case=case,
         by=by,
         to_organisation=organisation,
@@ -64,7 +63,7 @@ def refer(case, *, by, lawyer, actions, sections=REVIEW_SECTIONS, recipient=True
         consent=consent,
         recipient=lawyer if recipient else None,
     )
-    return access.referral_accept(referral=referral, by=lawyer)
+    return casework_services.referral_accept(referral=referral, by=lawyer)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from PIL import Image
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from casework import access
 from casework import services as casework_services
 from casework.models import CaseNotice, DocumentType, NoticeKind, ReferralAction
 from casework.sections import Section
@@ -380,12 +379,12 @@ def test_an_own_lawyer_reviews_with_a_documents_grant_only(
 ):
     lawyer = make_member("get-lost", Role.LAWYER)
     assert not may_review(user=lawyer, case=case_kz)
-    access.lawyer_grant(
+    casework_services.lawyer_grant(
         case=case_kz, by=caseworker_getlost, lawyer=lawyer, sections=[Section.LEGAL]
     )
     assert not may_review(user=lawyer, case=case_kz)
     assert reviewers_for(case=case_kz) == []
-    access.lawyer_grant(
+    casework_services.lawyer_grant(
         case=case_kz,
         by=caseworker_getlost,
         lawyer=lawyer,
@@ -401,7 +400,7 @@ def test_a_referred_lawyer_reviews_with_the_action_and_the_documents_section(
 ):
     assert may_review(user=lawyer_intransit, case=case_kz)
     assert reviewers_for(case=case_kz) == [lawyer_intransit]
-    access.referral_revoke(referral=referral_review, by=caseworker_getlost)
+    casework_services.referral_revoke(referral=referral_review, by=caseworker_getlost)
     assert not may_review(user=lawyer_intransit, case=case_kz)
     assert reviewers_for(case=case_kz) == []
 
@@ -625,7 +624,7 @@ def test_only_the_reviewing_lawyer_reviews(
     dossier, caseworker_getlost, lawyer_intransit, referral_review, make_member
 ):
     own_lawyer = make_member("get-lost", Role.LAWYER)
-    access.lawyer_grant(
+    casework_services.lawyer_grant(
         case=dossier.case, by=caseworker_getlost, lawyer=own_lawyer, sections=[Section.DOCUMENTS]
     )
     ready_for_review(dossier, caseworker_getlost, lawyer_intransit)
@@ -679,7 +678,7 @@ def test_comments_are_sealed_and_shown_to_the_caseworkers_and_the_reviewer_only(
     assert refused.value.messages == [str(services.ERR_EMPTY_COMMENT)]
     assert ReviewComment.objects.count() == 1
 
-    access.referral_revoke(referral=referral_review, by=caseworker_getlost)
+    casework_services.referral_revoke(referral=referral_review, by=caseworker_getlost)
     assert dossier_role(user=lawyer_intransit, dossier=dossier) is None
     assert dossiers_to_review(user=lawyer_intransit) == []
 

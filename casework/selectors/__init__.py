@@ -1,0 +1,123 @@
+"""Reads that depend on who is asking. This module is the only way views, the API and tasks
+reach cases (tests/casework/test_access.py fails on any other call of guardian's
+``get_objects_for_user`` in the source tree than the one in ``access``).
+
+Who sees what
+-------------
+* Members of the owning organisation with the caseworker or org admin role see the case list
+  and the case shell (reference, status, categories, risk, country, assignment).
+* Opening a section needs one of:
+  - being an **assigned caseworker** of the owning organisation (every section);
+  - an org admin's live **break-glass** (every section; reason, 2 h limit, audit, notice);
+  - a live **per-section grant** (guardian row in ``CaseUserPermission``): a lawyer assigned
+    within the owning organisation, or a member of an organisation the case is **referred**
+    to, while the referral is accepted, unrevoked, unexpired and its consent valid.
+* Writing a section needs an assigned caseworker; grants and break-glass only read.
+* **Verification gate**: until the person is verified, location and route is open only to the
+  assigned caseworkers of the owning organisation (no break-glass, no grant).
+* Inactive or frozen users and inactive organisations reach nothing. Everyone else: the case
+  does not exist for them (404).
+
+Source of truth (why the tables cannot drift into more access)
+--------------------------------------------------------------
+Our own tables decide *whether* access is live: ``Membership`` (role, organisation active),
+``Case.assigned_caseworkers``, ``Referral`` + ``Consent`` (status, expiry, withdrawal) and
+``BreakGlass`` (expiry). guardian's direct foreign-key rows hold only *which sections* a
+person was granted on one case, each tied to the referral it rests on. The rows are written
+and deleted only by casework.access in the same transaction as the referral or assignment
+change, and every read here ANDs the guardian row with the live state of its referral and the
+user's membership. So a stale row (an expired referral nobody cleaned up) opens nothing: drift
+can only ever narrow access. Expiry needs no job; it is effective on the next request.
+guardian's global permissions are never consulted (``accept_global_perms=False``,
+``with_superuser=False``) and a system check (casework.E010) refuses any global case
+permission.
+
+Modules: ``access`` (who reaches a case, who opens which section), ``cases`` (the case list
+and search), ``sections`` (a case page's sections, opened or refused), ``referrals``
+(referrals, consents, notices, "who has seen this case").
+"""
+
+from casework.selectors.access import (
+    CASE_LIST_ROLES,
+    GRANT_ROLES_IN_OWNER,
+    NOT_ASSIGNED,
+    NOT_GRANTED,
+    NOT_VERIFIED,
+    OPEN_PERMS,
+    REFERRAL_ROLES,
+    WRITE_NEEDS_ASSIGNMENT,
+    active_break_glass,
+    can_manage_assignment,
+    case_for,
+    cases_visible_to,
+    caseworkers_of,
+    granted_sections,
+    is_active_user,
+    is_assigned_caseworker,
+    is_owner_admin,
+    is_owner_member,
+    lawyers_of,
+    live_grants,
+    live_referrals,
+    memberships,
+    readable_sections,
+    section_refusal,
+    section_refusals,
+)
+from casework.selectors.cases import CaseListing, case_list, case_listing, case_search, list_rows
+from casework.selectors.referrals import (
+    case_consents,
+    case_referrals,
+    case_viewers,
+    may_see_viewers,
+    notices_for,
+    referral_for_receiver,
+    referrals_by,
+    referrals_to,
+    referrals_waiting,
+)
+from casework.selectors.sections import case_panels, row_values
+
+__all__ = [
+    "CASE_LIST_ROLES",
+    "GRANT_ROLES_IN_OWNER",
+    "NOT_ASSIGNED",
+    "NOT_GRANTED",
+    "NOT_VERIFIED",
+    "OPEN_PERMS",
+    "REFERRAL_ROLES",
+    "WRITE_NEEDS_ASSIGNMENT",
+    "CaseListing",
+    "active_break_glass",
+    "can_manage_assignment",
+    "case_consents",
+    "case_for",
+    "case_list",
+    "case_listing",
+    "case_panels",
+    "case_referrals",
+    "case_search",
+    "case_viewers",
+    "cases_visible_to",
+    "caseworkers_of",
+    "granted_sections",
+    "is_active_user",
+    "is_assigned_caseworker",
+    "is_owner_admin",
+    "is_owner_member",
+    "lawyers_of",
+    "list_rows",
+    "live_grants",
+    "live_referrals",
+    "may_see_viewers",
+    "memberships",
+    "notices_for",
+    "readable_sections",
+    "referral_for_receiver",
+    "referrals_by",
+    "referrals_to",
+    "referrals_waiting",
+    "row_values",
+    "section_refusal",
+    "section_refusals",
+]

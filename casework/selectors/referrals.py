@@ -1,0 +1,93 @@
+"""Referrals, consents, notices and "who has seen this case"."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Organisation, Role, User
+from audit.selectors import viewers_of
+from casework.models import Case, Referral, ReferralStatus
+from casework.selectors.access import (
+    CASE_LIST_ROLES,
+    REFERRAL_ROLES,
+    is_active_user,
+    is_assigned_caseworker,
+    is_owner_admin,
+    memberships,
+)
+
+
+def _referrals() -> QuerySet[Referral]:
+    return Referral.objects.select_related("case", "to_organisation", "case__organisation")
+
+
+def referrals_to(*, user: User, organisation: Organisation) -> QuerySet[Referral]:
+    """Referrals to the organisation, newest first; empty unless the user is an active member.
+    One query."""
+    if (
+        not is_active_user(user)
+        or not memberships(user, Role.values).filter(organisation=organisation).exists()
+    ):
+        return Referral.objects.none()
+    return _referrals().filter(to_organisation=organisation)
+
+
+def referrals_waiting(*, user: User, organisation: Organisation) -> QuerySet[Referral]:
+    """Referrals to the organisation still waiting for an answer (and not yet expired)."""
+    return referrals_to(user=user, organisation=organisation).filter(
+        status=ReferralStatus.PENDING, expires_at__gt=timezone.now()
+    )
+
+
+def referrals_by(*, user: User, organisation: Organisation) -> QuerySet[Referral]:
+    """Referrals of the organisation's cases to others; only for its caseworkers and admins."""
+    if (
+        not is_active_user(user)
+        or not memberships(user, CASE_LIST_ROLES).filter(organisation=organisation).exists()
+    ):
+        return Referral.objects.none()
+    return _referrals().filter(case__organisation=organisation)
+
+
+def referral_for_receiver(*, user: User, pk) -> Referral:
+    """A referral to one of the user's organisations (lawyer or caseworker there), else 404."""
+    orgs = (
+        memberships(user, REFERRAL_ROLES).values("organisation_id") if is_active_user(user) else []
+    )
+    referral = _referrals().filter(pk=pk, to_organisation_id__in=orgs).first()
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def case_referrals(*, case: Case) -> QuerySet[Referral]:
+    return case.referrals.select_related("to_organisation", "recipient", "consent")
+
+
+def case_consents(*, case: Case):
+    return case.consents.select_related("recipient")
+
+
+def notices_for(*, user: User):
+    """The user's unread notices about cases, newest first (ids and kinds only)."""
+    return user.case_notices.filter(read_at__isnull=True).select_related("case")[:50]
+
+
+def case_viewers(*, case: Case) -> list:
+    """ "Who has seen this case": every actor on the case from the audit log, with a label
+    (display name, else e-mail) from accounts. Two queries."""
+    viewers = viewers_of(object_type=case._meta.label_lower, object_id=case.pk)
+    names = {
+        str(u.pk): (u.display_name or u.email)
+        for u in User.objects.filter(pk__in=[v.actor_id for v in viewers])
+    }
+    for viewer in viewers:
+        viewer.label = names.get(str(viewer.actor_id), "")
+    return viewers
+
+
+def may_see_viewers(*, user: User, case: Case) -> bool:
+    """Assigned caseworkers and the owning organisation's admins see who has seen the case."""
+    return is_assigned_caseworker(user=user, case=case) or is_owner_admin(user=user, case=case)

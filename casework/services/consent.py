@@ -1,0 +1,146 @@
+"""Consent: recorded, confirmed by the client, withdrawn (which revokes the referrals resting
+on it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from audit.services import record
+from casework.guards import require_assigned
+from casework.models import (
+    Case,
+    Consent,
+    ConsentGiver,
+    ConsentPurpose,
+    ReferralStatus,
+)
+from casework.services.access import (
+    ERR_CONSENT_NOT_PENDING,
+    ERR_CONSENT_WITHDRAWN,
+    ERR_UNKNOWN_GIVER,
+    ERR_UNKNOWN_PURPOSE,
+    check_expiry,
+    chosen_sections,
+    revoke_referral,
+)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    case: Case,
+    by: User,
+    purpose: str,
+    recipient: Organisation,
+    sections: Iterable[str],
+    given_by: str,
+    expires_at: datetime,
+) -> Consent:
+    """Records the client's consent (confirmed now) or a relative's (pending until the client
+    confirms: it opens nothing before)."""
+    require_assigned(by=by, case=case)
+    if purpose not in ConsentPurpose.values:
+        raise ValidationError(ERR_UNKNOWN_PURPOSE)
+    if given_by not in ConsentGiver.values:
+        raise ValidationError(ERR_UNKNOWN_GIVER)
+    chosen = chosen_sections(sections)
+    now = timezone.now()
+    check_expiry(expires_at, now)
+    consent = Consent.objects.create(
+        case=case,
+        purpose=purpose,
+        recipient=recipient,
+        sections=chosen,
+        given_by=given_by,
+        confirmed_at=now if given_by == ConsentGiver.CLIENT else None,
+        recorded_by=by,
+        recorded_at=now,
+        expires_at=expires_at,
+    )
+    record(
+        "consent.recorded",
+        actor=by,
+        obj=case,
+        org=case.organisation_id,
+        consent=str(consent.pk),
+        target_org=str(recipient.pk),
+        sections=chosen,
+        method=given_by,
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_confirm(*, consent: Consent, by: User) -> Consent:
+    """The client confirmed a consent a relative gave: it becomes valid."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    require_assigned(by=by, case=consent.case)
+    if consent.confirmed_at is not None:
+        raise ValidationError(ERR_CONSENT_NOT_PENDING)
+    if consent.withdrawn_at is not None:
+        raise ValidationError(ERR_CONSENT_WITHDRAWN)
+    consent.confirmed_at = timezone.now()
+    consent.save(update_fields=["confirmed_at"])
+    record(
+        "consent.confirmed",
+        actor=by,
+        obj=consent.case,
+        org=consent.case.organisation_id,
+        consent=str(consent.pk),
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: User) -> Consent:
+    """Withdraws the consent and, in the same transaction, revokes every referral resting on
+    it (their grant rows are deleted): nothing it opened stays open."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    require_assigned(by=by, case=consent.case)
+    if consent.withdrawn_at is not None:
+        raise ValidationError(ERR_CONSENT_WITHDRAWN)
+    now = timezone.now()
+    consent.withdrawn_at = now
+    consent.save(update_fields=["withdrawn_at"])
+    referrals = list(
+        consent.referrals.filter(
+            status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED]
+        ).select_for_update()
+    )
+    for referral in referrals:
+        revoke_referral(referral=referral, by=by, now=now)
+    record(
+        "consent.withdrawn",
+        actor=by,
+        obj=consent.case,
+        org=consent.case.organisation_id,
+        consent=str(consent.pk),
+        count=len(referrals),
+    )
+    return consent
+
+
+def matching_consent(
+    *, case: Case, to_organisation: Organisation, sections: Iterable[str]
+) -> Consent | None:
+    """A valid consent of the case for that organisation covering all ``sections``, the one
+    lasting longest. One query."""
+    wanted = set(sections)
+    now = timezone.now()
+    candidates = Consent.objects.filter(
+        case=case,
+        recipient=to_organisation,
+        confirmed_at__isnull=False,
+        withdrawn_at__isnull=True,
+        expires_at__gt=now,
+    ).order_by("-expires_at")
+    for consent in candidates:
+        if wanted <= set(consent.sections):
+            return consent
+    return None
