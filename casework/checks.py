@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.checks import Error, Tags, register
+from django.db import DatabaseError
+
+from accounts.models import User
 
 SAFE_HANDLER = "casework.uploads.MemoryOnlyUploadHandler"
 
@@ -44,11 +48,6 @@ def check_no_global_case_permissions(app_configs, databases=None, **kwargs):
     is at hand (``migrate``, ``check --database default``), not at import-time start-up."""
     if not databases:
         return []
-    from django.contrib.auth.models import Group, Permission
-    from django.db import DatabaseError
-
-    from accounts.models import User
-
     try:
         perms = Permission.objects.filter(
             content_type__app_label="casework", content_type__model="case"

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from casework.envelope import IndexKind
 from casework.models import (
     Article,
+    BreakGlassReason,
+    ConsentGiver,
+    ConsentPurpose,
     Country,
     DocumentType,
     IntakeChannel,
@@ -16,12 +19,15 @@ from casework.models import (
     LegalBasis,
     LegalCategory,
     ProceduralStage,
+    ReferralAction,
+    ReferralReason,
     RiskLevel,
     Screening,
     ServiceCategory,
     Status,
     WantedLevel,
 )
+from casework.sections import Section
 
 ERR_FUTURE = _("This date lies in the future.")
 ERR_UNKNOWN_COUNTRY = _("Use two-letter country codes from the list, such as RU or KZ.")
@@ -288,12 +294,6 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
 
-def _section_choices():
-    from casework.sections import Section
-
-    return Section.choices
-
-
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=())
     recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
@@ -306,12 +306,10 @@ class ConsentForm(forms.Form):
     expires_at = forms.DateTimeField(label=_("Valid until"), widget=DateTimeInput)
 
     def __init__(self, *args, organisations, **kwargs) -> None:
-        from casework.models import ConsentGiver, ConsentPurpose
-
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = ConsentPurpose.choices
         self.fields["given_by"].choices = ConsentGiver.choices
-        self.fields["sections"].choices = _section_choices()
+        self.fields["sections"].choices = Section.choices
         self.fields["recipient"].queryset = organisations
 
 
@@ -327,11 +325,9 @@ class ReferralForm(forms.Form):
     expires_at = forms.DateTimeField(label=_("Until"), widget=DateTimeInput)
 
     def __init__(self, *args, organisations, **kwargs) -> None:
-        from casework.models import ReferralAction, ReferralReason
-
         super().__init__(*args, **kwargs)
         self.fields["to_organisation"].queryset = organisations
-        self.fields["sections"].choices = _section_choices()
+        self.fields["sections"].choices = Section.choices
         self.fields["actions"].choices = ReferralAction.choices
         self.fields["reason"].choices = ReferralReason.choices
 
@@ -349,8 +345,6 @@ class BreakGlassForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        from casework.models import BreakGlassReason
-
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = BreakGlassReason.choices
 
@@ -368,4 +362,4 @@ class LawyerGrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lawyer"].queryset = lawyers
         self.fields["lawyer"].label_from_instance = lambda u: u.display_name or u.email
-        self.fields["sections"].choices = _section_choices()
+        self.fields["sections"].choices = Section.choices

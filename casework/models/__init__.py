@@ -1,0 +1,112 @@
+"""Case files. Identifying content lives only in ``SealedField`` columns (ciphertext under the
+case's section keys, see casework.envelope); only coarse categorical fields and month dates stay
+in clear, for lists, filters and statistics.
+
+Every content row has a UUID primary key set at construction (default=uuid4), because the
+ciphertext is bound to its row id: a row must know its id before anything is sealed into it.
+Dates in clear are months (the first of the month): exact days identify people.
+
+Modules: ``choices`` (categories and months), ``reference`` (countries, document types),
+``cases`` (the case, its keys and status history), ``records`` (person, exposure, location,
+statements, notes, documents), ``access`` (grants, consent, referrals, break-glass, notices).
+"""
+
+from casework.models.access import (
+    BreakGlass,
+    BreakGlassReason,
+    CaseGroupPermission,
+    CaseNotice,
+    CaseUserPermission,
+    Consent,
+    ConsentGiver,
+    ConsentPurpose,
+    GrantSource,
+    NoticeKind,
+    Referral,
+    ReferralAction,
+    ReferralReason,
+    ReferralStatus,
+    section_codename,
+)
+from casework.models.cases import (
+    Case,
+    CaseCounter,
+    CaseKey,
+    CaseNumbering,
+    CaseStatusChange,
+)
+from casework.models.choices import (
+    CRISIS_STATUSES,
+    Article,
+    IntakeChannel,
+    Language,
+    LegalBasis,
+    LegalCategory,
+    ProceduralStage,
+    RiskLevel,
+    Screening,
+    ServiceCategory,
+    Status,
+    WantedLevel,
+    this_month,
+)
+from casework.models.records import (
+    CONTENT_TYPE_EXTENSIONS,
+    Document,
+    LegalExposure,
+    Location,
+    Note,
+    Person,
+    PersonIndex,
+    Testimony,
+)
+from casework.models.reference import (
+    Country,
+    DocumentType,
+)
+
+__all__ = [
+    "Article",
+    "BreakGlass",
+    "BreakGlassReason",
+    "CONTENT_TYPE_EXTENSIONS",
+    "CRISIS_STATUSES",
+    "Case",
+    "CaseCounter",
+    "CaseGroupPermission",
+    "CaseKey",
+    "CaseNotice",
+    "CaseNumbering",
+    "CaseStatusChange",
+    "CaseUserPermission",
+    "Consent",
+    "ConsentGiver",
+    "ConsentPurpose",
+    "Country",
+    "Document",
+    "DocumentType",
+    "GrantSource",
+    "IntakeChannel",
+    "Language",
+    "LegalBasis",
+    "LegalCategory",
+    "LegalExposure",
+    "Location",
+    "Note",
+    "NoticeKind",
+    "Person",
+    "PersonIndex",
+    "ProceduralStage",
+    "Referral",
+    "ReferralAction",
+    "ReferralReason",
+    "ReferralStatus",
+    "RiskLevel",
+    "Screening",
+    "ServiceCategory",
+    "Status",
+    "Testimony",
+    "WantedLevel",
+    "section_codename",
+    "this_month",
+]

@@ -1,0 +1,65 @@
+"""Reference tables that admins extend: countries (risk, advisory, stay limit) and document
+types."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casework.models.choices import RiskLevel
+
+
+class Country(models.Model):
+    """A country and its default risk for our clients (an admin can change it)."""
+
+    code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=80)
+    risk_level = models.CharField(
+        _("risk"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    risk_note = models.CharField(_("why"), max_length=200, blank=True)
+    # What a caseworker must know before routing someone through: shown prominently on any
+    # case whose location or evacuation route touches a high or critical country.
+    advisory = models.TextField(_("advisory"), blank=True)
+    internal_passport_entry = models.BooleanField(
+        _("entry with an internal passport"), default=False
+    )
+    # Stay limit: at most ``stay_max_days`` days in any ``stay_window_days`` (both empty: none).
+    stay_max_days = models.PositiveSmallIntegerField(_("stay limit (days)"), null=True, blank=True)
+    stay_window_days = models.PositiveSmallIntegerField(
+        _("in any period of (days)"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def needs_advisory(self) -> bool:
+        return self.risk_level in (RiskLevel.HIGH, RiskLevel.CRITICAL)
+
+    def clean(self) -> None:
+        if (self.stay_max_days is None) != (self.stay_window_days is None):
+            raise ValidationError(_("Give both the days allowed and the period, or neither."))
+        if self.stay_max_days and self.stay_max_days > self.stay_window_days:
+            raise ValidationError(_("The days allowed cannot exceed the period."))
+
+
+class DocumentType(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("offered for new uploads"), default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+
+    def __str__(self) -> str:
+        return self.name
