@@ -68,7 +68,7 @@ from casework.envelope.files import (
 from casework.envelope.index import IndexKind, blind_index, normalise
 from casework.envelope.keys import create_case_keys, data_key, key_scope, shred_section
 from casework.envelope.rotation import current_kek_id, keys_to_rewrap, rewrap_batch
-from casework.envelope.sealing import Envelope
+from casework.envelope.sealing import Envelope, empty_values
 from casework.envelope.store import is_shredded, shredded_sections
 
 __all__ = [
@@ -85,6 +85,7 @@ __all__ = [
     "current_kek_id",
     "data_key",
     "delete_document_file",
+    "empty_values",
     "is_shredded",
     "key_scope",
     "keys_to_rewrap",

@@ -157,3 +157,12 @@ def section_fields(model: type[models.Model], section: str) -> tuple[str, ...]:
     if names is None:
         names = _section_fields[model, section] = tuple(sealed_field_names(model, section))
     return names
+
+
+def empty_values(model: type[models.Model]) -> dict[str, Any]:
+    """Every sealed field of the model with its empty value ("", None or []), for sealing a
+    new row whole: a field left unsealed would read as empty anyway, but a sealed empty value
+    is as long as any other short one."""
+    return {
+        name: CODECS[model._meta.get_field(name).codec][2]() for name in sealed_field_names(model)
+    }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.services import record
-from casework.envelope import create_case_keys
+from casework.envelope import create_case_keys, empty_values
 from casework.guards import require_assigned, seal
 from casework.models import Case, CaseStatusChange, Country, Location, Person, Status, this_month
 from casework.selectors import can_manage_assignment, caseworkers_of
@@ -65,27 +65,15 @@ def case_create(
     )
     create_case_keys(case_id=case.pk)
     person = Person(case=case, pseudonym=pseudonym)
-    seal(
-        case,
-        person,
-        {
-            "legal_name": legal_name.strip(),
-            "aliases": [],
-            "date_of_birth": date_of_birth,
-            "citizenships": [],
-            "passport_numbers": [],
-            "relatives_at_risk": "",
-            "phones": [],
-            "contact_handles": [],
-        },
-    )
+    values = {"legal_name": legal_name.strip(), "date_of_birth": date_of_birth}
+    seal(case, person, {**empty_values(Person), **values})
     person.save()
     reindex(person, organisation.pk, identity_index(legal_name, [], date_of_birth, []))
     case.assigned_caseworkers.add(by)
     CaseStatusChange.objects.create(case=case, to_status=case.status, changed_by=by)
     if country is not None:
         location = Location(case=case, country=country)
-        seal(case, location, {"region": "", "stay_expires": None, "route_notes": ""})
+        seal(case, location, empty_values(Location))
         location.save()
     record("case.created", actor=by, obj=case, org=organisation, status=case.status)
     return case

@@ -53,6 +53,51 @@ from casework.services.access import (
 from casework.services.consent import matching_consent
 
 
+def _check_terms(
+    *,
+    case: Case,
+    to_organisation: Organisation,
+    sections: list[str],
+    actions: list[str],
+    reason: str,
+) -> None:
+    """ValidationError unless the actions, reason and receiver are acceptable and location is
+    shared only for a verified person."""
+    if not set(actions) <= set(ReferralAction.values):
+        raise ValidationError(ERR_UNKNOWN_ACTION)
+    if reason not in ReferralReason.values:
+        raise ValidationError(ERR_UNKNOWN_REASON)
+    if to_organisation.pk == case.organisation_id:
+        raise ValidationError(ERR_OWN_ORGANISATION)
+    if not to_organisation.is_active:
+        raise ValidationError(ERR_INACTIVE_ORGANISATION)
+    if Section.LOCATION in sections and not case.is_verified:
+        raise ValidationError(ERR_LOCATION_UNVERIFIED)
+
+
+def _consent_covering(
+    *,
+    case: Case,
+    to_organisation: Organisation,
+    sections: list[str],
+    consent: Consent | None,
+    now: datetime,
+) -> Consent:
+    """The given consent, or the matching one, if it is valid now for that organisation and
+    covers every section; else ValidationError (ERR_NO_CONSENT)."""
+    if consent is None:
+        consent = matching_consent(case=case, to_organisation=to_organisation, sections=sections)
+    if (
+        consent is None
+        or consent.case_id != case.pk
+        or consent.recipient_id != to_organisation.pk
+        or not consent.is_valid(now)
+        or not set(sections) <= set(consent.sections)
+    ):
+        raise ValidationError(ERR_NO_CONSENT)
+    return consent
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -72,28 +117,18 @@ def referral_create(
     require_assigned(by=by, case=case)
     chosen = chosen_sections(sections)
     chosen_actions = sorted(set(actions)) or [ReferralAction.VIEW]
-    if not set(chosen_actions) <= set(ReferralAction.values):
-        raise ValidationError(ERR_UNKNOWN_ACTION)
-    if reason not in ReferralReason.values:
-        raise ValidationError(ERR_UNKNOWN_REASON)
-    if to_organisation.pk == case.organisation_id:
-        raise ValidationError(ERR_OWN_ORGANISATION)
-    if not to_organisation.is_active:
-        raise ValidationError(ERR_INACTIVE_ORGANISATION)
-    if Section.LOCATION in chosen and not case.is_verified:
-        raise ValidationError(ERR_LOCATION_UNVERIFIED)
+    _check_terms(
+        case=case,
+        to_organisation=to_organisation,
+        sections=chosen,
+        actions=chosen_actions,
+        reason=reason,
+    )
     now = timezone.now()
     check_expiry(expires_at, now)
-    if consent is None:
-        consent = matching_consent(case=case, to_organisation=to_organisation, sections=chosen)
-    if (
-        consent is None
-        or consent.case_id != case.pk
-        or consent.recipient_id != to_organisation.pk
-        or not consent.is_valid(now)
-        or not set(chosen) <= set(consent.sections)
-    ):
-        raise ValidationError(ERR_NO_CONSENT)
+    consent = _consent_covering(
+        case=case, to_organisation=to_organisation, sections=chosen, consent=consent, now=now
+    )
     if expires_at > consent.expires_at:
         raise ValidationError(ERR_CONSENT_OUTLIVED)
     if (
