@@ -7,6 +7,7 @@ Public API:
     DataKey(key)                   -- a data key prepared for many seals/opens in one request:
                                       .seal(plaintext, aad) / .open(ciphertext, aad)
     derive_key(purpose)            -- a stable HMAC sub-key for a named purpose
+    blind_index(purpose, data, *, length=16)  -- truncated HMAC-SHA256 under that sub-key
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
     DecryptionError                -- raised on every failure to open; never says why
     vault.age.encrypt_to(...)      -- files encrypted to a partner's age public key
@@ -21,12 +22,20 @@ from vault.aead import (
     seal,
     seal_with_key,
 )
-from vault.keyring import KeyringError, derive_key, get_keyring, signing_key, verify_key
+from vault.keyring import (
+    KeyringError,
+    blind_index,
+    derive_key,
+    get_keyring,
+    signing_key,
+    verify_key,
+)
 
 __all__ = [
     "DataKey",
     "DecryptionError",
     "KeyringError",
+    "blind_index",
     "derive_key",
     "get_keyring",
     "new_data_key",
