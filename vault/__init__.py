@@ -6,8 +6,8 @@ Public API:
     new_data_key()                 -- a random 256-bit data key
     DataKey(key)                   -- a data key prepared for many seals/opens in one request:
                                       .seal(plaintext, aad) / .open(ciphertext, aad)
-    derive_key(purpose)            -- a stable HMAC sub-key for a named purpose
-    blind_index(purpose, data, *, length=16)  -- truncated HMAC-SHA256 under that sub-key
+    blind_index(purpose, data, *, length=16)  -- truncated HMAC-SHA256 under a sub-key derived
+                                      for ``purpose`` (the sub-key never leaves the vault)
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
     DecryptionError                -- raised on every failure to open; never says why
     vault.age.encrypt_to(...)      -- files encrypted to a partner's age public key
@@ -25,7 +25,6 @@ from vault.aead import (
 from vault.keyring import (
     KeyringError,
     blind_index,
-    derive_key,
     get_keyring,
     signing_key,
     verify_key,
@@ -36,7 +35,6 @@ __all__ = [
     "DecryptionError",
     "KeyringError",
     "blind_index",
-    "derive_key",
     "get_keyring",
     "new_data_key",
     "open",

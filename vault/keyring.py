@@ -149,9 +149,10 @@ def get_keyring() -> Keyring:
     return parse(text)
 
 
-def derive_key(purpose: str) -> bytes:
+def _derive_key(purpose: str) -> bytes:
     """A 32-byte sub-key for ``purpose`` (e.g. ``"blind-index:<org id>"``), stable across KEK
-    rotations. Costs one HKDF (microseconds)."""
+    rotations. Costs one HKDF (microseconds). Private: the sub-key never leaves the vault;
+    callers get digests from ``blind_index``."""
     if not purpose:
         raise ValueError("a purpose is required")
     return HKDF(
@@ -171,7 +172,7 @@ def blind_index(purpose: str, data: bytes, *, length: int = 16) -> bytes:
         raise TypeError("data must be bytes")
     if not 1 <= length <= hashlib.sha256().digest_size:
         raise ValueError("length must be 1 to 32 bytes")
-    return hmac.new(derive_key(purpose), data, hashlib.sha256).digest()[:length]
+    return hmac.new(_derive_key(purpose), data, hashlib.sha256).digest()[:length]
 
 
 def signing_key() -> Ed25519PrivateKey:
