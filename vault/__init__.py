@@ -11,6 +11,8 @@ Public API:
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
     DecryptionError                -- raised on every failure to open; never says why
     vault.age.encrypt_to(...)      -- files encrypted to a partner's age public key
+    vault.rotation                 -- the keyring file: add_key, make_current, retire,
+                                      reload_keyring (see that module)
 """
 
 from vault.aead import (
