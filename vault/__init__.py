@@ -6,10 +6,13 @@ Public API:
     new_data_key()                 -- a random 256-bit data key
     DataKey(key)                   -- a data key prepared for many seals/opens in one request:
                                       .seal(plaintext, aad) / .open(ciphertext, aad)
-    derive_key(purpose)            -- a stable HMAC sub-key for a named purpose
+    blind_index(purpose, data, *, length=16)  -- truncated HMAC-SHA256 under a sub-key derived
+                                      for ``purpose`` (the sub-key never leaves the vault)
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
     DecryptionError                -- raised on every failure to open; never says why
     vault.age.encrypt_to(...)      -- files encrypted to a partner's age public key
+    vault.rotation                 -- the keyring file: add_key, make_current, retire,
+                                      reload_keyring (see that module)
 """
 
 from vault.aead import (
@@ -21,13 +24,19 @@ from vault.aead import (
     seal,
     seal_with_key,
 )
-from vault.keyring import KeyringError, derive_key, get_keyring, signing_key, verify_key
+from vault.keyring import (
+    KeyringError,
+    blind_index,
+    get_keyring,
+    signing_key,
+    verify_key,
+)
 
 __all__ = [
     "DataKey",
     "DecryptionError",
     "KeyringError",
-    "derive_key",
+    "blind_index",
     "get_keyring",
     "new_data_key",
     "open",

@@ -7,14 +7,19 @@ Format of ``WAYPOINT_KEYRING`` (or the file named by ``WAYPOINT_KEYRING_FILE``),
      "hmac_root": "<base64 of 32 bytes>",
      "signing_key": "<base64 of a 32-byte Ed25519 seed>"}
 
-The last KEK seals; every listed KEK opens. The HMAC root and the signing key do not rotate
-with the KEKs: blind indexes and signed checkpoints must stay valid across rotations.
+The last KEK seals; every listed KEK opens. A KEK is added just before the sealing one
+(``with_kek``), so that it can open everywhere before it seals anywhere, then made the sealing
+one (``with_current``) and, once nothing is wrapped under an old KEK, retired (``without_kek``);
+vault.rotation does the same on the keyring file. The HMAC root and the signing key do not
+rotate with the KEKs: blind indexes and signed checkpoints must stay valid across rotations.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -65,8 +70,42 @@ class Keyring:
     def ids(self) -> list[str]:
         return [kid for kid, _ in self.keks]
 
+    def with_kek(self, key_id: str, key: bytes) -> Keyring:
+        """This keyring with one more KEK, which opens but does not seal yet (it goes just
+        before the sealing one). KeyringError for a malformed or already listed id."""
+        _check_id(key_id)
+        if self.kek(key_id) is not None:
+            raise KeyringError(f"key id {key_id} appears twice")
+        if len(key) != KEY_BYTES:
+            raise KeyringError(f"a key-encryption key must be {KEY_BYTES} bytes")
+        keks = (*self.keks[:-1], (key_id, bytes(key)), self.keks[-1])
+        return Keyring(keks, self.hmac_root, self.signing_seed)
+
+    def with_current(self, key_id: str) -> Keyring:
+        """This keyring with ``key_id`` as the sealing KEK (moved last, the others keep their
+        order). KeyringError if it is not listed."""
+        _check_id(key_id)
+        key = self.kek(key_id)
+        if key is None:
+            raise KeyringError(f"key id {key_id} is not in the keyring")
+        rest = tuple(kek for kek in self.keks if kek[0] != key_id)
+        return Keyring((*rest, (key_id, key)), self.hmac_root, self.signing_seed)
+
+    def without_kek(self, key_id: str) -> Keyring:
+        """This keyring without ``key_id``. KeyringError if it is not listed or is the sealing
+        KEK (make another one current first)."""
+        _check_id(key_id)
+        if self.kek(key_id) is None:
+            raise KeyringError(f"key id {key_id} is not in the keyring")
+        if key_id == self.current_id:
+            raise KeyringError(f"key id {key_id} seals: make another key current first")
+        keks = tuple(kek for kek in self.keks if kek[0] != key_id)
+        return Keyring(keks, self.hmac_root, self.signing_seed)
+
     def with_new_kek(self) -> Keyring:
-        return Keyring(self.keks + (new_kek(),), self.hmac_root, self.signing_seed)
+        """This keyring with a newly generated KEK, which seals."""
+        key_id, key = new_kek()
+        return self.with_kek(key_id, key).with_current(key_id)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -78,6 +117,12 @@ class Keyring:
             },
             indent=2,
         )
+
+
+def _check_id(key_id: str) -> None:
+    # Ids go into error messages: one that could carry a line break is refused unnamed.
+    if not isinstance(key_id, str) or not KEY_ID_RE.fullmatch(key_id):
+        raise KeyringError(f"a key id must be 1 to {MAX_KEY_ID} letters, digits or . _ : -")
 
 
 def _b64(raw: bytes) -> str:
@@ -147,9 +192,10 @@ def get_keyring() -> Keyring:
     return parse(text)
 
 
-def derive_key(purpose: str) -> bytes:
+def _derive_key(purpose: str) -> bytes:
     """A 32-byte sub-key for ``purpose`` (e.g. ``"blind-index:<org id>"``), stable across KEK
-    rotations. Costs one HKDF (microseconds)."""
+    rotations. Costs one HKDF (microseconds). Private: the sub-key never leaves the vault;
+    callers get digests from ``blind_index``."""
     if not purpose:
         raise ValueError("a purpose is required")
     return HKDF(
@@ -158,6 +204,18 @@ def derive_key(purpose: str) -> bytes:
         salt=b"waypoint-vault-derive-v1",
         info=purpose.encode("utf-8"),
     ).derive(get_keyring().hmac_root)
+
+
+def blind_index(purpose: str, data: bytes, *, length: int = 16) -> bytes:
+    """The first ``length`` bytes (1 to 32) of HMAC-SHA256 over ``data`` under the sub-key
+    derived for ``purpose``: equal data gives equal digests for one purpose and unrelated ones
+    across purposes, and the key never leaves the vault. Stable across KEK rotations (only the
+    HMAC root counts). Costs one HKDF and one HMAC (microseconds)."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError("data must be bytes")
+    if not 1 <= length <= hashlib.sha256().digest_size:
+        raise ValueError("length must be 1 to 32 bytes")
+    return hmac.new(_derive_key(purpose), data, hashlib.sha256).digest()[:length]
 
 
 def signing_key() -> Ed25519PrivateKey:

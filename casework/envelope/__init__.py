@@ -31,8 +31,8 @@ Scheme
   then unreadable everywhere, including in backups once the KEK that wrapped the old copy is
   retired from the keyring.
 * **Blind indexes** (``blind_index``) are HMAC-SHA256, truncated to 16 bytes, under a key
-  derived per organisation and kind (``vault.derive_key("blind-index:<org>:<kind>")``), of a
-  normalised value; exact match only. Normalisation (``normalise``):
+  derived per organisation and kind (``vault.blind_index("blind-index:<org>:<kind>", ...)``),
+  of a normalised value; exact match only. Normalisation (``normalise``):
 
   - legal name: Unicode NFKD, combining marks dropped (so ``ё`` = ``е``, ``й`` = ``и``,
     ``é`` = ``e``), case-folded, every run of non-letters and non-digits (spaces, hyphens,

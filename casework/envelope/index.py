@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import unicodedata
 import uuid
@@ -62,5 +60,5 @@ def blind_index(*, organisation_id: uuid.UUID, kind: str, value: Any) -> bytes |
     normal = normalise(kind, value)
     if not normal:
         return None
-    key = vault.derive_key(f"blind-index:{organisation_id}:{kind}")
-    return hmac.new(key, normal.encode("utf-8"), hashlib.sha256).digest()[:INDEX_BYTES]
+    purpose = f"blind-index:{organisation_id}:{kind}"
+    return vault.blind_index(purpose, normal.encode("utf-8"), length=INDEX_BYTES)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import uuid
 from io import StringIO
 
 import pytest
@@ -91,18 +94,72 @@ def test_it_says_when_no_keyring_is_configured(settings):
 
 def test_derived_keys_are_stable_per_purpose_and_survive_rotation(settings):
     settings.WAYPOINT_KEYRING = _ring()
-    first = vault.derive_key("blind-index:org-1")
+    first = keyring._derive_key("blind-index:org-1")
     assert len(first) == 32
-    assert vault.derive_key("blind-index:org-1") == first
-    assert vault.derive_key("blind-index:org-2") != first
+    assert keyring._derive_key("blind-index:org-1") == first
+    assert keyring._derive_key("blind-index:org-2") != first
     assert first not in (bytes(range(200, 232)), bytes(range(32)), bytes(range(100, 132)))
     settings.WAYPOINT_KEYRING = _ring(keks=[{"id": "k-only", "key": KEY_A}])
-    assert vault.derive_key("blind-index:org-1") == first
+    assert keyring._derive_key("blind-index:org-1") == first
 
 
 def test_deriving_needs_a_purpose():
     with pytest.raises(ValueError, match="purpose"):
-        vault.derive_key("")
+        keyring._derive_key("")
+
+
+# Blind indexes already stored in databases were computed as
+# HMAC-SHA256(HKDF-SHA256(hmac_root, salt "waypoint-vault-derive-v1", info purpose), data)[:16]
+# with purpose "blind-index:<org id>:<kind>". These digests were computed that way, with the
+# keyring of _ring(); if they change, every stored index stops matching.
+ORG = uuid.UUID("6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a5b")
+PINNED = [
+    (f"blind-index:{ORG}:name", "иванов иван", "146704ef5d52007edec121f291a1a45b"),
+    (f"blind-index:{ORG}:phone", "79123456789", "b067cd0fc77ccc95abca271d5c33e2fa"),
+]
+
+
+@pytest.mark.parametrize(("purpose", "normal", "digest"), PINNED)
+def test_blind_indexes_match_the_digests_already_stored(settings, purpose, normal, digest):
+    settings.WAYPOINT_KEYRING = _ring()
+    assert vault.blind_index(purpose, normal.encode("utf-8")).hex() == digest
+    settings.WAYPOINT_KEYRING = _ring(keks=[{"id": "k-only", "key": KEY_A}])
+    assert vault.blind_index(purpose, normal.encode("utf-8")).hex() == digest
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "digest"),
+    [("name", "Иванов  Иван", PINNED[0][2]), ("phone", "8 (912) 345-67-89", PINNED[1][2])],
+)
+def test_casework_blind_indexes_keep_their_stored_values(settings, kind, typed, digest):
+    from casework.envelope.index import blind_index  # noqa: PLC0415 - the caller that stores
+
+    settings.WAYPOINT_KEYRING = _ring()
+    assert blind_index(organisation_id=ORG, kind=kind, value=typed).hex() == digest
+
+
+def test_a_blind_index_is_the_truncated_hmac_under_the_purpose_key(settings):
+    settings.WAYPOINT_KEYRING = _ring()
+    full = hmac.new(keyring._derive_key("p"), b"data", hashlib.sha256).digest()
+    assert vault.blind_index("p", b"data") == full[:16]
+    assert vault.blind_index("p", b"data", length=32) == full
+    assert vault.blind_index("p", b"data", length=8) == full[:8]
+    assert vault.blind_index("q", b"data") != full[:16]
+
+
+@pytest.mark.parametrize("length", [0, -1, 33])
+def test_a_blind_index_has_1_to_32_bytes(settings, length):
+    settings.WAYPOINT_KEYRING = _ring()
+    with pytest.raises(ValueError, match="length must be 1 to 32 bytes"):
+        vault.blind_index("p", b"data", length=length)
+
+
+def test_a_blind_index_needs_bytes_and_a_purpose(settings):
+    settings.WAYPOINT_KEYRING = _ring()
+    with pytest.raises(TypeError, match="data must be bytes"):
+        vault.blind_index("p", "text")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="purpose"):
+        vault.blind_index("", b"data")
 
 
 def test_the_signing_key_verifies_its_own_signatures(settings):

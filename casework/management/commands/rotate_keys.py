@@ -16,10 +16,6 @@ backup's wrapped keys open with it.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -28,9 +24,8 @@ from accounts.models import TOTPDevice
 from audit.services import record
 from casework import envelope
 from casework.management.commands._progress import Progress
+from vault import rotation
 from vault.aead import key_id_of
-from vault.files import write_private
-from vault.keyring import get_keyring, parse
 
 ENV_ONLY = (
     "The keyring comes from the WAYPOINT_KEYRING variable, which this command cannot change. "
@@ -41,26 +36,6 @@ UNWRAP_FAILED = (
     "A data key could not be unwrapped with the keys in the keyring (see the security log). "
     "Put the missing key back into the keyring and run `rotate_keys --rewrap` again."
 )
-
-
-def keyring_file() -> Path | None:
-    """Where the keyring is kept, if it is a file this command may rewrite."""
-    path = os.environ.get("WAYPOINT_KEYRING_FILE")
-    if path:
-        return Path(path)
-    if os.environ.get("WAYPOINT_KEYRING"):
-        return None
-    if not settings.PRODUCTION:
-        dev = Path(settings.VAR_DIR) / "keyring.json"
-        if dev.exists():
-            return dev
-    return None
-
-
-def use_keyring(text: str) -> None:
-    """Makes this process seal with ``text`` from now on."""
-    settings.WAYPOINT_KEYRING = text
-    get_keyring.cache_clear()
 
 
 class Command(BaseCommand):
@@ -84,7 +59,7 @@ class Command(BaseCommand):
             if new_id is None:
                 return
             record("keys.kek_added", actor=None, key_id=new_id)
-        current = get_keyring().current_id
+        current = rotation.current_key_id()
         case_keys = self._rewrap_case_keys(batch)
         seeds = self._reseal_totp_seeds(current, batch)
         remaining = envelope.keys_to_rewrap().count()
@@ -95,18 +70,18 @@ class Command(BaseCommand):
         )
 
     def _add_key(self) -> str | None:
-        path = keyring_file()
-        ring = get_keyring().with_new_kek()
+        path = rotation.keyring_file()
         if path is None:
-            self.stdout.write(ring.to_json())
+            self.stdout.write(rotation.keyring_with_new_key())
             self.stderr.write(ENV_ONLY)
             return None
-        # Re-read the file: the running settings may be older than the file on disk.
-        on_disk = parse(path.read_text(encoding="utf-8")).with_new_kek()
-        write_private(path, on_disk.to_json())
-        use_keyring(on_disk.to_json())
-        self.stderr.write(f"Added key {on_disk.current_id} to {path}.")
-        return on_disk.current_id
+        # Added and made current in one go: processes already running learn the new key only
+        # when they restart, and cannot open what is re-wrapped under it until then.
+        new_id = rotation.add_key(path)
+        rotation.make_current(path, new_id)
+        rotation.reload_keyring(path)
+        self.stderr.write(f"Added key {new_id} to {path}.")
+        return new_id
 
     def _rewrap_case_keys(self, batch: int) -> int:
         progress = Progress("case data keys", envelope.keys_to_rewrap().count(), self.stderr)
