@@ -9,6 +9,8 @@ Public API:
     blind_index(purpose, data, *, length=16)  -- truncated HMAC-SHA256 under a sub-key derived
                                       for ``purpose`` (the sub-key never leaves the vault)
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
+    key_id_of(sealed)              -- the id of the key-encryption key that sealed a value
+    current_key_id() / key_ids()   -- the sealing key's id, and every id this process holds
     DecryptionError                -- raised on every failure to open; never says why
     vault.age.encrypt_to(...)      -- files encrypted to a partner's age public key
     vault.rotation                 -- the keyring file: add_key, make_current, retire,
@@ -18,6 +20,7 @@ Public API:
 from vault.aead import (
     DataKey,
     DecryptionError,
+    key_id_of,
     new_data_key,
     open,  # noqa: A004 - the vault's own verb
     open_with_key,
@@ -27,7 +30,9 @@ from vault.aead import (
 from vault.keyring import (
     KeyringError,
     blind_index,
+    current_key_id,
     get_keyring,
+    key_ids,
     signing_key,
     verify_key,
 )
@@ -37,7 +42,10 @@ __all__ = [
     "DecryptionError",
     "KeyringError",
     "blind_index",
+    "current_key_id",
     "get_keyring",
+    "key_id_of",
+    "key_ids",
     "new_data_key",
     "open",
     "open_with_key",

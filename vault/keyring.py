@@ -232,3 +232,13 @@ def verify_key_pem() -> str:
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode("ascii")
     )
+
+
+def key_ids() -> list[str]:
+    """The ids of the keyring in use, the sealing one last."""
+    return get_keyring().ids()
+
+
+def current_key_id() -> str:
+    """The id of the KEK that seals in this process."""
+    return get_keyring().current_id

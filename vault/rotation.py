@@ -113,13 +113,3 @@ def keyring_with_new_key() -> str:
     by hand where no process may rewrite the keyring (the WAYPOINT_KEYRING variable). The text
     holds every key: it is for the operator's standard output, never for a log."""
     return get_keyring().with_new_kek().to_json()
-
-
-def key_ids() -> list[str]:
-    """The ids of the keyring in use, the sealing one last."""
-    return get_keyring().ids()
-
-
-def current_key_id() -> str:
-    """The id of the KEK that seals in this process."""
-    return get_keyring().current_id

@@ -23,7 +23,6 @@ from casework.envelope.errors import (
 from casework.envelope.store import as_uuid, wrap_aad
 from casework.models import Case, CaseKey
 from casework.sections import SECTIONS
-from vault.aead import key_id_of
 
 
 class _Scope:
@@ -96,7 +95,7 @@ def create_case_keys(*, case_id: uuid.UUID) -> None:
     for section in SECTIONS:
         key = vault.new_data_key()
         wrapped = vault.seal(key, aad=wrap_aad(case_id, section))
-        kek_id = key_id_of(wrapped)
+        kek_id = vault.key_id_of(wrapped)
         rows.append(CaseKey(case_id=case_id, section=section, wrapped_key=wrapped, kek_id=kek_id))
         if scope is not None:
             # The creator seals the first content before being assigned, in this scope.

@@ -12,7 +12,7 @@ from casework.models import CaseKey
 
 
 def current_kek_id() -> str:
-    return vault.get_keyring().current_id
+    return vault.current_key_id()
 
 
 def keys_to_rewrap() -> models.QuerySet:

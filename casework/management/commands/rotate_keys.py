@@ -25,7 +25,6 @@ from audit.services import record
 from casework import envelope
 from casework.management.commands._progress import Progress
 from vault import rotation
-from vault.aead import key_id_of
 
 ENV_ONLY = (
     "The keyring comes from the WAYPOINT_KEYRING variable, which this command cannot change. "
@@ -125,6 +124,6 @@ class Command(BaseCommand):
 
 def _kek_of(sealed: bytes) -> str:
     try:
-        return key_id_of(sealed)
+        return vault.key_id_of(sealed)
     except vault.DecryptionError:
         return ""
