@@ -58,7 +58,7 @@ class Command(BaseCommand):
             if new_id is None:
                 return
             record("keys.kek_added", actor=None, key_id=new_id)
-        current = rotation.current_key_id()
+        current = vault.current_key_id()
         case_keys = self._rewrap_case_keys(batch)
         seeds = self._reseal_totp_seeds(current, batch)
         remaining = envelope.keys_to_rewrap().count()
