@@ -1,21 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+from casework import converters  # noqa: F401 - registers "ref"
 from casework.views import access, cases, sections
-
-
-class ReferenceConverter:
-    """A case reference such as GL-2026-0042."""
-
-    regex = r"[A-Z0-9]{1,8}-[0-9]{4}-[0-9]{4,}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ReferenceConverter, "ref")
 
 app_name = "casework"
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from casework import converters  # noqa: F401 - registers "ref" (a case reference)
 from deadlines import views
 
 app_name = "deadlines"

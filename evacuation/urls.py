@@ -1,7 +1,6 @@
 from django.urls import path
 
-# Importing casework's URLs registers the "ref" converter (a case reference).
-from casework import urls as _casework_urls  # noqa: F401
+from casework import converters  # noqa: F401 - registers "ref" (a case reference)
 from evacuation.views import dossiers, export, plans
 
 app_name = "evacuation"
