@@ -6,6 +6,21 @@ key-sorted, ASCII JSON of ``[seq, at (UTC, microseconds), actor_id, organisation
 object_type, object_id, request_id, data]``. Anyone holding a copy of the table can recompute
 it (see audit.verification); a partner holding a signed checkpoint of the head can prove that
 nothing up to it was rewritten or cut off.
+
+Lock order
+----------
+On PostgreSQL ``record()`` takes the chain's advisory lock, held until the transaction ends.
+So every write transaction takes its locks in one order:
+
+1. the case row first (``casework.guards.lock_case``), before any other row of the case;
+2. then the rows it writes (which includes computed deadlines, notices and grant rows);
+3. the audit append last: after ``record()`` nothing may write or lock a row, only further
+   ``record()`` calls may follow.
+
+A transaction that appended and then waited for a row could wait for another that holds the
+row and waits for the chain: a deadlock, and a lost edit. tests/lockorder.py watches every
+test's SQL for a lock taken after the append; tests/casework/test_concurrent_writes.py fires
+mixed writers at one case.
 """
 
 from __future__ import annotations
@@ -203,7 +218,7 @@ def record(
     Joins the caller's transaction (a rolled-back change leaves no event); called outside
     one, it commits on its own, so reads are recorded too. On PostgreSQL appends are
     serialised by a transaction-level advisory lock (CHAIN_LOCK), held until the caller's
-    transaction ends: call record() late in a long transaction. One round trip.
+    transaction ends: call record() last (see "Lock order" above). One round trip.
     """
     if not isinstance(action, str) or len(action) > 64 or not ACTION_RE.fullmatch(action):
         raise AuditDataError(ERR_ACTION)

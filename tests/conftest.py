@@ -66,6 +66,36 @@ def _audit_log_flushable(request):
     empty_audit_log()
 
 
+@pytest.fixture(autouse=True)
+def _lock_order(request):
+    """On PostgreSQL, fails a test whose services lock a row after appending to the audit
+    chain in the same transaction (tests/lockorder.py). Watches the tests that run inside one
+    outer transaction, which is most of them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    )
+    if (
+        "db" not in request.fixturenames
+        or transactional
+        or "transactional_db" in request.fixturenames
+    ):
+        yield
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    from tests.lockorder import LockOrderWatch
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    watch = LockOrderWatch(base=len(connection.atomic_blocks))
+    with connection.execute_wrapper(watch):
+        yield
+    assert watch.violations == [], "row locks taken after the audit chain's lock"
+
+
 @pytest.fixture
 def make_member(db):
     def make(org_slug: str, role: str = Role.CASEWORKER, *, email: str | None = None, totp=True):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
+from casework.guards import lock_case
 from casework.models import (
     Case,
     CaseNotice,
@@ -95,11 +96,18 @@ def notify(*, users: Iterable[User], case: Case, kind: str) -> None:
     CaseNotice.objects.bulk_create([CaseNotice(user=u, case=case, kind=kind) for u in users])
 
 
-def revoke_referral(*, referral: Referral, by: User, now: datetime) -> None:
+def revoke_referral(*, referral: Referral, now: datetime) -> None:
+    """Revokes the referral: its grant rows go and its recipient is told. Call with the case
+    locked (casework.guards.lock_case); record_revoked afterwards, once every write is done."""
     referral.status = ReferralStatus.REVOKED
     referral.revoked_at = now
     referral.save(update_fields=["status", "revoked_at"])
     CaseUserPermission.objects.filter(referral=referral).delete()
+    if referral.recipient_id is not None:
+        notify(users=[referral.recipient], case=referral.case, kind=NoticeKind.REFERRAL_REVOKED)
+
+
+def record_revoked(*, referral: Referral, by: User) -> None:
     record(
         "referral.revoked",
         actor=by,
@@ -107,5 +115,10 @@ def revoke_referral(*, referral: Referral, by: User, now: datetime) -> None:
         org=referral.case.organisation_id,
         referral=str(referral.pk),
     )
-    if referral.recipient_id is not None:
-        notify(users=[referral.recipient], case=referral.case, kind=NoticeKind.REFERRAL_REVOKED)
+
+
+def locked_referral(referral: Referral) -> Referral:
+    """The referral read again with its case locked first (the lock order of every write to
+    a case), with the case joined."""
+    lock_case(referral.case)
+    return Referral.objects.select_related("case").get(pk=referral.pk)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import record
+from casework.guards import lock_case
 from casework.models import (
     BreakGlass,
     BreakGlassReason,
@@ -56,6 +57,7 @@ def break_glass(
         raise ValidationError(ERR_EXPLANATION_REQUIRED)
     if not timedelta(minutes=15) <= duration <= BREAK_GLASS_MAX:
         raise ValidationError(ERR_DURATION)
+    lock_case(case)
     now = timezone.now()
     glass = BreakGlass.objects.create(
         case=case, user=by, reason=reason, started_at=now, expires_at=now + duration
@@ -64,8 +66,8 @@ def break_glass(
     # only because this break-glass is now live.
     case.envelope.seal(glass, "explanation", explanation)
     glass.save(update_fields=["explanation"])
-    record("case.break_glass", actor=by, obj=case, org=case.organisation_id, reason=reason)
     notify(users=case.assigned_caseworkers.all(), case=case, kind=NoticeKind.BREAK_GLASS)
+    record("case.break_glass", actor=by, obj=case, org=case.organisation_id, reason=reason)
     return glass
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from audit.services import record
 from casework.envelope import create_case_keys, empty_values
-from casework.guards import require_assigned, seal
+from casework.guards import lock_case, require_assigned, seal
 from casework.models import Case, CaseStatusChange, Country, Location, Person, Status, this_month
 from casework.selectors import can_manage_assignment, caseworkers_of
 from casework.services.indexes import identity_index, reindex
@@ -84,7 +84,8 @@ def case_change_status(*, case: Case, by: User, status: str) -> Case:
     """Moves the case to ``status`` (any status, the crisis branch included) and keeps the
     history. Closing sets the closing month; reopening clears it."""
     require_assigned(by=by, case=case)
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    lock_case(case)
+    locked = Case.objects.get(pk=case.pk)
     if status not in Status.values:
         raise ValidationError(_("Choose one of the listed statuses."))
     if status == locked.status:
@@ -111,6 +112,7 @@ def case_change_status(*, case: Case, by: User, status: str) -> Case:
 def case_update_shell(*, case: Case, by: User, risk_level: str, **categories: str) -> Case:
     """Changes the risk level and the categories (coarse, in clear)."""
     require_assigned(by=by, case=case)
+    lock_case(case)
     case.risk_level = risk_level
     for name in ("intake_channel", "legal_category", "service_category"):
         if name in categories:
@@ -132,6 +134,7 @@ def case_assign(*, case: Case, by: User, caseworkers: list[User]) -> Case:
         raise ValidationError(ERR_NO_CASEWORKER)
     if not chosen <= allowed:
         raise ValidationError(ERR_UNKNOWN_CASEWORKER)
+    lock_case(case)
     case.assigned_caseworkers.set(list(chosen))
     record("case.assigned", actor=by, obj=case, org=case.organisation_id, count=len(chosen))
     return case
@@ -142,7 +145,8 @@ def case_verify(*, case: Case, by: User) -> Case:
     """Records that ``by`` (an assigned caseworker) verified the person: the location and
     route section opens."""
     require_assigned(by=by, case=case)
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    lock_case(case)
+    locked = Case.objects.get(pk=case.pk)
     if locked.verified_by_id is not None:
         raise ValidationError(ERR_ALREADY_VERIFIED)
     case.verified_by = by

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from audit.services import record
-from casework.guards import require_assigned
+from casework.guards import lock_case, require_assigned
 from casework.models import (
     Case,
     Consent,
@@ -27,6 +27,7 @@ from casework.services.access import (
     ERR_UNKNOWN_PURPOSE,
     check_expiry,
     chosen_sections,
+    record_revoked,
     revoke_referral,
 )
 
@@ -52,6 +53,7 @@ def consent_record(
     chosen = chosen_sections(sections)
     now = timezone.now()
     check_expiry(expires_at, now)
+    lock_case(case)
     consent = Consent.objects.create(
         case=case,
         purpose=purpose,
@@ -79,8 +81,9 @@ def consent_record(
 @transaction.atomic
 def consent_confirm(*, consent: Consent, by: User) -> Consent:
     """The client confirmed a consent a relative gave: it becomes valid."""
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
     require_assigned(by=by, case=consent.case)
+    lock_case(consent.case)
+    consent = Consent.objects.select_related("case").get(pk=consent.pk)
     if consent.confirmed_at is not None:
         raise ValidationError(ERR_CONSENT_NOT_PENDING)
     if consent.withdrawn_at is not None:
@@ -101,20 +104,21 @@ def consent_confirm(*, consent: Consent, by: User) -> Consent:
 def consent_withdraw(*, consent: Consent, by: User) -> Consent:
     """Withdraws the consent and, in the same transaction, revokes every referral resting on
     it (their grant rows are deleted): nothing it opened stays open."""
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
     require_assigned(by=by, case=consent.case)
+    lock_case(consent.case)
+    consent = Consent.objects.select_related("case").get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ValidationError(ERR_CONSENT_WITHDRAWN)
     now = timezone.now()
     consent.withdrawn_at = now
     consent.save(update_fields=["withdrawn_at"])
     referrals = list(
-        consent.referrals.filter(
-            status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED]
-        ).select_for_update()
+        consent.referrals.filter(status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED])
     )
     for referral in referrals:
-        revoke_referral(referral=referral, by=by, now=now)
+        revoke_referral(referral=referral, now=now)
+    for referral in referrals:
+        record_revoked(referral=referral, by=by)
     record(
         "consent.withdrawn",
         actor=by,

@@ -17,7 +17,7 @@ from casework.envelope import (
     read_document_file,
     write_document_file,
 )
-from casework.guards import ERR_SHREDDED, require_section, seal
+from casework.guards import ERR_SHREDDED, lock_case, require_section, seal
 from casework.models import Case, Document, DocumentType
 from casework.sections import Section
 from casework.uploads import UploadRefused, clean_upload
@@ -46,7 +46,7 @@ def document_upload(
         clean = clean_upload(data)
     except UploadRefused as refused:
         raise ValidationError(refused.message) from None
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+    lock_case(case)
     seq = (case.documents.aggregate(n=Max("seq"))["n"] or 0) + 1
     document = Document(
         case=case,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import record
 from casework.envelope import SectionShredded, key_scope
-from casework.guards import dates_changed, require_section, seal
+from casework.guards import dates_changed, lock_case, require_section, seal
 from casework.legal import ABSENCE_ARTICLES, absence_part
 from casework.models import Case, LegalExposure
 from casework.sections import Section
@@ -55,14 +55,15 @@ def exposure_add(
     *, case: Case, by: User, absence_start: date | None, details: str, **values: Any
 ) -> LegalExposure:
     require_section(by=by, case=case, section=Section.LEGAL)
+    lock_case(case)
     exposure = LegalExposure(case=case)
     _exposure_values(exposure, absence_start=absence_start, **values)
     seal(case, exposure, {"absence_start": absence_start, "details": details.strip()})
     exposure.save()
+    dates_changed(case=case, by=by)
     record(
         "case.section.updated", actor=by, obj=case, org=case.organisation_id, section=Section.LEGAL
     )
-    dates_changed(case=case, by=by)
     return exposure
 
 
@@ -77,14 +78,15 @@ def exposure_update(
 ) -> LegalExposure:
     case = exposure.case
     require_section(by=by, case=case, section=Section.LEGAL)
-    exposure = LegalExposure.objects.select_for_update().get(pk=exposure.pk)
+    lock_case(case)
+    exposure = LegalExposure.objects.get(pk=exposure.pk)
     _exposure_values(exposure, absence_start=absence_start, **values)
     seal(case, exposure, {"absence_start": absence_start, "details": details.strip()})
     exposure.save()
+    dates_changed(case=case, by=by)
     record(
         "case.section.updated", actor=by, obj=case, org=case.organisation_id, section=Section.LEGAL
     )
-    dates_changed(case=case, by=by)
     return exposure
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import record
 from casework.envelope import IndexKind
-from casework.guards import dates_changed, require_section, seal
+from casework.guards import dates_changed, lock_case, require_section, seal
 from casework.models import Case, Country, Location, Person, this_month
 from casework.sections import Section
 from casework.services.cases import ERR_FUTURE_DATE, ERR_PSEUDONYM
@@ -42,7 +42,8 @@ def person_update_identity(
         raise ValidationError(ERR_PSEUDONYM)
     if date_of_birth and date_of_birth > timezone.now().date():
         raise ValidationError(ERR_FUTURE_DATE)
-    person = Person.objects.select_for_update().get(case=case)
+    lock_case(case)
+    person = Person.objects.get(case=case)
     person.pseudonym = pseudonym
     aliases, passports = clean_lines(aliases), clean_lines(passport_numbers)
     seal(
@@ -78,7 +79,8 @@ def person_update_contact(
     *, case: Case, by: User, phones: list[str], contact_handles: list[str]
 ) -> Person:
     require_section(by=by, case=case, section=Section.CONTACT)
-    person = Person.objects.select_for_update().get(case=case)
+    lock_case(case)
+    person = Person.objects.get(case=case)
     phones = clean_lines(phones)
     seal(case, person, {"phones": phones, "contact_handles": clean_lines(contact_handles)})
     person.save()
@@ -105,7 +107,8 @@ def location_update(
     route_notes: str,
 ) -> Location:
     require_section(by=by, case=case, section=Section.LOCATION)
-    location = Location.objects.select_for_update().filter(case=case).first()
+    lock_case(case)
+    location = Location.objects.filter(case=case).first()
     if location is None:
         location = Location(case=case, country=country)
     if location.country_id != country.pk:
@@ -122,6 +125,7 @@ def location_update(
         },
     )
     location.save()
+    dates_changed(case=case, by=by)
     record(
         "case.section.updated",
         actor=by,
@@ -129,5 +133,4 @@ def location_update(
         org=case.organisation_id,
         section=Section.LOCATION,
     )
-    dates_changed(case=case, by=by)
     return location

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import require_section, seal
+from casework.guards import lock_case, require_section, seal
 from casework.models import Case, Note, Screening, Testimony, this_month
 from casework.sections import Section
 
@@ -26,7 +26,7 @@ def testimony_add(
     require_section(by=by, case=case, section=Section.TESTIMONY)
     if not text.strip():
         raise ValidationError(ERR_EMPTY_TEXT)
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+    lock_case(case)
     number = (case.testimonies.aggregate(n=Max("number"))["n"] or 0) + 1
     testimony = Testimony(
         case=case,
@@ -53,7 +53,7 @@ def testimony_revise(
     require_section(by=by, case=case, section=Section.TESTIMONY)
     if not text.strip():
         raise ValidationError(ERR_EMPTY_TEXT)
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+    lock_case(case)
     version = (
         case.testimonies.filter(number=testimony.number).aggregate(v=Max("version"))["v"] or 0
     ) + 1
@@ -86,7 +86,8 @@ def testimony_screen(*, testimony: Testimony, by: User, screening: str) -> Testi
     require_section(by=by, case=case, section=Section.TESTIMONY)
     if screening not in Screening.values:
         raise ValidationError(_("Choose one of the listed screening results."))
-    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    lock_case(case)
+    testimony = Testimony.objects.get(pk=testimony.pk)
     testimony.screening = screening
     testimony.screened_by = by if screening != Screening.NOT_SCREENED else None
     testimony.screened_month = this_month() if screening != Screening.NOT_SCREENED else None
@@ -107,7 +108,7 @@ def note_add(*, case: Case, by: User, text: str) -> Note:
     require_section(by=by, case=case, section=Section.NOTES)
     if not text.strip():
         raise ValidationError(ERR_EMPTY_TEXT)
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+    lock_case(case)
     seq = (case.notes.aggregate(n=Max("seq"))["n"] or 0) + 1
     note = Note(case=case, author=by, seq=seq)
     seal(case, note, {"text": text.strip()})

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role, User
 from audit.services import record
-from casework.guards import require_assigned
+from casework.guards import lock_case, require_assigned
 from casework.models import (
     Case,
     CaseUserPermission,
@@ -47,7 +47,9 @@ from casework.services.access import (
     check_expiry,
     chosen_sections,
     grant_rows,
+    locked_referral,
     notify,
+    record_revoked,
     revoke_referral,
 )
 from casework.services.consent import matching_consent
@@ -124,6 +126,7 @@ def referral_create(
         actions=chosen_actions,
         reason=reason,
     )
+    lock_case(case)
     now = timezone.now()
     check_expiry(expires_at, now)
     consent = _consent_covering(
@@ -181,7 +184,7 @@ def receiver_may_answer(*, referral: Referral, by: User) -> bool:
 def referral_accept(*, referral: Referral, by: User) -> Referral:
     """The receiver accepts: the named recipient (or, with none named, the accepting lawyer or
     caseworker) gets one guardian row per referred section, tied to the referral."""
-    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    referral = locked_referral(referral)
     if not receiver_may_answer(referral=referral, by=by):
         raise PermissionDenied
     if referral.status != ReferralStatus.PENDING:
@@ -198,6 +201,11 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
     CaseUserPermission.objects.bulk_create(
         grant_rows(case=referral.case, user=grantee, sections=referral.sections, referral=referral)
     )
+    notify(
+        users=referral.case.assigned_caseworkers.all(),
+        case=referral.case,
+        kind=NoticeKind.REFERRAL_ANSWERED,
+    )
     record(
         "referral.accepted",
         actor=by,
@@ -206,17 +214,12 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
         referral=str(referral.pk),
         target_user=str(grantee.pk),
     )
-    notify(
-        users=referral.case.assigned_caseworkers.all(),
-        case=referral.case,
-        kind=NoticeKind.REFERRAL_ANSWERED,
-    )
     return referral
 
 
 @transaction.atomic
 def referral_decline(*, referral: Referral, by: User) -> Referral:
-    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    referral = locked_referral(referral)
     if not receiver_may_answer(referral=referral, by=by):
         raise PermissionDenied
     if referral.status != ReferralStatus.PENDING:
@@ -225,17 +228,17 @@ def referral_decline(*, referral: Referral, by: User) -> Referral:
     referral.decided_by = by
     referral.decided_at = timezone.now()
     referral.save(update_fields=["status", "decided_by", "decided_at"])
+    notify(
+        users=referral.case.assigned_caseworkers.all(),
+        case=referral.case,
+        kind=NoticeKind.REFERRAL_ANSWERED,
+    )
     record(
         "referral.declined",
         actor=by,
         obj=referral.case,
         org=referral.to_organisation_id,
         referral=str(referral.pk),
-    )
-    notify(
-        users=referral.case.assigned_caseworkers.all(),
-        case=referral.case,
-        kind=NoticeKind.REFERRAL_ANSWERED,
     )
     return referral
 
@@ -244,13 +247,14 @@ def referral_decline(*, referral: Referral, by: User) -> Referral:
 def referral_revoke(*, referral: Referral, by: User) -> Referral:
     """The owning organisation (an assigned caseworker or an org admin) revokes: the grant
     rows go in the same transaction; the receiver's next request finds nothing."""
-    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    referral = locked_referral(referral)
     case = referral.case
     if not (is_assigned_caseworker(user=by, case=case) or is_owner_admin(user=by, case=case)):
         raise PermissionDenied
     if referral.status not in (ReferralStatus.PENDING, ReferralStatus.ACCEPTED):
         raise ValidationError(ERR_NOT_ACCEPTED)
-    revoke_referral(referral=referral, by=by, now=timezone.now())
+    revoke_referral(referral=referral, now=timezone.now())
+    record_revoked(referral=referral, by=by)
     return referral
 
 
@@ -264,6 +268,7 @@ def lawyer_grant(*, case: Case, by: User, lawyer: User, sections: Iterable[str])
         raise ValidationError(ERR_UNKNOWN_SECTION)
     if Section.LOCATION in chosen and not case.is_verified:
         raise ValidationError(ERR_LOCATION_UNVERIFIED)
+    lock_case(case)
     if not Membership.objects.filter(
         user=lawyer, organisation_id=case.organisation_id, role=Role.LAWYER
     ).exists():

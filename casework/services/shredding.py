@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.services import record
 from casework.envelope import delete_document_file, shred_section
+from casework.guards import lock_case
 from casework.models import Case, PersonIndex
 from casework.sections import SECTIONS, Section
 from casework.services.indexes import INDEX_SECTION
@@ -25,6 +26,7 @@ def case_shred(*, case: Case, by: User | None, sections: Iterable[str] | None = 
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
         raise ValidationError(_("Unknown section."))
+    lock_case(case)
     done = [s for s in chosen if shred_section(case_id=case.pk, section=s)]
     kinds = [kind for kind, section in INDEX_SECTION.items() if section in done]
     if kinds:
