@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from celery import current_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -163,10 +164,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _broker_reachable() -> bool:
-    from config.celery import app
-
+    # The project's Celery app without importing config (which wires every app): the app
+    # config/celery.py creates at start is the first, so Celery's Django fix-up makes it the
+    # default in every thread.
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         return False

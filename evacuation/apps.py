@@ -10,7 +10,7 @@ class EvacuationConfig(AppConfig):
 
     def ready(self) -> None:
         from deadlines.services import register_computed_source
-        from evacuation.services import visa_deadlines
+        from evacuation.services.visas import visa_deadlines
 
         # Visa dates become deadlines on the case (deadlines.services.computed_deadlines_refresh).
         register_computed_source(visa_deadlines)

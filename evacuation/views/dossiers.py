@@ -13,17 +13,15 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework.envelope import shredded_sections
 from casework.models import Case, Document
 from casework.sections import Section
-from casework.selectors import is_assigned_caseworker, section_refusals
+from casework.selectors import is_assigned_caseworker
 from casework.services import section_viewed
 from casework.web import case_view, forbidden, save_form
 from evacuation import services
@@ -38,17 +36,14 @@ from evacuation.forms import (
     ReviewForm,
     VetForm,
 )
-from evacuation.models import (
-    Dossier,
-    DossierDocument,
-    DossierItem,
-    DossierStatus,
-    VisaApplication,
-)
+from evacuation.models import Dossier, DossierItem, DossierStatus, VisaApplication
 from evacuation.selectors import (
     CASEWORKER,
     REVIEWER,
+    case_document_choices,
     case_dossiers,
+    dossier_contents_initial,
+    dossier_page,
     dossier_role,
     dossiers_caseworked_by,
     dossiers_to_review,
@@ -70,9 +65,6 @@ COMMENTED = _("Your comment has been added.")
 REVIEWED = _("Your review has been recorded.")
 MARKED = _("The dossier's status has been changed.")
 
-# What the dossier page opens: comments and document names, the excerpt, the legal summary
-# and the vetting note.
-DOSSIER_SECTIONS = (Section.DOCUMENTS, Section.TESTIMONY, Section.LEGAL)
 NEXT_MARK = {
     DossierStatus.APPROVED: DossierStatus.SUBMITTED,
     DossierStatus.SUBMITTED: DossierStatus.DECIDED,
@@ -100,27 +92,6 @@ def dossier_view(*roles: str) -> Callable:
     return decorate
 
 
-def _readable(request: HttpRequest, case: Case, role: str) -> set[str]:
-    gone = shredded_sections(case_id=case.pk)
-    refusals = section_refusals(
-        user=request.user,
-        case=case,
-        sections=[s for s in DOSSIER_SECTIONS if s not in gone],
-        assigned=role == CASEWORKER,
-    )
-    return {section for section, refusal in refusals.items() if refusal is None}
-
-
-def _author(comment, dossier: Dossier, role: str) -> str:
-    # A partner's lawyer sees no names of the owning organisation (as on the case page).
-    author = comment.author
-    if author is None:
-        return ""
-    if role == CASEWORKER or author.pk == dossier.reviewer_id:
-        return author.display_name or author.email
-    return str(_("Assigned caseworker"))
-
-
 def _form_errors(form) -> list[str]:
     found = []
     for name, errors in form.errors.items():
@@ -139,53 +110,13 @@ def _detail(
     draft_item: str = "",
     draft: str = "",
 ) -> HttpResponse:
-    """The dossier page. Opens what the user may read of the documents, testimony and legal
-    sections and records one case.section.viewed per section opened."""
-    envelope = case.envelope
-    readable = _readable(request, case, role)
-    opened: set[str] = set()
-    links = DossierDocument.objects.select_related("document__document_type")
-    items = list(
-        dossier.items.select_related("document_type").prefetch_related(
-            Prefetch("links", queryset=links)
-        )
-    )
-    comments: dict = {}
-    if Section.DOCUMENTS in readable:
-        opened.add(Section.DOCUMENTS)
-        for comment in dossier.comments.select_related("author"):
-            comments.setdefault(comment.item_id, []).append(
-                {
-                    "row": comment,
-                    "author": _author(comment, dossier, role),
-                    "text": envelope.open(comment, "text"),
-                }
-            )
-    rows = []
-    for item in items:
-        documents = []
-        for link in item.links.all():
-            name = ""
-            if Section.DOCUMENTS in readable:
-                name = envelope.open(link.document, "original_name")
-            documents.append({"row": link.document, "name": name})
-        rows.append(
-            {
-                "row": item,
-                "documents": documents,
-                "comments": comments.get(item.pk, []),
-                "draft": draft if draft_item == str(item.pk) else "",
-            }
-        )
-    sealed = {}
-    if Section.TESTIMONY in readable:
-        sealed["excerpt"] = envelope.open(dossier, "testimony_excerpt")
-        opened.add(Section.TESTIMONY)
-    if Section.LEGAL in readable:
-        sealed.update(envelope.open_many(dossier, ("exposure_summary", "vetting_note")))
-        opened.add(Section.LEGAL)
-    section_viewed(case=case, by=request.user, sections=sorted(opened))
-
+    """The dossier page. Shows what the user may read of the documents, testimony and legal
+    sections (evacuation.selectors.dossier_page) and records one case.section.viewed per
+    section opened. ``draft``: a comment that failed, shown again under ``draft_item``."""
+    page = dossier_page(user=request.user, case=case, dossier=dossier, role=role)
+    section_viewed(case=case, by=request.user, sections=page.opened)
+    for entry in page.items:
+        entry["draft"] = draft if draft_item == str(entry["row"].pk) else ""
     caseworker = role == CASEWORKER
     editable = caseworker and dossier.is_editable
     context = {
@@ -194,11 +125,11 @@ def _detail(
         "application": dossier.visa_application,
         "role": role,
         "caseworker": caseworker,
-        "readable": readable,
-        "items": rows,
-        "overall_comments": comments.get(None, []),
+        "readable": page.readable,
+        "items": page.items,
+        "overall_comments": page.overall_comments,
         "overall_draft": draft if not draft_item else "",
-        "sealed": sealed,
+        "sealed": page.sealed,
         "errors": errors,
         "missing": services.dossier_missing(dossier=dossier) if dossier.is_editable else [],
         "reviews": dossier.reviews.select_related("reviewer"),
@@ -279,10 +210,7 @@ def dossier_item(
     item = get_object_or_404(
         DossierItem.objects.select_related("document_type"), pk=item, dossier=dossier
     )
-    choices = [
-        (str(d.pk), f"{d.document_type.name}: {case.envelope.open(d, 'original_name')}")
-        for d in case.documents.select_related("document_type")
-    ]
+    choices = case_document_choices(case=case)
     section_viewed(case=case, by=request.user, sections=[Section.DOCUMENTS])
     if request.method == "POST":
         form = DossierItemForm(request.POST, documents=choices)
@@ -331,8 +259,7 @@ def dossier_contents(request: HttpRequest, case: Case, dossier: Dossier, role: s
             if done:
                 return done
     else:
-        initial = case.envelope.open_many(dossier, ("testimony_excerpt", "exposure_summary"))
-        initial["testimony"] = dossier.testimony_id
+        initial = dossier_contents_initial(case=case, dossier=dossier)
         section_viewed(case=case, by=request.user, sections=[Section.TESTIMONY, Section.LEGAL])
         form = DossierContentsForm(initial=initial, statements=statements)
     return _form_page(request, case, dossier, form, _("Testimony excerpt and legal summary"))

@@ -1,0 +1,89 @@
+"""Writes for deadlines and reminders. Keyword-only, typed, one transaction each, audited.
+
+By area: ``deadlines`` (added by hand), ``computed`` (from the case's dates), ``reminders``
+(the scan), ``digests`` (the content-free e-mail), ``notifications``, ``checkins``,
+``retention``. Callers import from here.
+"""
+
+from __future__ import annotations
+
+from deadlines.services.checkins import (
+    ERR_INTERVAL,
+    ERR_NO_SCHEDULE,
+    checkin_record,
+    checkin_schedule_set,
+    missed_checkins_escalate,
+)
+from deadlines.services.computed import (
+    KIND_ART_337,
+    KIND_TRANSIT_STAY,
+    UNREADABLE,
+    ComputedSource,
+    Wanted,
+    computed_deadlines_refresh,
+    register_computed_source,
+)
+from deadlines.services.deadlines import (
+    ERR_ASSIGNEE,
+    ERR_NOT_ASSIGNED,
+    ERR_NOT_OPEN,
+    ERR_PAST_DUE,
+    deadline_create,
+    deadline_set_status,
+)
+from deadlines.services.digests import (
+    DIGEST_BODY,
+    DIGEST_SUBJECT,
+    EMAIL_BATCH,
+    digest_message,
+    email_deliver,
+)
+from deadlines.services.notifications import (
+    ERR_QUIET_HOURS,
+    notifications_mark_read,
+    preferences_update,
+)
+from deadlines.services.reminders import ScanResult, active_offset, recipients_of, reminders_scan
+from deadlines.services.retention import (
+    ERR_HOLD_FORBIDDEN,
+    RETENTION_WARNING_DAYS,
+    retention_hold_set,
+    retention_run,
+)
+
+__all__ = [
+    "DIGEST_BODY",
+    "DIGEST_SUBJECT",
+    "EMAIL_BATCH",
+    "ERR_ASSIGNEE",
+    "ERR_HOLD_FORBIDDEN",
+    "ERR_INTERVAL",
+    "ERR_NOT_ASSIGNED",
+    "ERR_NOT_OPEN",
+    "ERR_NO_SCHEDULE",
+    "ERR_PAST_DUE",
+    "ERR_QUIET_HOURS",
+    "KIND_ART_337",
+    "KIND_TRANSIT_STAY",
+    "RETENTION_WARNING_DAYS",
+    "UNREADABLE",
+    "ComputedSource",
+    "ScanResult",
+    "Wanted",
+    "active_offset",
+    "checkin_record",
+    "checkin_schedule_set",
+    "computed_deadlines_refresh",
+    "deadline_create",
+    "deadline_set_status",
+    "digest_message",
+    "email_deliver",
+    "missed_checkins_escalate",
+    "notifications_mark_read",
+    "preferences_update",
+    "recipients_of",
+    "register_computed_source",
+    "reminders_scan",
+    "retention_hold_set",
+    "retention_run",
+]

@@ -1,0 +1,158 @@
+"""Deadlines computed from a case's dates: art. 337 absence thresholds, transit stay limits,
+and whatever sources other apps register (evacuation: the visa dates)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import record
+from casework import envelope
+from casework.legal import ABSENCE_ARTICLES
+from casework.models import Case, LegalExposure, Location
+from deadlines.models import Deadline, DeadlineKind, DeadlineSource, DeadlineStatus, ReminderClaim
+from deadlines.rules import art337_thresholds, last_allowed_day, stay_rule
+
+# A source date that cannot be opened: shredded, or closed to the user in this key scope.
+UNREADABLE = (envelope.SectionShredded, envelope.KeyRefused)
+
+KIND_ART_337 = "art337_threshold"
+KIND_TRANSIT_STAY = "transit_stay_limit"
+
+# (source, source_key) -> (kind code, due date)
+Wanted = dict[tuple[str, str], tuple[str, date]]
+# Apps built on casework add their own computed deadlines (evacuation: the visa dates): a
+# provider fills ``wanted`` for the case and adds to ``unknown`` the sources it could not read.
+ComputedSource = Callable[[Case, Wanted, set[str]], None]
+_sources: list[ComputedSource] = []
+
+
+def register_computed_source(provider: ComputedSource) -> None:
+    """Called from an AppConfig.ready(); registering the same provider twice is harmless."""
+    if provider not in _sources:
+        _sources.append(provider)
+
+
+def _kind(code: str) -> DeadlineKind:
+    kind = DeadlineKind.objects.filter(code=code).first()
+    if kind is None:
+        # The data migration seeds it; an admin who deleted it gets it back.
+        kind = DeadlineKind.objects.create(code=code, name=code.replace("_", " ").capitalize())
+    return kind
+
+
+def _art337_deadlines(case: Case, wanted: Wanted, unknown: set[str]) -> None:
+    """The art. 337 thresholds of each absence the case's legal exposures record."""
+    opener = case.envelope
+    for exposure in LegalExposure.objects.filter(case=case, article__in=ABSENCE_ARTICLES):
+        try:
+            start = opener.open(exposure, "absence_start")
+        except UNREADABLE:
+            unknown.add(DeadlineSource.ART_337)
+            continue
+        if start is None:
+            continue
+        thresholds = art337_thresholds(
+            absence_start=start, mobilisation=exposure.during_mobilisation
+        )
+        for index, (_part, due) in enumerate(thresholds):
+            wanted[(DeadlineSource.ART_337, f"{exposure.pk}:{index}")] = (KIND_ART_337, due)
+
+
+def _transit_stay_deadline(case: Case, wanted: Wanted, unknown: set[str]) -> None:
+    """The last day the person may stay in the country they are in now."""
+    location = Location.objects.filter(case=case).select_related("country").first()
+    if location is None:
+        return
+    try:
+        due = case.envelope.open(location, "stay_expires")
+    except UNREADABLE:
+        unknown.add(DeadlineSource.TRANSIT_STAY)
+        return
+    rule = stay_rule(location.country)
+    if due is None and rule is not None:
+        # Only the month of entry is kept: the first of the month is the earliest the
+        # person can have entered, so the limit computed from it is never too late.
+        due = last_allowed_day(stays=[(location.since_month, None)], rule=rule)
+    if due is not None:
+        wanted[(DeadlineSource.TRANSIT_STAY, str(location.pk))] = (KIND_TRANSIT_STAY, due)
+
+
+def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
+    """(source, source_key) -> (kind code, due date) for every computed deadline the case's
+    current source dates give, and the sources that could not be read (shredded, or closed to
+    the scope's user: their deadlines are left as they are)."""
+    wanted: Wanted = {}
+    unknown: set[str] = set()
+    for provider in (*_sources, _art337_deadlines, _transit_stay_deadline):
+        provider(case, wanted, unknown)
+    return wanted, unknown
+
+
+def _create_or_move(case: Case, by: User | None, wanted: Wanted, existing: dict) -> int:
+    """Creates the wanted deadlines that do not exist yet and moves those whose date changed.
+    Returns how many rows changed."""
+    today = timezone.now().date()
+    changed = 0
+    for key, (code, due) in wanted.items():
+        current = existing.get(key)
+        if current is None:
+            deadline = Deadline(
+                case=case,
+                kind=_kind(code),
+                due_date=due,
+                source=key[0],
+                source_key=key[1],
+                created_by=by,
+            )
+            # No note: the row says only "threshold N of that exposure" (ids, in clear).
+            deadline.save()
+            changed += 1
+        elif current.due_date != due:
+            # Only a new date reopens a deadline: one a caseworker cancelled or marked done
+            # stays so while its source date stays put.
+            Deadline.objects.filter(pk=current.pk).update(
+                due_date=due, status=DeadlineStatus.OPEN, created_on=today, completed_month=None
+            )
+            # A moved deadline is a new date: its reminders start over.
+            ReminderClaim.objects.filter(deadline=current).delete()
+            changed += 1
+    return changed
+
+
+def _cancel_gone(wanted: Wanted, unknown: set[str], existing: dict) -> int:
+    """Cancels the open deadlines whose source is gone (not those of unreadable sources)."""
+    changed = 0
+    for key, current in existing.items():
+        if key in wanted or key[0] in unknown:
+            continue
+        if current.status == DeadlineStatus.OPEN:
+            Deadline.objects.filter(pk=current.pk).update(status=DeadlineStatus.CANCELLED)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
+    """Brings the case's computed deadlines in line with their source dates: new ones are
+    created, moved ones get the new date (and their reminders may go out again), ones whose
+    source is gone are cancelled. Runs on casework.signals.case_dates_changed (an absence
+    start, a stay or a visa date changed; see DeadlinesConfig.ready). Returns how many rows
+    changed."""
+    with envelope.key_scope():
+        wanted, unknown = _computed_dates(case)
+    existing = {
+        (d.source, d.source_key): d
+        for d in Deadline.objects.select_for_update()
+        .filter(case=case)
+        .exclude(source=DeadlineSource.MANUAL)
+    }
+    changed = _create_or_move(case, by, wanted, existing)
+    changed += _cancel_gone(wanted, unknown, existing)
+    if changed:
+        record("deadline.recomputed", actor=by, obj=case, org=case.organisation_id, count=changed)
+    return changed

@@ -1,0 +1,79 @@
+"""Deadlines a caseworker adds by hand: create, mark done, cancel."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from audit.services import record
+from casework import envelope
+from casework.guards import ERR_SHREDDED, require_assigned
+from casework.models import Case
+from casework.selectors import caseworkers_of
+from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
+
+ERR_NOT_ASSIGNED = _("Only caseworkers assigned to this case can change its deadlines.")
+ERR_ASSIGNEE = _("Choose a caseworker of this organisation as the assignee.")
+ERR_PAST_DUE = _("The due date lies more than a year in the past.")
+ERR_NOT_OPEN = _("This deadline is already done or cancelled.")
+
+
+def _check_assignee(case: Case, assignee: User | None) -> None:
+    if (
+        assignee is not None
+        and not caseworkers_of(organisation_id=case.organisation_id).filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationError(ERR_ASSIGNEE)
+
+
+@transaction.atomic
+def deadline_create(
+    *,
+    case: Case,
+    by: User,
+    kind: DeadlineKind,
+    due_date: date,
+    assignee: User | None = None,
+    note: str = "",
+) -> Deadline:
+    require_assigned(by=by, case=case, message=ERR_NOT_ASSIGNED)
+    if due_date < timezone.now().date() - timedelta(days=366):
+        raise ValidationError(ERR_PAST_DUE)
+    _check_assignee(case, assignee)
+    deadline = Deadline(case=case, kind=kind, due_date=due_date, assignee=assignee, created_by=by)
+    try:
+        case.envelope.seal(deadline, "note", note.strip())
+    except envelope.SectionShredded:
+        raise ValidationError(ERR_SHREDDED) from None
+    deadline.save()
+    record("deadline.created", actor=by, obj=case, org=case.organisation_id, status=kind.code)
+    return deadline
+
+
+@transaction.atomic
+def deadline_set_status(*, deadline: Deadline, by: User, status: str) -> Deadline:
+    """Marks an open deadline done or cancelled. Later reminders for it stop."""
+    require_assigned(by=by, case=deadline.case, message=ERR_NOT_ASSIGNED)
+    if status not in (DeadlineStatus.DONE, DeadlineStatus.CANCELLED):
+        raise ValidationError(ERR_NOT_OPEN)
+    # Month resolution only: statistics compare it with the due date's month.
+    completed = timezone.now().date().replace(day=1) if status == DeadlineStatus.DONE else None
+    changed = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN).update(
+        status=status, completed_month=completed
+    )
+    if not changed:
+        raise ValidationError(ERR_NOT_OPEN)
+    deadline.status, deadline.completed_month = status, completed
+    record(
+        f"deadline.{status}",
+        actor=by,
+        obj=deadline.case,
+        org=deadline.case.organisation_id,
+        status=status,
+    )
+    return deadline

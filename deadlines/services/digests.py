@@ -1,0 +1,148 @@
+"""The content-free digest e-mail: who is owed one, queueing them for the worker after
+commit, and sending each exactly once over a reused SMTP connection."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from deadlines.models import NotificationPreference, OutboundEmail
+
+# The one e-mail Waypoint sends about reminders: the same bytes for everyone, whatever the
+# cases, so that nobody reading mail learns names, references, countries, counts or dates.
+DIGEST_SUBJECT = "Waypoint: something to look at"
+DIGEST_BODY = (
+    "You have deadlines to look at in Waypoint. Sign in to see them.\n"
+    "\n"
+    "This message is the same for everyone and says nothing more on purpose.\n"
+)
+
+# Digest e-mails per worker task.
+EMAIL_BATCH = 20
+
+
+def _in_quiet_hours(pref: NotificationPreference | None, now: datetime) -> datetime | None:
+    """When quiet hours hold at ``now``, the moment they end; else None."""
+    if pref is None or pref.quiet_start is None or pref.quiet_end is None:
+        return None
+    start, end, clock = pref.quiet_start, pref.quiet_end, now.time()
+    if start == end:
+        return None
+    quiet = start <= clock < end if start < end else (clock >= start or clock < end)
+    if not quiet:
+        return None
+    end_at = datetime.combine(now.date(), end, tzinfo=now.tzinfo)
+    if end_at <= now:
+        end_at += timedelta(days=1)
+    return end_at
+
+
+def owe_digests(people: set[int], now: datetime) -> None:
+    """One pending digest per person (the partial unique index merges with a pending one)."""
+    if not people:
+        return
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=people)}
+    rows = []
+    for user_id in people:
+        pref = prefs.get(user_id)
+        if pref is not None and not pref.email_enabled:
+            continue
+        quiet_until = _in_quiet_hours(pref, now)
+        rows.append(OutboundEmail(user_id=user_id, created_at=now, not_before=quiet_until or now))
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+
+
+def queue_digests(now: datetime) -> int:
+    """Hands pending e-mails whose time has come to the worker, after commit. Also re-queues
+    any queued more than STALE ago and still unsent (a message lost with a broker)."""
+    from deadlines.tasks import send_digest_emails_task
+
+    stale = now - timedelta(seconds=settings.WAYPOINT_EMAIL_REQUEUE_AFTER)
+    due = OutboundEmail.objects.filter(sent_at__isnull=True, not_before__lte=now).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
+    )
+    ids = list(due.values_list("pk", flat=True))
+    if ids:
+        OutboundEmail.objects.filter(pk__in=ids).update(queued_at=now)
+        # Batches: one task per e-mail spent more time in the queue than on the wire.
+        for start in range(0, len(ids), EMAIL_BATCH):
+            chunk = ids[start : start + EMAIL_BATCH]
+            transaction.on_commit(partial(send_digest_emails_task.delay, chunk))
+    return len(ids)
+
+
+def digest_message(to: str) -> EmailMessage:
+    return EmailMessage(
+        subject=DIGEST_SUBJECT,
+        body=DIGEST_BODY,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+
+
+# One SMTP connection per worker process, reused across tasks (a new TLS handshake per
+# e-mail caps throughput); dropped on any error so the retry starts clean.
+_smtp: dict[str, Any] = {}
+
+
+def _send(message: EmailMessage, *, fresh: bool = False) -> None:
+    # Keyed by the configured server, so a settings change never reuses an old connection.
+    key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), settings.EMAIL_PORT)
+    connection = _smtp.get("connection") if _smtp.get("key") == key else None
+    if connection is None:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _smtp.update(connection=connection, key=key)
+        fresh = True
+    try:
+        if connection.send_messages([message]) != 1:
+            raise smtplib.SMTPException("message not accepted")
+    except smtplib.SMTPServerDisconnected:
+        # A reused connection the server closed while idle: once more on a new one.
+        _smtp.pop("connection", None)
+        if fresh:
+            raise
+        _send(message, fresh=True)
+    except BaseException:
+        _smtp.pop("connection", None)
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001, S110 - the connection is being discarded anyway
+            pass
+        raise
+
+
+def email_deliver(*, email_id: int) -> bool:
+    """Sends one pending digest. The row stays locked while the SMTP server answers, so a
+    duplicate delivery of the same task waits and then finds it sent. Returns False when it
+    was already sent (or gone). SMTP errors propagate (the task retries) and change nothing."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=email_id, sent_at__isnull=True)
+            .first()
+        )
+        if email is None:
+            return False
+        user = email.user
+        if not user.is_active or user.is_frozen:
+            email.sent_at = timezone.now()
+            email.save(update_fields=["sent_at"])
+            return False
+        _send(digest_message(user.email))
+        email.sent_at = timezone.now()
+        email.attempts += 1
+        # No audit event here: "reminder.sent" was recorded when the reminder was claimed,
+        # and one more append to the hash chain per e-mail would serialise every worker on
+        # the chain lock. sent_at is the delivery record.
+        email.save(update_fields=["sent_at", "attempts"])
+    return True

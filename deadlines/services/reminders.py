@@ -1,0 +1,148 @@
+"""The reminder scan (``reminders_scan``), which the periodic task and ``manage.py
+send_reminders`` both call. It claims each due (deadline, offset) once through the unique
+ReminderClaim row, writes in-app notifications, and owes each person at most one pending
+digest e-mail, sent in batches by ``send_digest_emails_task`` after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record
+from casework.models import Case
+from deadlines.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Notification,
+    NotificationKind,
+    ReminderClaim,
+)
+from deadlines.services.digests import owe_digests, queue_digests
+
+
+def active_offset(*, due: date, created_on: date, offsets: list[int], today: date) -> int | None:
+    """The reminder window ``today`` falls in: the smallest offset whose window has opened
+    (due - offset <= today), provided it opened on or after the day the deadline was created
+    (a window that was already open then is not announced). None once the due date passed."""
+    days_left = (due - today).days
+    if days_left < 0:
+        return None
+    opened = [o for o in offsets if o >= days_left]
+    if not opened:
+        return None
+    offset = min(opened)
+    if due - timedelta(days=offset) < created_on:
+        return None
+    return offset
+
+
+def recipients_of(deadline: Deadline, assigned: dict) -> list[int]:
+    if deadline.assignee_id is not None:
+        return [deadline.assignee_id]
+    return sorted(assigned.get(deadline.case_id, ()))
+
+
+@dataclass
+class ScanResult:
+    claimed: int = 0
+    notifications: int = 0
+    emails: int = 0
+
+
+def _due_claims(*, now: datetime, run: uuid.UUID) -> list[ReminderClaim]:
+    """Unsaved claims for every open deadline whose reminder window is open today. Two
+    queries: the kinds' offsets, the deadlines in the widest window."""
+    today = now.date()
+    kinds = {k.pk: k.offsets() for k in DeadlineKind.objects.all()}
+    widest = max((max(o) for o in kinds.values() if o), default=0)
+    candidates = Deadline.objects.filter(
+        status=DeadlineStatus.OPEN,
+        due_date__gte=today,
+        due_date__lte=today + timedelta(days=widest),
+    ).values_list("pk", "kind_id", "due_date", "created_on")
+    claims = []
+    for pk, kind_id, due, created_on in candidates:
+        offset = active_offset(
+            due=due, created_on=created_on, offsets=kinds.get(kind_id, []), today=today
+        )
+        if offset is not None:
+            claims.append(ReminderClaim(deadline_id=pk, offset=offset, run=run, claimed_at=now))
+    return claims
+
+
+def _assigned_caseworkers(case_ids: set[int]) -> dict[int, set[int]]:
+    """case id -> ids of its assigned caseworkers who are active and not frozen. One query."""
+    assigned: dict = defaultdict(set)
+    for case_id, user_id in Case.assigned_caseworkers.through.objects.filter(
+        case_id__in=case_ids,
+        user__is_active=True,
+        user__frozen_at__isnull=True,
+    ).values_list("case_id", "user_id"):
+        assigned[case_id].add(user_id)
+    return assigned
+
+
+def _reminder_notes(claims: list[ReminderClaim], now: datetime) -> list[Notification]:
+    """Unsaved in-app notifications, one per claimed reminder and recipient, and the audit
+    events. Two queries and one event per person and organisation."""
+    case_ids = {c.deadline.case_id for c in claims}
+    assigned = _assigned_caseworkers(case_ids)
+    orgs = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "organisation_id"))
+    notes = []
+    # Audited per person and organisation (who was reminded of how many); the claims and
+    # notifications name the deadlines. One event per reminder cost most of a scan.
+    reminded: dict[tuple[int, object], int] = defaultdict(int)
+    for claim in claims:
+        deadline = claim.deadline
+        for user_id in recipients_of(deadline, assigned):
+            reminded[(user_id, orgs.get(deadline.case_id))] += 1
+            notes.append(
+                Notification(
+                    user_id=user_id,
+                    kind=NotificationKind.DEADLINE,
+                    case_id=deadline.case_id,
+                    deadline_id=deadline.pk,
+                    offset=claim.offset,
+                    urgent=claim.offset == 0,
+                    created_at=now,
+                )
+            )
+    for (user_id, org_id), count in sorted(reminded.items(), key=str):
+        record("reminder.sent", actor=None, org=org_id, target_user=str(user_id), count=count)
+    return notes
+
+
+def reminders_scan(*, now: datetime | None = None) -> ScanResult:
+    """One reminder run. Cost: one query for the deadlines in the widest window, one bulk
+    insert of claims, one read-back, bulk inserts of notifications and e-mails, one audit
+    event per person and organisation reminded. Safe to run concurrently: the unique claim
+    decides."""
+    now = now or timezone.now()
+    run = uuid.uuid4()
+    result = ScanResult()
+    with transaction.atomic():
+        claims = _due_claims(now=now, run=run)
+        if not claims:
+            result.emails = queue_digests(now)
+            return result
+        # The unique (deadline, offset) constraint: rows another run holds are skipped.
+        ReminderClaim.objects.bulk_create(claims, ignore_conflicts=True, batch_size=1000)
+        mine = list(
+            ReminderClaim.objects.filter(run=run)
+            .select_related("deadline")
+            .only("offset", "deadline__id", "deadline__case_id", "deadline__assignee_id")
+        )
+        result.claimed = len(mine)
+        notes = _reminder_notes(mine, now)
+        Notification.objects.bulk_create(notes, batch_size=1000)
+        result.notifications = len(notes)
+        owe_digests({note.user_id for note in notes}, now)
+        result.emails = queue_digests(now)
+    return result
