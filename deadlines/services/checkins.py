@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import require_assigned
+from casework.guards import lock_case, require_assigned
 from casework.models import Case
 from deadlines.models import CheckIn, CheckInSchedule, Notification, NotificationKind
 from deadlines.services.deadlines import ERR_NOT_ASSIGNED
@@ -29,7 +29,8 @@ def checkin_schedule_set(
     require_assigned(by=by, case=case, message=ERR_NOT_ASSIGNED)
     if not 1 <= interval_hours <= 720:
         raise ValidationError(ERR_INTERVAL)
-    schedule, created = CheckInSchedule.objects.select_for_update().get_or_create(
+    lock_case(case)
+    schedule, created = CheckInSchedule.objects.get_or_create(
         case=case, defaults={"interval_hours": interval_hours, "active": active}
     )
     if not created:
@@ -44,7 +45,8 @@ def checkin_schedule_set(
 def checkin_record(*, case: Case, by: User) -> CheckIn:
     """The person checked in (a caseworker heard from them). Clears an escalation."""
     require_assigned(by=by, case=case, message=ERR_NOT_ASSIGNED)
-    schedule = CheckInSchedule.objects.select_for_update().filter(case=case).first()
+    lock_case(case)
+    schedule = CheckInSchedule.objects.filter(case=case).first()
     if schedule is None:
         raise ValidationError(ERR_NO_SCHEDULE)
     now = timezone.now()
@@ -67,6 +69,7 @@ def missed_checkins_escalate(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         people: set[int] = set()
         notes: list[Notification] = []
+        missed: list[Case] = []
         for schedule in schedules:
             due = schedule.next_due
             if due > now or schedule.escalated_due == due:
@@ -85,8 +88,11 @@ def missed_checkins_escalate(*, now: datetime | None = None) -> int:
             people |= alert_case_team(
                 notes, case=case, kind=NotificationKind.CHECKIN_MISSED, now=now, urgent=True
             )
-            record("checkin.missed", actor=None, obj=case, org=case.organisation_id)
+            missed.append(case)
         Notification.objects.bulk_create(notes)
         owe_digests(people, now)
         queue_digests(now)
+        # The audit appends come last, after every row written (audit.services, "Lock order").
+        for case in missed:
+            record("checkin.missed", actor=None, obj=case, org=case.organisation_id)
     return escalated

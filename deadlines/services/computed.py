@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import record
 from casework import envelope
+from casework.guards import lock_case
 from casework.legal import ABSENCE_ARTICLES
 from casework.models import Case, LegalExposure, Location
 from deadlines.models import Deadline, DeadlineKind, DeadlineSource, DeadlineStatus, ReminderClaim
@@ -143,13 +144,12 @@ def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
     source is gone are cancelled. Runs on casework.signals.case_dates_changed (an absence
     start, a stay or a visa date changed; see DeadlinesConfig.ready). Returns how many rows
     changed."""
+    lock_case(case)
     with envelope.key_scope():
         wanted, unknown = _computed_dates(case)
     existing = {
         (d.source, d.source_key): d
-        for d in Deadline.objects.select_for_update()
-        .filter(case=case)
-        .exclude(source=DeadlineSource.MANUAL)
+        for d in Deadline.objects.filter(case=case).exclude(source=DeadlineSource.MANUAL)
     }
     changed = _create_or_move(case, by, wanted, existing)
     changed += _cancel_gone(wanted, unknown, existing)

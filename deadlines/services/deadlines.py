@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.services import record
 from casework import envelope
-from casework.guards import ERR_SHREDDED, require_assigned
+from casework.guards import ERR_SHREDDED, lock_case, require_assigned
 from casework.models import Case
 from casework.selectors import caseworkers_of
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
@@ -45,6 +45,7 @@ def deadline_create(
     if due_date < timezone.now().date() - timedelta(days=366):
         raise ValidationError(ERR_PAST_DUE)
     _check_assignee(case, assignee)
+    lock_case(case)
     deadline = Deadline(case=case, kind=kind, due_date=due_date, assignee=assignee, created_by=by)
     try:
         case.envelope.seal(deadline, "note", note.strip())
@@ -61,6 +62,7 @@ def deadline_set_status(*, deadline: Deadline, by: User, status: str) -> Deadlin
     require_assigned(by=by, case=deadline.case, message=ERR_NOT_ASSIGNED)
     if status not in (DeadlineStatus.DONE, DeadlineStatus.CANCELLED):
         raise ValidationError(ERR_NOT_OPEN)
+    lock_case(deadline.case)
     # Month resolution only: statistics compare it with the due date's month.
     completed = timezone.now().date().replace(day=1) if status == DeadlineStatus.DONE else None
     changed = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN).update(

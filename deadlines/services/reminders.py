@@ -89,9 +89,11 @@ def _assigned_caseworkers(case_ids: set[int]) -> dict[int, set[int]]:
     return assigned
 
 
-def _reminder_notes(claims: list[ReminderClaim], now: datetime) -> list[Notification]:
-    """Unsaved in-app notifications, one per claimed reminder and recipient, and the audit
-    events. Two queries and one event per person and organisation."""
+def _reminder_notes(
+    claims: list[ReminderClaim], now: datetime
+) -> tuple[list[Notification], dict[tuple[int, object], int]]:
+    """Unsaved in-app notifications, one per claimed reminder and recipient, and how many
+    reminders each person got per organisation (for the audit events). Two queries."""
     case_ids = {c.deadline.case_id for c in claims}
     assigned = _assigned_caseworkers(case_ids)
     orgs = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "organisation_id"))
@@ -114,9 +116,7 @@ def _reminder_notes(claims: list[ReminderClaim], now: datetime) -> list[Notifica
                     created_at=now,
                 )
             )
-    for (user_id, org_id), count in sorted(reminded.items(), key=str):
-        record("reminder.sent", actor=None, org=org_id, target_user=str(user_id), count=count)
-    return notes
+    return notes, reminded
 
 
 def reminders_scan(*, now: datetime | None = None) -> ScanResult:
@@ -140,9 +140,12 @@ def reminders_scan(*, now: datetime | None = None) -> ScanResult:
             .only("offset", "deadline__id", "deadline__case_id", "deadline__assignee_id")
         )
         result.claimed = len(mine)
-        notes = _reminder_notes(mine, now)
+        notes, reminded = _reminder_notes(mine, now)
         Notification.objects.bulk_create(notes, batch_size=1000)
         result.notifications = len(notes)
         owe_digests({note.user_id for note in notes}, now)
         result.emails = queue_digests(now)
+        # The audit appends come last, after every row written (audit.services, "Lock order").
+        for (user_id, org_id), count in sorted(reminded.items(), key=str):
+            record("reminder.sent", actor=None, org=org_id, target_user=str(user_id), count=count)
     return result

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
+from casework.guards import lock_case
 from casework.models import Case
 from casework.selectors import is_assigned_caseworker, is_owner_admin
 from casework.services import case_shred
@@ -35,7 +36,8 @@ def retention_hold_set(*, case: Case, by: User, hold: bool) -> CaseRetention:
     """Sets or lifts the legal hold: while it holds, nothing of the case is shredded."""
     if not (is_assigned_caseworker(user=by, case=case) or is_owner_admin(user=by, case=case)):
         raise PermissionDenied(ERR_HOLD_FORBIDDEN)
-    state, _created = CaseRetention.objects.select_for_update().get_or_create(
+    lock_case(case)
+    state, _created = CaseRetention.objects.get_or_create(
         case=case, defaults={"status": case.status, "legal_hold": hold}
     )
     state.legal_hold = hold
@@ -50,8 +52,9 @@ def retention_hold_set(*, case: Case, by: User, hold: bool) -> CaseRetention:
 
 
 def _retention_state(case: Case, today: date) -> CaseRetention:
-    """The case's retention row, locked; its clock restarts when the status changed."""
-    state, created = CaseRetention.objects.select_for_update().get_or_create(
+    """The case's retention row (the case is locked); its clock restarts when the status
+    changed."""
+    state, created = CaseRetention.objects.get_or_create(
         case=case, defaults={"status": case.status, "status_since": today}
     )
     if not created and state.status != case.status:
@@ -68,63 +71,61 @@ def _retention_step(
     today: date,
     now: datetime,
     notes: list[Notification],
-) -> tuple[int, int, set[int]]:
+) -> tuple[bool, bool, set[int]]:
     """One rule on one case: warns once, at least 14 days before the section's time is up,
-    and shreds it once the time is up and the warning is 14 days old. Returns (warned,
-    shredded, the people owed the digest e-mail)."""
+    and shreds it once the time is up and the warning is 14 days old. Returns (warn now,
+    shred now, the people owed the digest e-mail); the caller shreds and records."""
     due = since + timedelta(days=rule.keep_days)
-    action, _new = RetentionAction.objects.select_for_update().get_or_create(
+    action, _new = RetentionAction.objects.get_or_create(
         case=case, section=rule.section, status=case.status, defaults={"due_on": due}
     )
     if action.shredded_on:
-        return 0, 0, set()
-    if action.due_on != due:
-        action.due_on = due
-    warned = shredded = 0
+        return False, False, set()
+    action.due_on = due
+    warn = shred = False
     people: set[int] = set()
     if action.warned_on is None:
         if today >= due - timedelta(days=RETENTION_WARNING_DAYS):
             action.warned_on = today
-            warned = 1
+            warn = True
             people = alert_case_team(
                 notes, case=case, kind=NotificationKind.RETENTION_WARNING, now=now
             )
-            record(
-                "retention.warned",
-                actor=None,
-                obj=case,
-                org=case.organisation_id,
-                section=rule.section,
-            )
     elif today >= max(due, action.warned_on + timedelta(days=RETENTION_WARNING_DAYS)):
-        case_shred(case=case, by=None, sections=[rule.section])
         action.shredded_on = today
-        shredded = 1
+        shred = True
     action.save()
-    return warned, shredded, people
+    return warn, shred, people
 
 
 @transaction.atomic
 def _retention_case(
     case: Case, rules: list[RetentionRule], *, today: date, now: datetime
 ) -> tuple[int, int]:
-    """The retention pass over one case, in one transaction. Returns (warnings, shredded)."""
+    """The retention pass over one case, in one transaction: the case locked first, the
+    warnings and shredding recorded last. Returns (warnings, shredded)."""
+    lock_case(case)
     state = _retention_state(case, today)
     if state.legal_hold:
         return 0, 0
-    warned = shredded = 0
+    warned: list[str] = []
+    shred: list[str] = []
     people: set[int] = set()
     notes: list[Notification] = []
     for rule in rules:
-        rule_warned, rule_shredded, owed = _retention_step(
+        warn_now, shred_now, owed = _retention_step(
             case, rule, state.status_since, today=today, now=now, notes=notes
         )
-        warned += rule_warned
-        shredded += rule_shredded
+        warned += [rule.section] if warn_now else []
+        shred += [rule.section] if shred_now else []
         people |= owed
     Notification.objects.bulk_create(notes)
     owe_digests(people, now)
-    return warned, shredded
+    if shred:
+        case_shred(case=case, by=None, sections=shred)
+    for section in warned:
+        record("retention.warned", actor=None, obj=case, org=case.organisation_id, section=section)
+    return len(warned), len(shred)
 
 
 def retention_run(*, today: date | None = None) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import require_assigned, seal
+from casework.guards import lock_case, require_assigned, seal
 from casework.models import Document, Testimony
 from evacuation.models import (
     EDITABLE_STATUSES,
@@ -48,6 +48,7 @@ def dossier_create(*, application: VisaApplication, by: User) -> Dossier:
     require_assigned(by=by, case=case)
     if Dossier.objects.filter(visa_application=application).exists():
         raise ValidationError(ERR_DOSSIER_EXISTS)
+    lock_case(case)
     dossier = Dossier.objects.create(case=case, visa_application=application)
     DossierItem.objects.bulk_create(
         DossierItem(
@@ -79,8 +80,10 @@ def touch_dossier(dossier: Dossier, *sealed: str, **fields: Any) -> None:
 
 
 def lock_dossier(dossier: Dossier) -> Dossier:
-    """The dossier re-read under a row lock (two people acting at once see each other)."""
-    return Dossier.objects.select_for_update().select_related("case").get(pk=dossier.pk)
+    """The dossier re-read with its case locked first (the lock order of every write to a
+    case): two people acting at once see each other."""
+    lock_case(dossier.case)
+    return Dossier.objects.select_related("case").get(pk=dossier.pk)
 
 
 @transaction.atomic

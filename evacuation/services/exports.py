@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import seal
+from casework.guards import lock_case, seal
 from casework.selectors import section_refusals
 from evacuation import export
 from evacuation.models import Dossier, DossierExport
@@ -39,6 +39,7 @@ def dossier_export(
     if age is not None:
         data = export.encrypt(data, age)
     with transaction.atomic():
+        lock_case(case)
         row = DossierExport(
             code=code,
             case=case,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import seal
+from casework.guards import lock_case, seal
 from casework.models import Case
 from casework.sections import Section
 from evacuation.models import EvacuationPlan, EvacuationStep, PlanStatus, StepKind, StepStatus
@@ -39,11 +39,12 @@ def plan_save(
 ) -> EvacuationPlan:
     """Creates or replaces the case's plan. Countries are ISO codes of known countries."""
     require_sections(by=by, case=case, sections=(Section.LOCATION,))
+    lock_case(case)
     if status not in PlanStatus.values:
         raise ValidationError(ERR_UNKNOWN_STATUS)
     transit = country_codes(transit_countries)
     destination_codes = country_codes([destination]) if destination.strip() else []
-    plan = EvacuationPlan.objects.select_for_update().filter(case=case).first()
+    plan = EvacuationPlan.objects.filter(case=case).first()
     created = plan is None
     plan = plan or EvacuationPlan(case=case)
     plan.status = status
@@ -71,7 +72,7 @@ def plan_save(
 
 def _plan_for_steps(case: Case) -> EvacuationPlan:
     """The case's plan, locked; an empty one is created for the first step."""
-    plan = EvacuationPlan.objects.select_for_update().filter(case=case).first()
+    plan = EvacuationPlan.objects.filter(case=case).first()
     if plan is None:
         plan = EvacuationPlan(case=case)
         seal(case, plan, {"transit_countries": [], "destination": ""})
@@ -94,6 +95,7 @@ def step_save(
 ) -> EvacuationStep:
     """Adds a step at the end of the plan (``step`` None) or changes one."""
     require_sections(by=by, case=case, sections=(Section.LOCATION,))
+    lock_case(case)
     if kind not in StepKind.values:
         raise ValidationError(ERR_UNKNOWN_KIND)
     if status not in StepStatus.values:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import seal
+from casework.guards import lock_case, seal
 from casework.models import Case, CaseNotice, NoticeKind
 from evacuation.models import (
     Dossier,
@@ -80,6 +80,7 @@ def dossier_comment(
         raise ValidationError(ERR_EMPTY_COMMENT)
     if item is not None and item.dossier_id != dossier.pk:
         raise ValidationError(ERR_ITEM_OTHER_DOSSIER)
+    lock_case(dossier.case)
     comment = ReviewComment(case=dossier.case, dossier=dossier, item=item, author=by)
     seal(dossier.case, comment, {"text": text.strip()})
     comment.save()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import dates_changed, seal
+from casework.guards import dates_changed, lock_case, seal
 from casework.models import Case, Country, this_month
 from casework.sections import Section
 from deadlines.models import DeadlineSource
@@ -109,6 +109,7 @@ def visa_save(
         "entered_on": entered_on,
     }
     _check_visa_dates(legal, decision)
+    lock_case(case)
     if application is None:
         application = VisaApplication(case=case)
     elif application.case_id != case.pk:
@@ -124,6 +125,7 @@ def visa_save(
         {"consulate": consulate.strip(), "appointment_on": appointment_on, **legal},
     )
     application.save()
+    dates_changed(case=case, by=by)
     record(
         "evacuation.visa.saved",
         actor=by,
@@ -131,7 +133,6 @@ def visa_save(
         org=case.organisation_id,
         status=decision,
     )
-    dates_changed(case=case, by=by)
     return application
 
 

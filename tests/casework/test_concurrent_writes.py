@@ -81,7 +81,11 @@ def _deadline(case: Case, by, index: int) -> None:
 
 def _statement(case: Case, by, index: int) -> None:
     services.testimony_add(
-        case=case, by=by, language=Language.RUSSIAN, text=f"statement {index}", consent_dossier=False
+        case=case,
+        by=by,
+        language=Language.RUSSIAN,
+        text=f"statement {index}",
+        consent_dossier=False,
     )
 
 
