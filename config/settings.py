@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "deadlines",
     "evacuation",
     "stats",
+    "ops",
 ]
 
 MIDDLEWARE = [
