@@ -86,7 +86,6 @@ INSTALLED_APPS = [
     "django_otp_webauthn",
     "axes",
     "csp",
-    "django_htmx",
     "guardian",
     "vault",
     "audit",
@@ -117,7 +116,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.NoStoreMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
