@@ -7,8 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
@@ -55,17 +54,10 @@ class SessionLifetimeMiddleware:
             # The browser sent a session cookie whose row is gone: expired, ended from another
             # device, or frozen by an admin. (The cookie is deleted with this response.)
             messages.info(request, SESSION_EXPIRED)
-            if request.headers.get("HX-Request"):
-                return self._to_login(request)
         return self.get_response(request)
 
     @staticmethod
     def _to_login(request):
-        if request.headers.get("HX-Request"):
-            # htmx would swap the sign-in page into a fragment; ask it to navigate instead.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
-            return response
         if request.method in ("GET", "HEAD"):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return redirect(settings.LOGIN_URL)

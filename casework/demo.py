@@ -136,12 +136,6 @@ def seed_cases(
                     text=rng.choice(STATEMENTS),
                     consent_dossier=rng.random() < 0.7,
                 )
-                if index % 5 == 0:
-                    # A deadline due today: "my deadlines" shows it, the first reminder scan
-                    # of `make run` e-mails its assignee (to the console).
-                    from deadlines.demo import demo_deadline
-
-                    demo_deadline(case=case, by=by, today=today, seq=index)
                 status = STATUSES[index % len(STATUSES)]
                 if status != Status.INTAKE:
                     services.case_change_status(case=case, by=by, status=status)
@@ -174,10 +168,11 @@ def seed_cases(
     return created
 
 
-def top_up_cases(*, slugs: list[str], per_organisation: int) -> int:
+def top_up_cases(*, slugs: list[str], per_organisation: int) -> list[Case]:
     """Gives each organisation named in ``slugs`` at least ``per_organisation`` cases, made by
-    its caseworkers (idempotent: only the missing ones are created). Returns how many."""
-    created = 0
+    its caseworkers (idempotent: only the missing ones are created), and refers the first
+    Get Lost case to InTransit (seed_referral). Returns the new cases."""
+    created: list[Case] = []
     for organisation in Organisation.objects.filter(slug__in=slugs):
         caseworkers = list(
             User.objects.filter(
@@ -190,13 +185,11 @@ def top_up_cases(*, slugs: list[str], per_organisation: int) -> int:
         existing = Case.objects.filter(organisation=organisation).count()
         missing = per_organisation - existing
         if caseworkers and missing > 0:
-            created += len(
-                seed_cases(
-                    organisation=organisation,
-                    caseworkers=caseworkers,
-                    count=missing,
-                    start=existing,
-                )
+            created += seed_cases(
+                organisation=organisation,
+                caseworkers=caseworkers,
+                count=missing,
+                start=existing,
             )
     seed_referral(from_slug="get-lost", to_slug="intransit")
     return created

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -82,3 +84,52 @@ def required_secret(name: str, *, dev_file: Path | None, generate) -> str:
 
 def random_secret_key() -> str:
     return secrets.token_urlsafe(50)
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MEMORY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ERR_EMAIL_URL = "EMAIL_URL must look like smtp://user:pass@host:587 or console:"
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """The EMAIL_* settings one EMAIL_URL stands for. The defaults are Django's own."""
+
+    backend: str
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = field(default="", repr=False)
+    use_tls: bool = False
+    use_ssl: bool = False
+    timeout: int | None = None
+
+
+def email_settings(url: str) -> EmailSettings:
+    """EMAIL_URL: ``smtp://user:pass@host:587`` (STARTTLS on port 587, plain on any other
+    port; 25 when none is given), ``smtps://user:pass@host[:465]`` (implicit TLS),
+    ``console:`` (prints), ``memory:`` or ``locmem:`` (tests). Anything else is refused
+    without echoing the URL, which may hold a password."""
+    if url in {"console:", "console://"}:
+        return EmailSettings(backend=CONSOLE_BACKEND)
+    if url in {"memory:", "locmem:"}:
+        return EmailSettings(backend=MEMORY_BACKEND)
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(ERR_EMAIL_URL)
+    try:
+        port = parts.port or (465 if scheme == "smtps" else 25)
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL has an invalid port") from None
+    return EmailSettings(
+        backend=SMTP_BACKEND,
+        host=parts.hostname,
+        port=port,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_ssl=scheme == "smtps",
+        use_tls=scheme == "smtp" and port == 587,
+        timeout=20,
+    )

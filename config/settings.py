@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     MISSING,
+    email_settings,
     env_bool,
     env_int,
     env_list,
@@ -85,7 +86,6 @@ INSTALLED_APPS = [
     "django_otp_webauthn",
     "axes",
     "csp",
-    "django_htmx",
     "guardian",
     "vault",
     "audit",
@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "deadlines",
     "evacuation",
     "stats",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -115,7 +116,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.NoStoreMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -332,41 +332,20 @@ WAYPOINT_STATS_DP_EPSILON_MILLI = env_int("WAYPOINT_STATS_DP_EPSILON_MILLI", 0)
 WAYPOINT_STATS_DP_BUDGET_MILLI = env_int("WAYPOINT_STATS_DP_BUDGET_MILLI", 10000)
 
 # --- E-mail ---------------------------------------------------------------------------------
-
-
-def _email_settings(url: str) -> dict[str, object]:
-    """EMAIL_URL: ``smtp://user:pass@host:587`` (STARTTLS), ``smtps://…:465`` (TLS),
-    ``console:`` (prints), ``memory:`` (tests)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme
-    if url in {"console:", "console://"}:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if url in {"memory:", "locmem:"}:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    if scheme not in {"smtp", "smtps"} or not parts.hostname:
-        raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:pass@host:587 or console:")
-    try:
-        port = parts.port or (465 if scheme == "smtps" else 25)
-    except ValueError:
-        raise ImproperlyConfigured("EMAIL_URL has an invalid port") from None
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": port,
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": scheme == "smtps",
-        "EMAIL_USE_TLS": scheme == "smtp" and port == 587,
-        "EMAIL_TIMEOUT": 20,
-    }
-
-
 EMAIL_URL = env_secret("EMAIL_URL")
 if not EMAIL_URL:
     if PRODUCTION:
         MISSING.append("EMAIL_URL")
     EMAIL_URL = "console:"
-globals().update(_email_settings(EMAIL_URL))
+_email = email_settings(EMAIL_URL)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_TIMEOUT = _email.timeout
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Waypoint <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -5,7 +5,6 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from accounts.views import dashboard
-from deadlines import views as deadlines_views
 
 admin.site.site_header = "Waypoint administration"
 admin.site.site_title = "Waypoint"
@@ -17,8 +16,7 @@ urlpatterns = [
     path("", include("deadlines.urls")),
     path("", include("evacuation.urls")),
     path("", include("stats.urls")),
-    # Load balancers and monitors: anonymous, "ok" or "fail" and nothing else.
-    path("healthz", deadlines_views.healthz, name="healthz"),
+    path("", include("ops.urls")),
     # The admin has no login page of its own: everyone signs in with a second factor.
     path(
         "admin/login/",

@@ -1,16 +1,12 @@
-"""Deadline pages: my deadlines, a case's deadlines, notifications, preferences, /healthz."""
+"""Deadline pages: my deadlines, a case's deadlines, notifications, preferences."""
 
 from __future__ import annotations
 
-from celery import current_app
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.selectors import caseworkers_of, is_assigned_caseworker
@@ -161,38 +157,3 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, PREFERENCES_SAVED)
             return redirect("deadlines:preferences")
     return render(request, "deadlines/preferences.html", {"form": form})
-
-
-def _broker_reachable() -> bool:
-    # The project's Celery app without importing config (which wires every app): the app
-    # config/celery.py creates at start is the first, so Celery's Django fix-up makes it the
-    # default in every thread.
-    try:
-        with current_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        return False
-    return True
-
-
-def _database_reachable() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        return False
-
-
-@login_not_required
-@never_cache
-@require_http_methods(["GET", "HEAD"])
-def healthz(request: HttpRequest) -> HttpResponse:
-    """200 "ok" when the database and the broker answer, else 503 "fail". Nothing more, to
-    anyone: which part failed is for the logs and the operators."""
-    healthy = _database_reachable() and _broker_reachable()
-    return HttpResponse(
-        "ok" if healthy else "fail",
-        status=200 if healthy else 503,
-        content_type="text/plain; charset=utf-8",
-    )

@@ -1,7 +1,7 @@
-"""A demo dossier for `seed_demo` (dev only), scenario 2 of DOMAIN.md: the Get Lost case that
-casework.demo refers to InTransit waits in Kazakhstan for a French humanitarian visa, its
-dossier vetted and in review with InTransit's lawyer. Everything goes through the services,
-so it is sealed and audited like real work."""
+"""A demo dossier for `seed_demo` (dev only): a contract soldier deserted to Kazakhstan, where
+the Get Lost case that casework.demo refers to InTransit waits for a French humanitarian
+visa without a passport, its dossier vetted and in review with InTransit's lawyer.
+Everything goes through the services, so it is sealed and audited like real work."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def seed_dossier() -> Dossier | None:
     with key_scope(), transaction.atomic():
         if not case.is_verified:
             casework_services.case_verify(case=case, by=by)
-        # Scenario 2: a contract soldier who deserted.
+        # A contract soldier who deserted.
         casework_services.case_update_shell(
             case=case,
             by=by,

@@ -50,8 +50,9 @@ Row = tuple[object, date, str, str, int]  # organisation id, month, key, key2, c
 OTHER = "other"  # the row that folded small categories go into
 
 
-# Where a case stands now, in the words of DOMAIN.md's outcome funnel: still in Russia,
-# abroad on the way, in the visa process, protected, ended, in crisis.
+# Where a case stands now, the steps of the outcome funnel coordinators ask for (abroad
+# versus hiding in Russia): still in Russia, abroad on the way, in the visa process,
+# protected, ended, in crisis.
 class Stage:
     IN_RUSSIA = "in_russia"
     ABROAD = "abroad"

@@ -523,7 +523,7 @@ ROWS.update(
         "otp_webauthn:js-i18n-catalog": row(
             "get", _url("otp_webauthn:js-i18n-catalog"), {**MEMBER_PAGE, "password_only": 200}
         ),
-        # --- deadlines (issue: deadlines and reminders)
+        # --- deadlines: deadlines, reminders, notifications, check-ins, legal hold
         "deadlines:my_deadlines": row("get", _url("deadlines:my_deadlines"), MEMBER_PAGE),
         "deadlines:deadline_done": row(
             "post", _url("deadlines:deadline_done", _NOWHERE), SIGNED_IN_404
@@ -539,16 +539,18 @@ ROWS.update(
         "deadlines:checkin_record": row(
             "post", _case_in("deadlines", "checkin_record"), CASE_CHANGE
         ),
-        # Org admins set retention (DESIGN.md), so they may place a legal hold too.
+        # Retention is the organisation's decision, so its admins may place a legal hold too
+        # (deadlines.services.retention_hold_set).
         "deadlines:legal_hold": row(
             "post",
             _case_in("deadlines", "legal_hold"),
             {**CASE_CHANGE, "admin": 302, "admin_glass": 302},
         ),
         "deadlines:deadline_add": row("get", _case_in("deadlines", "deadline_add"), CASE_EDIT),
-        # --- stats (issue: coordinator statistics)
+        # --- stats: the coordinators' statistics
         "stats:dashboard": row("get", _url("stats:dashboard"), STATS_PAGE),
-        # --- evacuation (issue 6). The route is location: hidden from every lawyer here.
+        # --- evacuation: plans, steps, visas, dossiers. The route is location: hidden from every
+        # lawyer here.
         "evacuation:my_dossiers": row("get", _url("evacuation:my_dossiers"), MEMBER_PAGE),
         "evacuation:plan_edit": row("get", _ev("plan_edit"), CASE_EDIT),
         "evacuation:step_add": row("get", _ev("step_add"), CASE_EDIT),

@@ -43,8 +43,9 @@ def assert_hardened(response) -> None:
     for sources in directives.values():
         for source in sources:
             assert source.startswith("'") or source in {"data:"}, source
+    # django-csp adds a nonce only to responses that use it (a page with scripts).
     nonces = [s for s in directives["script-src"] if s.startswith("'nonce-")]
-    assert len(nonces) == 1
+    assert len(nonces) <= 1
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
@@ -52,13 +53,12 @@ def assert_hardened(response) -> None:
     assert {"no-store", "private"} <= cache_control
     if response["Content-Type"].startswith("text/html") and response.content:
         html = response.content.decode()
-        nonce = nonces[0][len("'nonce-") : -1]
+        nonce = nonces[0][len("'nonce-") : -1] if nonces else None
         scripts = re.findall(r"<script\b[^>]*>", html)
-        assert scripts, "the layout loads htmx"
         for tag in scripts:
             # JSON data blocks are never executed; everything else needs this response's nonce.
             if 'type="application/json"' not in tag:
-                assert f'nonce="{nonce}"' in tag, tag
+                assert nonce is not None and f'nonce="{nonce}"' in tag, tag
         assert not re.search(r"\sstyle\s*=", html), "inline style attributes break the CSP"
         assert "<style" not in html
         assert not re.search(r"\son[a-z]+\s*=", html), "inline event handlers break the CSP"
@@ -73,9 +73,12 @@ def test_anonymous_pages_carry_the_security_headers(client, db, name):
     assert_hardened(response)
 
 
-def test_the_nonce_changes_with_every_response(client, db):
-    first = csp_directives(client.get(reverse("accounts:login")))["script-src"]
-    second = csp_directives(client.get(reverse("accounts:login")))["script-src"]
+def test_the_nonce_changes_with_every_response(client, caseworker_getlost):
+    # The security page loads the passkey scripts, so its responses carry a nonce.
+    sign_in(client, caseworker_getlost)
+    first = csp_directives(client.get(reverse("accounts:security")))["script-src"]
+    second = csp_directives(client.get(reverse("accounts:security")))["script-src"]
+    assert any(source.startswith("'nonce-") for source in first)
     assert first != second
 
 

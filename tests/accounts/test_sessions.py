@@ -119,17 +119,6 @@ def test_a_frozen_account_is_signed_out_even_if_its_session_row_survived(
     assert not _is_signed_in(client)
 
 
-def test_an_expired_htmx_request_is_told_to_navigate_to_the_sign_in_page(
-    client, caseworker_getlost
-):
-    with time_machine.travel(START, tick=False) as traveller:
-        sign_in(client, caseworker_getlost)
-        traveller.shift(timedelta(minutes=61))
-        response = client.get(DASHBOARD, headers={"HX-Request": "true"})
-    assert response.status_code == 204
-    assert response["HX-Redirect"] == LOGIN
-
-
 # --- The session list ------------------------------------------------------------------------
 
 

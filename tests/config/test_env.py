@@ -99,3 +99,68 @@ def test_an_environment_value_wins_over_the_dev_file(monkeypatch, tmp_path, miss
         "from-env"
     )
     assert not target.exists()
+
+
+# Every form of EMAIL_URL the settings accept, and what each stands for. The password is
+# percent-decoded; STARTTLS only on the submission port; implicit TLS only with smtps.
+SMTP = env.SMTP_BACKEND
+EMAIL_URLS = [
+    ("console:", env.EmailSettings(backend=env.CONSOLE_BACKEND)),
+    ("console://", env.EmailSettings(backend=env.CONSOLE_BACKEND)),
+    ("memory:", env.EmailSettings(backend=env.MEMORY_BACKEND)),
+    ("locmem:", env.EmailSettings(backend=env.MEMORY_BACKEND)),
+    ("smtp://mail.example.org", env.EmailSettings(SMTP, "mail.example.org", 25, timeout=20)),
+    ("smtp://127.0.0.1:1025", env.EmailSettings(SMTP, "127.0.0.1", 1025, timeout=20)),
+    (
+        "smtp://mailer:s%40cret%2F1@mail.example.org:587",
+        env.EmailSettings(SMTP, "mail.example.org", 587, "mailer", "s@cret/1", True, False, 20),
+    ),
+    (
+        "smtp://mailer%40example.org:pw@mail.example.org:25",
+        env.EmailSettings(SMTP, "mail.example.org", 25, "mailer@example.org", "pw", timeout=20),
+    ),
+    (
+        "smtps://mailer:pw@mail.example.org",
+        env.EmailSettings(SMTP, "mail.example.org", 465, "mailer", "pw", False, True, 20),
+    ),
+    (
+        "smtps://mail.example.org:2465",
+        env.EmailSettings(SMTP, "mail.example.org", 2465, use_ssl=True, timeout=20),
+    ),
+    ("smtp://[::1]:587", env.EmailSettings(SMTP, "::1", 587, use_tls=True, timeout=20)),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), EMAIL_URLS, ids=[url for url, _ in EMAIL_URLS])
+def test_email_url_stands_for_these_settings(url, expected):
+    assert env.email_settings(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mail.example.org",
+        "smtp://",
+        "smtp://:587",
+        "submission://mailer:pw@mail.example.org",
+        "smtp+tls://mail.example.org",
+        "http://mail.example.org",
+        "file:///tmp/mail",
+        "dummy:",
+        "",
+    ],
+)
+def test_any_other_email_url_is_refused_without_echoing_it(url):
+    with pytest.raises(ImproperlyConfigured) as caught:
+        env.email_settings(url)
+    assert str(caught.value) == env.ERR_EMAIL_URL
+
+
+def test_an_email_url_with_a_bad_port_is_refused_without_echoing_it():
+    with pytest.raises(ImproperlyConfigured) as caught:
+        env.email_settings("smtp://mailer:topsecret@mail.example.org:99999")
+    assert str(caught.value) == "EMAIL_URL has an invalid port"
+
+
+def test_the_email_password_stays_out_of_reprs():
+    assert "topsecret" not in repr(env.email_settings("smtps://u:topsecret@mail.example.org"))

@@ -158,22 +158,3 @@ def test_the_dashboard_lists_deadlines_due_this_week(
     page = signed_in(caseworker_getlost).get(reverse("dashboard")).content.decode()
     assert case_getlost.reference in page
     assert "Case files are not available yet, so there are no deadlines" not in page
-
-
-def test_healthz_says_ok_to_anyone_without_details(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.content == b"ok"
-
-
-def test_healthz_says_fail_with_503_when_the_broker_is_unreachable(client, settings):
-    from config.celery import app
-
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = original
-    assert response.status_code == 503
-    assert response.content == b"fail"

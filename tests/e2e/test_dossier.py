@@ -1,4 +1,4 @@
-"""Browser test of DOMAIN.md scenario 2 in headless Chromium: a contract soldier waits in
+"""Browser test in headless Chromium: a contract soldier who deserted waits in
 Kazakhstan for a French humanitarian visa. The case shows Kazakhstan's critical advisory; the
 dossier cannot go to review before vetting is recorded; the lawyer of the partner
 organisation the case was referred to requests a change, then approves; the export is a PDF
@@ -52,7 +52,7 @@ def _upload(case, by, code: str, data: bytes):
 
 
 @pytest.mark.usefixtures("reference_data", "_media_root", "exiftool_present")
-def test_scenario_2_french_humanitarian_visa_through_lawyer_review(
+def test_a_french_humanitarian_visa_goes_through_lawyer_review(
     live_server,
     page,
     browser,

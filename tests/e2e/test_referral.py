@@ -1,7 +1,7 @@
-"""Browser test of DOMAIN.md scenario 6 in headless Chromium: an evacuation group refers a case
-to a legal group under the client's consent; the lawyer accepts, sees the testimony and legal
-sections but not the route; the owner revokes; the lawyer's next page is 404; both sides'
-views appear in "who has seen this case"."""
+"""Browser test in headless Chromium: an evacuation group refers a case to a legal group
+under the client's consent; the lawyer accepts, sees the testimony and legal sections but not
+the route; the owner revokes; the lawyer's next page is 404; both sides' views appear in "who
+has seen this case"."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _signed_in(context, user, live_server) -> None:
 
 
 @pytest.mark.usefixtures("reference_data", "_media_root")
-def test_scenario_6_refer_to_a_legal_group_then_revoke(
+def test_a_case_is_referred_to_a_legal_group_then_revoked(
     live_server,
     page,
     browser,

@@ -1,5 +1,6 @@
 """Visa dates and the transit stay limit become deadlines on the case (source "visa" and
-"transit_stay"), move with their dates, and raise reminders (DOMAIN.md, scenario 2)."""
+"transit_stay"), move with their dates, and raise reminders: a deserter in Kazakhstan under the
+90-in-180 stay rule, waiting for a French visa."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """seed_demo ends with one dossier in review, visible to InTransit's demo lawyer, who may
-review it but not read the route (scenario 2 of DOMAIN.md, for `make run`)."""
+review it but not read the route (a deserter in Kazakhstan waiting for a French visa, for
+`make run`)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django_otp.oath import totp
 
-from accounts.management.commands.seed_demo import REFUSED
 from accounts.models import Membership, Organisation, Role, TOTPDevice, User
+from ops.management.commands.seed_demo import REFUSED
 
 ORGANISATIONS = {"Get Lost", "InTransit", "Connection e.V.", "Waypoint Coordination"}
 
