@@ -17,6 +17,9 @@ So every write transaction takes its locks in one order:
 3. the audit append last: after ``record()`` nothing may write or lock a row, only further
    ``record()`` calls may follow.
 
+An operation made of several services in one transaction (each of which records) runs them
+inside ``deferred()``: their events are held and appended, in order, when the block ends.
+
 A transaction that appended and then waited for a row could wait for another that holds the
 row and waits for the chain: a deadlock, and a lost edit. tests/lockorder.py watches every
 test's SQL for a lock taken after the append; tests/casework/test_concurrent_writes.py fires
@@ -29,6 +32,9 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -199,6 +205,30 @@ def _uuid_or_none(value: str, what: str) -> uuid.UUID | None:
         raise AuditDataError(ERR_NOT_UUID.format(what=what)) from None
 
 
+_deferred: ContextVar[list[tuple[dict[str, Any], str]] | None] = ContextVar(
+    "audit_deferred", default=None
+)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Holds the events record() is asked for inside the block and appends them, in order,
+    when it ends without an error; an error drops them with the transaction. Use inside the
+    transaction: ``with transaction.atomic(), deferred(): ...``. Nested blocks share the
+    outermost one."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: list[tuple[dict[str, Any], str]] = []
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for fields, tail in pending:
+        _write(fields, tail)
+
+
 def record(
     action: str,
     *,
@@ -260,6 +290,14 @@ def record(
             clean,
         ]
     )[1:]
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append((fields, tail))
+        return AuditEvent(**fields)
+    return _write(fields, tail)
+
+
+def _write(fields: dict[str, Any], tail: str) -> AuditEvent:
     if connection.vendor == "postgresql":
         return _append_postgresql(fields, tail)
     return _append(fields, tail)

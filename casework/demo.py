@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Organisation, Role, User
+from audit.services import deferred
 from casework import services
 from casework.envelope import key_scope
 from casework.models import (
@@ -95,7 +96,7 @@ def seed_cases(
             by = caseworkers[index % len(caseworkers)]
             surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
             legal_name = f"{surname} {given} {rng.choice(PATRONYMICS)}"
-            with transaction.atomic():
+            with transaction.atomic(), deferred():
                 case = services.case_create(
                     organisation=organisation,
                     by=by,
@@ -218,7 +219,7 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
     )
     if shares_enough:
         return existing
-    with transaction.atomic():
+    with transaction.atomic(), deferred():
         if existing is not None and existing.status in (
             ReferralStatus.PENDING,
             ReferralStatus.ACCEPTED,

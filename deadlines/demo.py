@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import deferred
 from casework.envelope import key_scope
 from casework.models import Case
 from deadlines import services
@@ -34,7 +35,7 @@ def seed_deadlines(*, cases: Iterable[Case]) -> int:
             by = case.assigned_caseworkers.order_by("email").first()
             if by is None:
                 continue
-            with transaction.atomic():
+            with transaction.atomic(), deferred():
                 demo_deadline(case=case, by=by, today=today, seq=seq)
             seeded += 1
     return seeded

@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
+from audit.services import deferred
 from casework import services as casework_services
 from casework.demo import seed_referral
 from casework.envelope import key_scope
@@ -126,7 +127,7 @@ def seed_dossier() -> Dossier | None:
     if lawyer is None or by is None or not may_review(user=lawyer, case=case):
         return None
     appointment = timezone.now().date() + timedelta(days=21)
-    with key_scope(), transaction.atomic():
+    with key_scope(), transaction.atomic(), deferred():
         if not case.is_verified:
             casework_services.case_verify(case=case, by=by)
         # A contract soldier who deserted.

@@ -105,11 +105,12 @@ def dossier_review(*, dossier: Dossier, by: User, decision: str, comment: str = 
         raise ValidationError(ERR_NOT_IN_REVIEW)
     if decision == ReviewDecision.CHANGES_REQUESTED and not comment.strip():
         raise ValidationError(ERR_CHANGES_NEED_COMMENT)
-    if comment.strip():
-        dossier_comment(dossier=dossier, by=by, text=comment)
     LawyerReview.objects.create(dossier=dossier, reviewer=by, decision=decision)
     touch_dossier(dossier, status=decision)
     _notify(dossier.case.assigned_caseworkers.all(), dossier.case, NoticeKind.DOSSIER_REVIEWED)
+    if comment.strip():
+        # Last of the writes: the comment appends its own audit event (the lock order).
+        dossier_comment(dossier=dossier, by=by, text=comment)
     record(
         "dossier.reviewed",
         actor=by,

@@ -189,3 +189,33 @@ def test_every_hash_written_is_the_one_verification_recomputes_even_for_unusual_
     assert result.ok, result.failure()
     assert result.count == 3
     assert AuditEvent.objects.get(seq=1).object_id == 'Ё"\\/\t1'
+
+
+# --- deferred(): several services in one transaction, the chain's lock taken last ----------
+
+
+def test_deferred_events_are_appended_in_order_when_the_block_ends(db):
+    from django.db import transaction
+
+    from audit.services import deferred
+
+    before = AuditEvent.objects.count()
+    with transaction.atomic(), deferred():
+        record("case.updated", actor=None, count=1)
+        with deferred():  # nested blocks share the outermost one
+            record("case.assigned", actor=None, count=2)
+        assert AuditEvent.objects.count() == before
+    events = list(AuditEvent.objects.order_by("seq")[before:].values_list("action", "data"))
+    assert events == [("case.updated", {"count": 1}), ("case.assigned", {"count": 2})]
+
+
+def test_deferred_events_are_dropped_with_an_error(db):
+    from django.db import transaction
+
+    from audit.services import deferred
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic(), deferred():
+        record("case.updated", actor=None)
+        raise RuntimeError
+    assert AuditEvent.objects.count() == before
