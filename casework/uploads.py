@@ -52,11 +52,6 @@ JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf
 PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
 
 
-# Still read by the dossier export's own cleaner.
-PDF_CATALOG_KEYS = ("/Metadata", "/OpenAction", "/AA", "/PieceInfo")
-PDF_OBJECT_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/JS")
-
-
 class UploadRefused(Exception):
     """The upload is not accepted; ``message`` says why, for the person uploading."""
 
