@@ -7,8 +7,9 @@
 * ``clean_upload`` accepts JPEG, PNG, WebP and PDF by their content, never by name or the
   browser's content type. Images are decoded and rebuilt from their pixels (EXIF, GPS, XMP,
   comments, ICC profiles and text chunks are gone; EXIF orientation is applied first so the
-  photo still looks right); decompression bombs are refused. PDFs are parsed and re-written
-  without document info, XMP metadata, JavaScript, embedded files or automatic actions.
+  photo still looks right); decompression bombs are refused. PDFs are parsed, sanitised by
+  ``casework.pdf.sanitise_pdf`` (no document info or XMP, nothing that acts or embeds,
+  wherever it sits; forms flattened; dynamic XFA forms refused) and re-written.
 """
 
 from __future__ import annotations
@@ -49,12 +50,6 @@ Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
 PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
-
-# Keys removed from the document catalogue, every page and every object: metadata and
-# anything that runs or hides content when the file is opened.
-PDF_CATALOG_KEYS = ("/Metadata", "/OpenAction", "/AA", "/PieceInfo")
-PDF_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
-PDF_OBJECT_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/JS")
 
 
 class UploadRefused(Exception):
@@ -190,33 +185,24 @@ def _clean_image(data: bytes, kind: str) -> bytes:
     return out.getvalue()
 
 
-def _strip(obj, keys: tuple[str, ...]) -> None:
-    for key in keys:
-        if key in obj:
-            del obj[key]
-
-
 def _clean_pdf(data: bytes) -> bytes:
-    import pikepdf  # imported here: loading qpdf costs time and logs a line at start-up
+    # Imported here: loading qpdf costs time and logs a line at start-up.
+    import pikepdf
+
+    from casework.pdf import PdfRefused, sanitise_pdf
 
     try:
         with pikepdf.open(BytesIO(data)) as pdf:
             if len(pdf.pages) == 0:
                 raise UploadRefused(ERR_UNREADABLE)
-            if "/Info" in pdf.trailer:
-                del pdf.trailer["/Info"]
-            _strip(pdf.Root, PDF_CATALOG_KEYS)
-            names = pdf.Root.get("/Names")
-            if isinstance(names, pikepdf.Dictionary):
-                _strip(names, PDF_NAME_TREES)
-            for obj in pdf.objects:
-                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-                    _strip(obj, PDF_OBJECT_KEYS)
+            sanitise_pdf(pdf)
             out = BytesIO()
             # deterministic_id: the original /ID could link the file to the device that made it.
             pdf.save(out, deterministic_id=True, fix_metadata_version=False, compress_streams=False)
     except UploadRefused:
         raise
+    except PdfRefused as refused:
+        raise UploadRefused(refused.message) from None
     except pikepdf.PasswordError:
         raise UploadRefused(ERR_PDF_PASSWORD) from None
     except Exception:  # noqa: BLE001 - qpdf raises several types for broken files

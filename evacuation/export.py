@@ -4,7 +4,8 @@ Cover sheet, index, the included documents in checklist order (PDFs merged page 
 images one per page, re-encoded from their pixels), then the statement. Every page carries
 the watermark "Waypoint export <code> — for <recipient>"; the code names the export in
 DossierExport, and through it the exporting user, who is never printed (a caseworker's name
-on paper sent to a consulate endangers them). No document information, no XMP.
+on paper sent to a consulate endangers them). No document information, no XMP, nothing that
+acts or embeds: every merged PDF and the bundle go through casework.pdf.sanitise_pdf.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from casework import envelope
 from casework.models import Document
 from casework.sections import Section
 from casework.selectors import section_refusal
-from casework.uploads import PDF, PDF_CATALOG_KEYS, PDF_OBJECT_KEYS
+from casework.uploads import PDF
 from evacuation.models import Dossier, DossierDocument, DossierExport, DossierItem, DossierStatus
 from vault import age as vault_age
 
@@ -50,6 +51,10 @@ ERR_NOT_EXPORTABLE = gettext_lazy(
     "Only a dossier the lawyer has approved can be exported (approved, submitted or decided)."
 )
 ERR_NO_RECIPIENT = gettext_lazy("Say who receives the export: their name is printed on every page.")
+ERR_UNSAFE_DOCUMENT = gettext_lazy(
+    "A PDF in this dossier cannot be made safe to export (a dynamic XFA form, for one). "
+    "Replace it with a printed or scanned copy, and export again."
+)
 ERR_AGE_KEY = gettext_lazy(
     "This is not an age public key. It is one line starting with “age1”; nothing was exported."
 )
@@ -161,7 +166,10 @@ def _entries(dossier: Dossier, stack: ExitStack) -> list[_Entry]:
             document = link.document
             data = envelope.read_document_file(case_id=dossier.case_id, document=document)
             if document.content_type == PDF:
-                entry.parts.append(_Part(document=document, pdf=_open_pdf(data, stack)))
+                # Stored files were cleaned on upload, but perhaps by an older, weaker cleaner.
+                pdf = _open_pdf(data, stack)
+                _sanitise(pdf)
+                entry.parts.append(_Part(document=document, pdf=pdf))
             else:
                 entry.parts.append(_Part(document=document, image_url=_image_url(data)))
         entries.append(entry)
@@ -229,20 +237,15 @@ def _stamp(bundle: pikepdf.Pdf, text: str, stack: ExitStack) -> None:
         page.add_overlay(marks[size], box)
 
 
-def _strip_metadata(bundle: pikepdf.Pdf) -> None:
-    """No document information (Producer, dates), no XMP anywhere, nothing that acts."""
-    import pikepdf
+def _sanitise(pdf: pikepdf.Pdf) -> None:
+    """No document information (Producer, dates), no XMP, nothing that acts or embeds, on
+    every PDF merged and on the bundle (casework.pdf)."""
+    from casework.pdf import PdfRefused, sanitise_pdf
 
-    if "/Info" in bundle.trailer:
-        del bundle.trailer["/Info"]
-    for key in PDF_CATALOG_KEYS:
-        if key in bundle.Root:
-            del bundle.Root[key]
-    for obj in bundle.objects:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            for key in PDF_OBJECT_KEYS:
-                if key in obj:
-                    del obj[key]
+    try:
+        sanitise_pdf(pdf)
+    except PdfRefused:
+        raise ValidationError(ERR_UNSAFE_DOCUMENT) from None
 
 
 def build_bundle(*, dossier: Dossier, by: User, code: str, recipient: str) -> bytes:
@@ -273,7 +276,7 @@ def build_bundle(*, dossier: Dossier, by: User, code: str, recipient: str) -> by
                     _append(bundle, page.write_pdf(), stack)
         _append(bundle, _render("statement", statement).write_pdf(), stack)
         _stamp(bundle, watermark_text(code=code, recipient=recipient), stack)
-        _strip_metadata(bundle)
+        _sanitise(bundle)
         out = BytesIO()
         bundle.save(out, min_version="1.7", deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()

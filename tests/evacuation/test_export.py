@@ -25,18 +25,20 @@ from accounts.models import Role
 from accounts.security import SESSION_2FA_AT
 from audit.models import AuditEvent
 from casework import services as casework_services
-from casework.envelope import key_scope
+from casework.envelope import delete_document_file, key_scope, write_document_file
 from evacuation import services
 from evacuation.export import (
     CODE_RE,
     ERR_AGE_KEY,
     ERR_NO_RECIPIENT,
     ERR_NOT_EXPORTABLE,
+    ERR_UNSAFE_DOCUMENT,
     watermark_text,
 )
 from evacuation.models import DossierExport, DossierStatus, ReviewDecision
 from evacuation.views.export import NO_DOSSIER_ROLE
 from tests.casework.conftest import MARKER
+from tests.casework.test_pdf import CORPUS, PAGE_ONE, assert_inert, benign_pdf, hostile, xfa_only
 from tests.casework.test_uploads import (  # noqa: F401 - the exiftool fixture
     assert_no_metadata,
     exiftool,
@@ -76,32 +78,57 @@ FILES = {
 }
 
 
-@pytest.fixture
-def approved(dossier, caseworker_getlost, lawyer_intransit, referral_review):
-    """The dossier with its required items filled (a two-page PDF, a JPEG with EXIF and GPS,
-    two PNGs), vetted, reviewed by lawyer_intransit (referred organisation) and approved."""
-    by = caseworker_getlost
+def approve(dossier, by, lawyer, files: dict[str, list[bytes]]):
+    """The dossier with the checklist items named in ``files`` filled (uploaded in order),
+    vetted, reviewed by ``lawyer`` and approved."""
     for item in dossier.items.select_related("document_type"):
-        make = FILES.get(item.document_type.code)
-        if make is None:
-            continue
-        document = casework_services.document_upload(
-            case=dossier.case,
-            by=by,
-            document_type=item.document_type,
-            data=make(),
-            original_name=f"{MARKER}.bin",
-        )
-        services.dossier_link(dossier=dossier, by=by, item=item, documents=[document])
+        documents = [
+            casework_services.document_upload(
+                case=dossier.case,
+                by=by,
+                document_type=item.document_type,
+                data=data,
+                original_name=f"{MARKER}.bin",
+            )
+            for data in files.get(item.document_type.code, [])
+        ]
+        if documents:
+            services.dossier_link(dossier=dossier, by=by, item=item, documents=documents)
     services.dossier_contents(
         dossier=dossier, by=by, testimony=None, testimony_excerpt=EXCERPT, exposure_summary=SUMMARY
     )
     services.dossier_vet(dossier=dossier, by=by, note="Vetted in person")
-    services.dossier_assign_reviewer(dossier=dossier, by=by, lawyer=lawyer_intransit)
+    services.dossier_assign_reviewer(dossier=dossier, by=by, lawyer=lawyer)
     services.dossier_submit_for_review(dossier=dossier, by=by)
-    return services.dossier_review(
-        dossier=dossier, by=lawyer_intransit, decision=ReviewDecision.APPROVED
-    )
+    return services.dossier_review(dossier=dossier, by=lawyer, decision=ReviewDecision.APPROVED)
+
+
+@pytest.fixture
+def approved(dossier, caseworker_getlost, lawyer_intransit, referral_review):
+    """The dossier with its required items filled (a two-page PDF, a JPEG with EXIF and GPS,
+    two PNGs), vetted, reviewed by lawyer_intransit (referred organisation) and approved."""
+    files = {code: [make()] for code, make in FILES.items()}
+    return approve(dossier, caseworker_getlost, lawyer_intransit, files)
+
+
+def store_as_is(document, data: bytes) -> None:
+    """Replaces a stored file with ``data`` uncleaned: a file an older, weaker cleaner let in."""
+    delete_document_file(storage_name=document.storage_name)
+    write_document_file(case_id=document.case_id, document=document, data=data)
+
+
+@pytest.fixture
+def approved_hostile(dossier, caseworker_getlost, lawyer_intransit, referral_review):
+    """The internal-passport item holds one stored PDF per kind of active content in the
+    corpus of tests/casework/test_pdf.py, each stored as it came (not cleaned)."""
+    files = {code: [make()] for code, make in FILES.items()}
+    files["internal-passport"] = [benign_pdf() for _kind in CORPUS]
+    dossier = approve(dossier, caseworker_getlost, lawyer_intransit, files)
+    item = dossier.items.get(document_type__code="internal-passport")
+    documents = [link.document for link in item.links.order_by("position")]
+    for document, kind in zip(documents, CORPUS, strict=True):
+        store_as_is(document, hostile(kind))
+    return dossier
 
 
 def export(dossier, by, recipient=RECIPIENT, age_recipient=""):
@@ -227,6 +254,39 @@ def test_the_pdf_has_no_document_information_and_no_xmp(approved, caseworker_get
     assert_no_metadata(tags)
     for name in ("Producer", "CreateDate", "ModifyDate", "Creator"):
         assert not any(key.endswith(":" + name) for key in tags), name
+
+
+def test_no_active_or_embedded_content_survives_into_the_bundle(
+    approved_hostile, caseworker_getlost
+):
+    _, data = export(approved_hostile, caseworker_getlost)
+    assert_inert(data)
+    pages = [flat(text) for text in texts(data)]
+    assert sum(page.startswith(PAGE_ONE) for page in pages) == len(CORPUS)
+
+
+def test_internal_links_of_merged_pdfs_lead_to_pages_of_the_bundle(
+    approved_hostile, caseworker_getlost
+):
+    _, data = export(approved_hostile, caseworker_getlost)
+    with pikepdf.open(BytesIO(data)) as pdf:
+        pages = {page.obj.objgen for page in pdf.pages}
+        targets = [annot.Dest[0].objgen for page in pdf.pages for annot in page.get("/Annots", [])]
+    # Two links to the next page in each merged document, one more to its own first page.
+    assert len(targets) >= 2 * len(CORPUS) + 1
+    assert set(targets) <= pages
+
+
+def test_a_stored_pdf_that_cannot_be_made_safe_stops_the_export(
+    approved_hostile, caseworker_getlost
+):
+    item = approved_hostile.items.get(document_type__code="internal-passport")
+    store_as_is(item.links.order_by("position").first().document, xfa_only())
+    with pytest.raises(ValidationError) as error:
+        export(approved_hostile, caseworker_getlost)
+    assert error.value.messages == [str(ERR_UNSAFE_DOCUMENT)]
+    assert not DossierExport.objects.exists()
+    assert events() == []
 
 
 # --- Who may export what -----------------------------------------------------------------
