@@ -56,20 +56,10 @@ def line_chart(
     def y(value: int) -> float:
         return plot_bottom - (plot_bottom - plot_top) * value / top
 
-    segments, current = [], []
-    for x, (_label, value) in zip(xs, points, strict=True):
-        if value is None:
-            if current:
-                segments.append(current)
-            current = []
-        else:
-            current.append(f"{x:.1f},{y(value):.1f}")
-    if current:
-        segments.append(current)
     lines = format_html_join(
         "",
         '<polyline class="chart-line" points="{}"></polyline>',
-        ((" ".join(s),) for s in segments),
+        ((" ".join(s),) for s in _segments(xs, points, y)),
     )
     dots = format_html_join(
         "",
@@ -104,6 +94,22 @@ def line_chart(
         plot_bottom,
     )
     return _svg(title, height, axis + lines + dots + labels)
+
+
+def _segments(xs: list[float], points: list[tuple[str, int | None]], y) -> list[list[str]]:
+    """The runs of shown months as polyline points; a hidden month ends a run."""
+    segments: list[list[str]] = []
+    current: list[str] = []
+    for x, (_label, value) in zip(xs, points, strict=True):
+        if value is None:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(f"{x:.1f},{y(value):.1f}")
+    if current:
+        segments.append(current)
+    return segments
 
 
 def _truncate(label: str, length: int = 30) -> str:

@@ -1,6 +1,9 @@
 """The shape of the source tree: no app reaches into another app's private names, and modules
 and functions stay small enough to read in one sitting (docs/architecture.md). The layers
-themselves are import-linter contracts (.importlinter), run by `make lint`."""
+themselves are import-linter contracts (.importlinter), run by `make lint`.
+
+A module's size is its lines; a function's is the lines of its body after the docstring (a
+long keyword-only signature or a docstring is not what makes a function hard to read)."""
 
 from __future__ import annotations
 
@@ -13,10 +16,17 @@ MODULE_LINES = 400
 FUNCTION_LINES = 50
 
 # Modules allowed past MODULE_LINES, each with its reason.
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    "stats/breakdowns.py": "one table per breakdown, side by side; the releases work splits it",
+}
 
 # Functions allowed past FUNCTION_LINES ("module:function"), each with its reason.
-LONG_FUNCTIONS: dict[str, str] = {}
+LONG_FUNCTIONS: dict[str, str] = {
+    "casework/demo.py:seed_cases": "the demo case's story, step by step, reads best in one place",
+    "evacuation/demo.py:seed_dossier": "the demo dossier's story, step by step, as above",
+    "stats/selectors.py:_true_counts": "one query per breakdown kind; the releases work splits it",
+    "stats/selectors.py:build_table": "the disclosure control of one table; split with releases",
+}
 
 
 def source_files() -> list[Path]:
@@ -51,6 +61,15 @@ def _private_imports(path: Path) -> list[str]:
             if private:
                 found.append(f"{_name(path)}:{node.lineno} {module} {private}")
     return found
+
+
+def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    body = node.body
+    first = body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and len(body) > 1:
+        if isinstance(first.value.value, str):
+            body = body[1:]
+    return (body[-1].end_lineno or body[-1].lineno) - body[0].lineno + 1
 
 
 def test_the_scan_sees_the_apps():
@@ -93,7 +112,7 @@ def test_functions_are_short_or_say_why():
     for path in source_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                lines = node.end_lineno - node.lineno + 1
+                lines = _body_lines(node)
                 if lines > FUNCTION_LINES:
                     long[f"{_name(path)}:{node.name}"] = lines
     unexplained = {name: lines for name, lines in long.items() if name not in LONG_FUNCTIONS}

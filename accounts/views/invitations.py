@@ -71,26 +71,31 @@ def accept(request: HttpRequest) -> HttpResponse:
     except InvitationError as exc:
         return _invalid(request, exc)
     context = {"invitation": invitation, "organisation": invitation.organisation}
-
     if request.user.is_authenticated:
-        if request.user.email.lower() != invitation.email.lower():
-            return _invalid(request, InvitationError(INVITATION_WRONG_EMAIL))
-        if request.method == "POST":
-            try:
-                acceptance = invitation_accept_existing_user(digest=digest, user=request.user)
-            except InvitationError as exc:
-                return _invalid(request, exc)
-            request.session.pop(SESSION_INVITATION, None)
-            request.session[SESSION_ORG] = str(acceptance.membership.organisation_id)
-            messages.success(
-                request, str(WELCOME).format(organisation=invitation.organisation.name)
-            )
-            return redirect("dashboard")
-        return render(request, "accounts/invitation_accept.html", {**context, "mode": "existing"})
-
+        return _accept_signed_in(request, digest, invitation, context)
     if User.objects.filter(email__iexact=invitation.email).exists():
         return render(request, "accounts/invitation_accept.html", {**context, "mode": "sign_in"})
+    return _accept_new(request, digest, context)
 
+
+def _accept_signed_in(request: HttpRequest, digest, invitation, context: dict) -> HttpResponse:
+    """A person who already has an account, signed in as the invited address, joins."""
+    if request.user.email.lower() != invitation.email.lower():
+        return _invalid(request, InvitationError(INVITATION_WRONG_EMAIL))
+    if request.method != "POST":
+        return render(request, "accounts/invitation_accept.html", {**context, "mode": "existing"})
+    try:
+        acceptance = invitation_accept_existing_user(digest=digest, user=request.user)
+    except InvitationError as exc:
+        return _invalid(request, exc)
+    request.session.pop(SESSION_INVITATION, None)
+    request.session[SESSION_ORG] = str(acceptance.membership.organisation_id)
+    messages.success(request, str(WELCOME).format(organisation=invitation.organisation.name))
+    return redirect("dashboard")
+
+
+def _accept_new(request: HttpRequest, digest, context: dict) -> HttpResponse:
+    """A new person chooses a password, then goes on to enrol a second factor."""
     form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
