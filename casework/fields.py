@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import models
 
+from casework import limits
+
 # How a value is turned into bytes before sealing (and checked after opening).
 TEXT = "text"
 DATE = "date"
@@ -24,14 +26,19 @@ class SealedField(models.BinaryField):
     """A BinaryField that records which section's key seals it and how its value is encoded.
 
     ``section``: one of casework.sections.SECTIONS. ``codec``: TEXT (str), DATE (date or None)
-    or LIST (list of str). Never editable in forms or the admin.
+    or LIST (list of str). ``limit``: the most characters a TEXT value may have (casework.limits;
+    a LIST has at most limits.LINES entries of limits.NAME characters); the envelope refuses a
+    longer value whoever seals it. Never editable in forms or the admin.
     """
 
-    def __init__(self, *args: Any, section: str, codec: str = TEXT, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, section: str, codec: str = TEXT, limit: int = limits.TEXT, **kwargs: Any
+    ) -> None:
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}")
         self.section = section
         self.codec = codec
+        self.limit = limit
         kwargs.setdefault("null", True)
         kwargs["editable"] = False
         super().__init__(*args, **kwargs)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from casework import limits
 from casework.envelope import IndexKind
+from casework.limits import LIMIT_HELP, LINES_LIMIT_HELP, grouped
 from casework.models import (
     Article,
     BreakGlassReason,
@@ -52,15 +55,49 @@ class PastDateField(forms.DateField):
             raise forms.ValidationError(ERR_FUTURE)
 
 
+class LimitedForm(forms.Form):
+    """A form that states each text field's length limit under it (casework.limits)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, LinesField):
+                stated = LINES_LIMIT_HELP % {"count": limits.LINES, "limit": grouped(limits.NAME)}
+            elif getattr(field, "max_length", None) and not isinstance(
+                field.widget, forms.HiddenInput
+            ):
+                stated = LIMIT_HELP % {"limit": grouped(field.max_length)}
+            else:
+                continue
+            field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
+
+
+def text_field(label, limit: int, *, rows: int = 3, required: bool = False, **kwargs):
+    """A text area of at most ``limit`` characters (the form states the limit)."""
+    return forms.CharField(
+        label=label,
+        max_length=limit,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
 class LinesField(forms.CharField):
-    """Several values, one per line."""
+    """Several values, one per line: at most limits.LINES of them, each of at most
+    limits.NAME characters."""
 
     widget = forms.Textarea(attrs={"rows": 3})
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", LINES_HELP)
+        kwargs.setdefault("max_length", (limits.NAME + 1) * limits.LINES)
         super().__init__(*args, **kwargs)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        limits.check_lines(value)
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
@@ -75,15 +112,15 @@ def _country_choices():
     return [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in Country.objects.all()]
 
 
-class CaseCreateForm(forms.Form):
+class CaseCreateForm(LimitedForm):
     pseudonym = forms.CharField(
         label=_("Pseudonym"),
-        max_length=80,
+        max_length=limits.PSEUDONYM,
         help_text=_("Shown everywhere instead of the name. Do not use the real name."),
     )
     legal_name = forms.CharField(
         label=_("Legal name"),
-        max_length=200,
+        max_length=limits.NAME,
         required=False,
         help_text=_("Encrypted. Used for exact search."),
     )
@@ -107,7 +144,7 @@ class CaseCreateForm(forms.Form):
         return Country.objects.filter(code=code).first() if code else None
 
 
-class ShellForm(forms.Form):
+class ShellForm(LimitedForm):
     risk_level = forms.ChoiceField(label=_("Risk"), choices=RiskLevel.choices)
     intake_channel = forms.ChoiceField(label=_("Intake channel"), choices=IntakeChannel.choices)
     legal_category = forms.ChoiceField(label=_("Legal category"), choices=LegalCategory.choices)
@@ -116,11 +153,11 @@ class ShellForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(LimitedForm):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
 
 
-class AssignForm(forms.Form):
+class AssignForm(LimitedForm):
     caseworkers = forms.ModelMultipleChoiceField(
         label=_("Assigned caseworkers"),
         queryset=None,
@@ -133,20 +170,16 @@ class AssignForm(forms.Form):
         self.fields["caseworkers"].label_from_instance = lambda u: u.display_name or u.email
 
 
-class IdentityForm(forms.Form):
-    pseudonym = forms.CharField(label=_("Pseudonym"), max_length=80)
-    legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
+class IdentityForm(LimitedForm):
+    pseudonym = forms.CharField(label=_("Pseudonym"), max_length=limits.PSEUDONYM)
+    legal_name = forms.CharField(label=_("Legal name"), max_length=limits.NAME, required=False)
     aliases = LinesField(label=_("Other names and spellings"))
     date_of_birth = PastDateField(label=_("Date of birth"), required=False)
     citizenships = LinesField(
         label=_("Citizenships"), help_text=_("Two-letter country codes, one per line.")
     )
     passport_numbers = LinesField(label=_("Passport numbers"))
-    relatives_at_risk = forms.CharField(
-        label=_("Relatives at risk of reprisals"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    relatives_at_risk = text_field(_("Relatives at risk of reprisals"), limits.SHORT_TEXT)
 
     def clean_citizenships(self) -> list[str]:
         codes = [c.upper() for c in self.cleaned_data["citizenships"]]
@@ -156,7 +189,7 @@ class IdentityForm(forms.Form):
         return codes
 
 
-class ContactForm(forms.Form):
+class ContactForm(LimitedForm):
     phones = LinesField(
         label=_("Phone numbers"), help_text=_("With country code, one per line: +7 916 …")
     )
@@ -166,11 +199,11 @@ class ContactForm(forms.Form):
     )
 
 
-class LocationForm(forms.Form):
+class LocationForm(LimitedForm):
     country = forms.ChoiceField(label=_("Country"), choices=())
     region = forms.CharField(
         label=_("Region"),
-        max_length=120,
+        max_length=limits.NAME,
         required=False,
         help_text=_("Coarse only: a region or province, never an address."),
     )
@@ -178,9 +211,7 @@ class LocationForm(forms.Form):
         label=_("Legal basis of stay"), choices=[("", "—"), *LegalBasis.choices], required=False
     )
     stay_expires = forms.DateField(label=_("Stay expires on"), required=False, widget=DateInput)
-    route_notes = forms.CharField(
-        label=_("Route notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    route_notes = text_field(_("Route notes"), limits.TEXT, rows=4)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -193,7 +224,7 @@ class LocationForm(forms.Form):
         return country
 
 
-class ExposureForm(forms.Form):
+class ExposureForm(LimitedForm):
     article = forms.ChoiceField(label=_("Article"), choices=Article.choices)
     during_mobilisation = forms.BooleanField(
         label=_("During mobilisation (since September 2022)"), required=False, initial=True
@@ -211,32 +242,31 @@ class ExposureForm(forms.Form):
     passport_confiscated = forms.BooleanField(
         label=_("Foreign passport confiscated or surrendered"), required=False
     )
-    details = forms.CharField(
-        label=_("Details"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    details = text_field(
+        _("Details"),
+        limits.SHORT_TEXT,
         help_text=_("Never write unit numbers or deployment places."),
     )
 
 
-class TestimonyForm(forms.Form):
+class TestimonyForm(LimitedForm):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
-    text = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 12}))
+    text = text_field(_("Statement"), limits.STATEMENT, rows=12, required=True)
     consent_dossier = forms.BooleanField(
         label=_("The person consents to this statement being used in a dossier"),
         required=False,
     )
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(LimitedForm):
     screening = forms.ChoiceField(label=_("War-crimes screening"), choices=Screening.choices)
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+class NoteForm(LimitedForm):
+    text = text_field(_("Note"), limits.TEXT, rows=4, required=True)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(LimitedForm):
     document_type = forms.ModelChoiceField(
         label=_("Type"), queryset=DocumentType.objects.filter(is_active=True)
     )
@@ -246,10 +276,10 @@ class DocumentForm(forms.Form):
             "JPEG, PNG or WebP images and PDF documents. Location and camera data are removed."
         ),
     )
-    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    description = forms.CharField(label=_("Description"), max_length=limits.NAME, required=False)
 
 
-class FilterForm(forms.Form):
+class FilterForm(LimitedForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -266,7 +296,7 @@ class FilterForm(forms.Form):
         self.fields["country"].choices = [("", _("Any"))] + _country_choices()[1:]
 
 
-class SearchForm(forms.Form):
+class SearchForm(LimitedForm):
     """Exact search through the blind index. Sent by POST so the value never sits in a URL."""
 
     kind = forms.ChoiceField(
@@ -278,7 +308,7 @@ class SearchForm(forms.Form):
             (IndexKind.PASSPORT, _("Passport number")),
         ],
     )
-    value = forms.CharField(label=_("Exact value"), max_length=200)
+    value = forms.CharField(label=_("Exact value"), max_length=limits.NAME)
 
     def clean_value(self) -> str:
         value = self.cleaned_data["value"].strip()
@@ -294,7 +324,7 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(LimitedForm):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=())
     recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
     sections = forms.MultipleChoiceField(
@@ -313,7 +343,7 @@ class ConsentForm(forms.Form):
         self.fields["recipient"].queryset = organisations
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(LimitedForm):
     to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=None)
     sections = forms.MultipleChoiceField(
         label=_("Sections to share"), choices=(), widget=forms.CheckboxSelectMultiple
@@ -332,12 +362,13 @@ class ReferralForm(forms.Form):
         self.fields["reason"].choices = ReferralReason.choices
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(LimitedForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=())
-    explanation = forms.CharField(
-        label=_("Explain why you must open this case now"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
+    explanation = text_field(
+        _("Explain why you must open this case now"),
+        limits.SHORT_TEXT,
+        rows=4,
+        required=True,
         help_text=_(
             "Kept encrypted with the case notes. The assigned caseworkers are told that you "
             "opened the case."
@@ -349,7 +380,7 @@ class BreakGlassForm(forms.Form):
         self.fields["reason"].choices = BreakGlassReason.choices
 
 
-class LawyerGrantForm(forms.Form):
+class LawyerGrantForm(LimitedForm):
     lawyer = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
     sections = forms.MultipleChoiceField(
         label=_("Sections the lawyer may open"),

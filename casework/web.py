@@ -13,7 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import active_membership
-from casework.envelope import KeyRefused, SealedDataUnreadable, SectionShredded, key_scope
+from casework.envelope import (
+    KeyRefused,
+    SealedDataUnreadable,
+    SectionShredded,
+    is_shredded,
+    key_scope,
+)
 from casework.models import Case
 from casework.selectors import CASE_LIST_ROLES, NOT_GRANTED, case_for, section_refusal
 
@@ -33,10 +39,13 @@ class SectionRefused(Exception):
 
 def require_section(request: HttpRequest, case: Case, section: str, *, write: bool = True) -> None:
     """Raises SectionRefused (a 403 page with the reason) unless the user may change the
-    section (``write=False``: read it)."""
+    section (``write=False``: read it), and SectionShredded (the 410 "erased" page) when it
+    was erased: no form is offered for a section that can hold nothing any more."""
     refusal = section_refusal(user=request.user, case=case, section=section, write=write)
     if refusal is not None:
         raise SectionRefused(refusal)
+    if is_shredded(case_id=case.pk, section=section):
+        raise SectionShredded(section)
 
 
 def save_form(request: HttpRequest, form, call: Callable[[], object], success, *, to):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework import limits
+from casework.forms import LimitedForm, text_field
 from deadlines.models import DeadlineKind
 
 
@@ -16,7 +18,7 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(LimitedForm):
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=DeadlineKind.objects.all())
     due_date = forms.DateField(label=_("Due date"), widget=DateInput)
     assignee = forms.ModelChoiceField(
@@ -25,12 +27,7 @@ class DeadlineForm(forms.Form):
         required=False,
         empty_label=_("The case's assigned caseworkers"),
     )
-    note = forms.CharField(
-        label=_("Note (encrypted with the case's notes)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+    note = text_field(_("Note (encrypted with the case's notes)"), limits.SHORT_TEXT)
 
     def __init__(self, *args, caseworkers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -39,7 +36,7 @@ class DeadlineForm(forms.Form):
         self.fields["kind"].label_from_instance = lambda k: k.label
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(LimitedForm):
     email_enabled = forms.BooleanField(label=_("Send me e-mail reminders"), required=False)
     quiet_start = forms.TimeField(
         label=_("Quiet hours from (UTC)"), required=False, widget=TimeInput
@@ -49,7 +46,7 @@ class PreferencesForm(forms.Form):
     )
 
 
-class CheckInScheduleForm(forms.Form):
+class CheckInScheduleForm(LimitedForm):
     interval_hours = forms.IntegerField(
         label=_("Check in every (hours)"), min_value=1, max_value=720, initial=48
     )

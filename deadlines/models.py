@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from casework import limits
 from casework.fields import TEXT, SealedField
 from casework.models import Case, Status
 from casework.sections import Section
@@ -126,7 +127,7 @@ class Deadline(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = SealedField(section=Section.NOTES, codec=TEXT)
+    note = SealedField(section=Section.NOTES, codec=TEXT, limit=limits.SHORT_TEXT)
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -9,7 +9,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DateInput
+from casework import limits
+from casework.forms import DateInput, LimitedForm, text_field
 from casework.models import Country
 from evacuation.models import (
     Decision,
@@ -57,26 +58,25 @@ class CountryCodesField(forms.CharField):
         return value
 
 
-def _text(label, rows: int = 3, **kwargs) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
-    )
+def _text(label, limit: int = limits.TEXT, rows: int = 3, **kwargs) -> forms.CharField:
+    return text_field(label, limit, rows=rows, **kwargs)
 
 
 def _date(label, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, required=False, widget=DateInput, **kwargs)
 
 
-class PlanForm(forms.Form):
+class PlanForm(LimitedForm):
     status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices)
     origin_region = forms.CharField(
         label=_("Leaving from (region)"),
-        max_length=120,
+        max_length=limits.NAME,
         required=False,
         help_text=_("Coarse only: a region or province, never an address."),
     )
     transit_countries = CountryCodesField(
         label=_("Transit countries, in order of travel"),
+        max_length=limits.NAME,
         required=False,
         help_text=_("Two-letter country codes separated by commas, such as KZ, AM."),
     )
@@ -88,26 +88,28 @@ class PlanForm(forms.Form):
         self.fields["destination"].choices = _country_choices()
 
 
-class StepForm(forms.Form):
+class StepForm(LimitedForm):
     kind = forms.ChoiceField(label=_("Step"), choices=StepKind.choices)
     country = ServiceChecked(label=_("Country"), required=False, choices=())
     planned_on = _date(_("Planned for"))
     done_on = _date(_("Done on"))
     status = forms.ChoiceField(label=_("Status"), choices=StepStatus.choices)
-    notes = _text(_("Notes"), help_text=_("Never write addresses, unit numbers or names."))
+    notes = _text(
+        _("Notes"), limits.SHORT_TEXT, help_text=_("Never write addresses, unit numbers or names.")
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = _country_choices()
 
 
-class VisaForm(forms.Form):
+class VisaForm(LimitedForm):
     route = forms.ChoiceField(label=_("Route"), choices=VisaRoute.choices)
     destination = ServiceChecked(label=_("Destination country"), choices=())
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     consulate = forms.CharField(
         label=_("Consulate"),
-        max_length=200,
+        max_length=limits.NAME,
         required=False,
         help_text=_("Sealed with the location and route."),
     )
@@ -126,7 +128,7 @@ class VisaForm(forms.Form):
         self.fields["destination"].choices = _country_choices()
 
 
-class DossierItemForm(forms.Form):
+class DossierItemForm(LimitedForm):
     """The case documents to include under one checklist item. Values are document ids; the
     view looks them up and the service refuses a document of another case."""
 
@@ -149,14 +151,14 @@ class DossierItemForm(forms.Form):
         return list(dict.fromkeys(ids))
 
 
-class DossierContentsForm(forms.Form):
+class DossierContentsForm(LimitedForm):
     testimony = forms.ModelChoiceField(
         label=_("Statement the excerpt comes from"),
         queryset=None,
         required=False,
         help_text=_("Only statements the person consented to use in a dossier."),
     )
-    testimony_excerpt = _text(_("Testimony excerpt"), rows=8)
+    testimony_excerpt = _text(_("Testimony excerpt"), limits.STATEMENT, rows=8)
     exposure_summary = _text(_("Legal exposure summary"), rows=6)
 
     def __init__(self, *args, statements, **kwargs) -> None:
@@ -168,14 +170,15 @@ class DossierContentsForm(forms.Form):
         )
 
 
-class VetForm(forms.Form):
+class VetForm(LimitedForm):
     note = _text(
         _("Vetting note"),
+        limits.SHORT_TEXT,
         help_text=_("Who vetted the person and how. Encrypted with the legal section."),
     )
 
 
-class ReviewerForm(forms.Form):
+class ReviewerForm(LimitedForm):
     lawyer = forms.ChoiceField(label=_("Reviewing lawyer"), choices=())
 
     def __init__(self, *args, lawyers, **kwargs) -> None:
@@ -189,10 +192,10 @@ class ReviewerForm(forms.Form):
         return self.lawyers[self.cleaned_data["lawyer"]]
 
 
-class CommentForm(forms.Form):
+class CommentForm(LimitedForm):
     # Optional here: the service says "Write the comment first."
     text = _text(_("Comment"))
-    item = forms.CharField(required=False, widget=forms.HiddenInput)
+    item = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_item(self) -> uuid.UUID | None:
         value = self.cleaned_data["item"]
@@ -204,14 +207,14 @@ class CommentForm(forms.Form):
             raise forms.ValidationError(ERR_BAD_ITEM) from None
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(LimitedForm):
     decision = forms.ChoiceField(
         label=_("Your decision"), choices=ReviewDecision.choices, widget=forms.RadioSelect
     )
     comment = _text(_("Comment"), help_text=_("Required when you request changes."))
 
 
-class MarkForm(forms.Form):
+class MarkForm(LimitedForm):
     status = forms.ChoiceField(
         label=_("What happened"),
         choices=[

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework import limits
 from casework.fields import DATE, LIST, TEXT, SealedField
 from casework.models import Case, Country, Document, DocumentType, Testimony, this_month
 from casework.sections import Section
@@ -55,11 +56,11 @@ class EvacuationPlan(models.Model):
         _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
     created_month = models.DateField(default=this_month)
-    origin_region = SealedField(section=Section.LOCATION, codec=TEXT)
+    origin_region = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
     # ISO codes of casework.Country, in order of travel.
     transit_countries = SealedField(section=Section.LOCATION, codec=LIST)
-    destination = SealedField(section=Section.LOCATION, codec=TEXT)
-    fallback_notes = SealedField(section=Section.LOCATION, codec=TEXT)
+    destination = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
+    fallback_notes = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.TEXT)
 
     def __str__(self) -> str:
         return f"plan {self.pk}"
@@ -76,11 +77,11 @@ class EvacuationStep(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=StepStatus.choices, default=StepStatus.PLANNED
     )
-    kind = SealedField(section=Section.LOCATION, codec=TEXT)
-    country = SealedField(section=Section.LOCATION, codec=TEXT)
+    kind = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
+    country = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
     planned_on = SealedField(section=Section.LOCATION, codec=DATE)
     done_on = SealedField(section=Section.LOCATION, codec=DATE)
-    notes = SealedField(section=Section.LOCATION, codec=TEXT)
+    notes = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.SHORT_TEXT)
 
     class Meta:
         ordering = ["position", "id"]
@@ -123,12 +124,12 @@ class VisaApplication(models.Model):
     )
     created_month = models.DateField(default=this_month)
     decided_month = models.DateField(null=True, blank=True)
-    consulate = SealedField(section=Section.LOCATION, codec=TEXT)
+    consulate = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
     appointment_on = SealedField(section=Section.LOCATION, codec=DATE)
     submitted_on = SealedField(section=Section.LEGAL, codec=DATE)
     decision_due = SealedField(section=Section.LEGAL, codec=DATE)
     decided_on = SealedField(section=Section.LEGAL, codec=DATE)
-    refusal_reasons = SealedField(section=Section.LEGAL, codec=TEXT)
+    refusal_reasons = SealedField(section=Section.LEGAL, codec=TEXT, limit=limits.TEXT)
     appeal_deadline = SealedField(section=Section.LEGAL, codec=DATE)
     valid_until = SealedField(section=Section.LEGAL, codec=DATE)
     enter_by = SealedField(section=Section.LEGAL, codec=DATE)
@@ -213,9 +214,9 @@ class Dossier(models.Model):
     )
     created_month = models.DateField(default=this_month)
     updated_at = models.DateTimeField(default=timezone.now)
-    vetting_note = SealedField(section=Section.LEGAL, codec=TEXT)
-    testimony_excerpt = SealedField(section=Section.TESTIMONY, codec=TEXT)
-    exposure_summary = SealedField(section=Section.LEGAL, codec=TEXT)
+    vetting_note = SealedField(section=Section.LEGAL, codec=TEXT, limit=limits.SHORT_TEXT)
+    testimony_excerpt = SealedField(section=Section.TESTIMONY, codec=TEXT, limit=limits.STATEMENT)
+    exposure_summary = SealedField(section=Section.LEGAL, codec=TEXT, limit=limits.TEXT)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -335,7 +336,7 @@ class DossierExport(models.Model):
     exported_at = models.DateTimeField(default=timezone.now)
     encrypted = models.BooleanField(default=False)
     sha256 = models.CharField(max_length=64)
-    recipient = SealedField(section=Section.DOCUMENTS, codec=TEXT)
+    recipient = SealedField(section=Section.DOCUMENTS, codec=TEXT, limit=limits.NAME)
 
     class Meta:
         ordering = ["-exported_at"]

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 from django.db import models
 
 import vault
+from casework import limits
 from casework.envelope.encoding import CODECS
 from casework.envelope.errors import SealedDataUnreadable, security_event
 from casework.envelope.keys import load_key, scope_var
 from casework.envelope.store import as_uuid
-from casework.fields import SealedField, sealed_field_names
+from casework.fields import LIST, TEXT, SealedField, sealed_field_names
 
 
 class _Sealed(NamedTuple):
@@ -29,9 +31,18 @@ class _Sealed(NamedTuple):
     encode: Callable[[Any], bytes]
     decode: Callable[[bytes], Any]
     empty: Callable[[], Any]
+    check: Callable[[Any], Any] | None  # the length limit (casework.limits), None for dates
 
 
 _sealed_fields: dict[tuple[type[models.Model], str], _Sealed] = {}
+
+
+def _length_check(field: SealedField) -> Callable[[Any], Any] | None:
+    if field.codec == TEXT:
+        return partial(limits.check_text, limit=field.limit)
+    if field.codec == LIST:
+        return limits.check_lines
+    return None
 
 
 def _sealed(obj: models.Model, name: str) -> _Sealed:
@@ -52,6 +63,7 @@ def _sealed(obj: models.Model, name: str) -> _Sealed:
         encode=encode,
         decode=decode,
         empty=empty,
+        check=_length_check(field),
     )
     _sealed_fields[type(obj), name] = sealed
     return sealed
@@ -108,6 +120,8 @@ class Envelope:
         sealed, aad = self._target(obj, name)
         if aad is None:
             raise ValueError("a row needs its primary key before anything is sealed into it")
+        if sealed.check is not None and value:
+            sealed.check(value)  # ValidationError: too long, whoever is sealing
         try:
             raw = sealed.encode(value)
         except TypeError as error:

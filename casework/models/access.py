@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Organisation
+from casework import limits
 from casework.fields import TEXT, SealedField
 from casework.models.cases import Case
 from casework.sections import Section
@@ -182,7 +183,7 @@ class BreakGlass(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=32, choices=BreakGlassReason.choices)
-    explanation = SealedField(section=Section.NOTES, codec=TEXT)
+    explanation = SealedField(section=Section.NOTES, codec=TEXT, limit=limits.SHORT_TEXT)
     started_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from casework import limits
 from casework.fields import DATE, LIST, TEXT, SealedField
 from casework.models.cases import Case
 from casework.models.choices import (
@@ -32,12 +33,12 @@ class Person(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="person")
     pseudonym = models.CharField(_("pseudonym"), max_length=80)
-    legal_name = SealedField(section=Section.IDENTITY, codec=TEXT)
+    legal_name = SealedField(section=Section.IDENTITY, codec=TEXT, limit=limits.NAME)
     aliases = SealedField(section=Section.IDENTITY, codec=LIST)
     date_of_birth = SealedField(section=Section.IDENTITY, codec=DATE)
     citizenships = SealedField(section=Section.IDENTITY, codec=LIST)
     passport_numbers = SealedField(section=Section.IDENTITY, codec=LIST)
-    relatives_at_risk = SealedField(section=Section.IDENTITY, codec=TEXT)
+    relatives_at_risk = SealedField(section=Section.IDENTITY, codec=TEXT, limit=limits.SHORT_TEXT)
     phones = SealedField(section=Section.CONTACT, codec=LIST)
     contact_handles = SealedField(section=Section.CONTACT, codec=LIST)
 
@@ -90,7 +91,7 @@ class LegalExposure(models.Model):
     )
     recorded_month = models.DateField(default=this_month)
     absence_start = SealedField(section=Section.LEGAL, codec=DATE)
-    details = SealedField(section=Section.LEGAL, codec=TEXT)
+    details = SealedField(section=Section.LEGAL, codec=TEXT, limit=limits.SHORT_TEXT)
 
     class Meta:
         ordering = ["recorded_month", "id"]
@@ -111,9 +112,9 @@ class Location(models.Model):
         _("legal basis of stay"), max_length=24, choices=LegalBasis.choices, blank=True
     )
     since_month = models.DateField(default=this_month)
-    region = SealedField(section=Section.LOCATION, codec=TEXT)
+    region = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
     stay_expires = SealedField(section=Section.LOCATION, codec=DATE)
-    route_notes = SealedField(section=Section.LOCATION, codec=TEXT)
+    route_notes = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.TEXT)
 
     def __str__(self) -> str:
         return self.country_id
@@ -142,7 +143,7 @@ class Testimony(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     screened_month = models.DateField(null=True, blank=True)
-    text = SealedField(section=Section.TESTIMONY, codec=TEXT)
+    text = SealedField(section=Section.TESTIMONY, codec=TEXT, limit=limits.STATEMENT)
 
     class Meta:
         ordering = ["number", "-version"]
@@ -191,8 +192,8 @@ class Document(models.Model):
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField(default=0)
     storage_name = models.CharField(max_length=64, unique=True, editable=False)
-    original_name = SealedField(section=Section.DOCUMENTS, codec=TEXT)
-    description = SealedField(section=Section.DOCUMENTS, codec=TEXT)
+    original_name = SealedField(section=Section.DOCUMENTS, codec=TEXT, limit=limits.NAME)
+    description = SealedField(section=Section.DOCUMENTS, codec=TEXT, limit=limits.NAME)
 
     class Meta:
         ordering = ["-seq"]

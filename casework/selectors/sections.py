@@ -98,11 +98,12 @@ def case_panels(
 ) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Per section either ``{"content": …}``, ``{"refused": message}`` or
     ``{"shredded": True}``, and the sections that were opened (for the audit event). Call
-    inside the page's key scope. Up to four access queries, one to find erased sections (for
-    the assigned, who alone may learn that), and a query or two per section opened."""
+    inside the page's key scope. Up to four access queries, one to find erased sections (told
+    only to those who may open them), and a query or two per section opened."""
     sections = list(sections)
-    gone = shredded_sections(case_id=case.pk) if assigned else set()
     refusals = section_refusals(user=user, case=case, sections=sections, assigned=assigned)
+    openable = any(refusal is None for refusal in refusals.values())
+    gone = shredded_sections(case_id=case.pk) if openable else set()
     panels: dict[str, dict[str, Any]] = {}
     opened: list[str] = []
     for section in sections:

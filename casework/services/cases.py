@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.services import record
+from casework import limits
 from casework.envelope import create_case_keys, empty_values
 from casework.guards import lock_case, require_assigned, seal
 from casework.models import Case, CaseStatusChange, Country, Location, Person, Status, this_month
@@ -44,7 +45,7 @@ def case_create(
 ) -> Case:
     """Opens a case: the shell, one data key per section, the person (identity sealed, blind
     indexes), the first status, the creator assigned. Writes case.created."""
-    pseudonym = pseudonym.strip()
+    pseudonym = limits.check_text(pseudonym.strip(), limits.PSEUDONYM)
     if not pseudonym:
         raise ValidationError(ERR_PSEUDONYM)
     if not caseworkers_of(organisation_id=organisation.pk).filter(pk=by.pk).exists():

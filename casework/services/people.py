@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import record
+from casework import limits
 from casework.envelope import IndexKind
 from casework.guards import dates_changed, lock_case, require_section, seal
 from casework.models import Case, Country, Location, Person, this_month
@@ -37,7 +38,7 @@ def person_update_identity(
     relatives_at_risk: str,
 ) -> Person:
     require_section(by=by, case=case, section=Section.IDENTITY)
-    pseudonym = pseudonym.strip()
+    pseudonym = limits.check_text(pseudonym.strip(), limits.PSEUDONYM)
     if not pseudonym:
         raise ValidationError(ERR_PSEUDONYM)
     if date_of_birth and date_of_birth > timezone.now().date():

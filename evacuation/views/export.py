@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.security import require_recent_second_factor
+from casework.forms import LimitedForm
 from casework.models import Case
 from casework.web import case_view, forbidden, require_section
 from evacuation import services
@@ -23,7 +24,7 @@ NO_DOSSIER_ROLE = _(
 )
 
 
-class ExportForm(forms.Form):
+class ExportForm(LimitedForm):
     recipient = forms.CharField(
         label=_("Recipient"),
         max_length=120,

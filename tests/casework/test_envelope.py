@@ -164,16 +164,20 @@ def test_the_associated_data_names_model_field_row_and_section(case_getlost):
         vault.open_with_key(key, bytes(person.legal_name), aad=aad)
         == "Иванов Иван Иванович".encode()
     )
+    # Long text, in a field that takes it (a legal name is at most 200 characters).
+    long_aad = f"waypoint.field.v1:casework.person:relatives_at_risk:{person.pk}:identity".encode()
     long_text = "Я ушёл из части. " * 20
-    case_getlost.envelope.seal(person, "legal_name", long_text)
-    raw = vault.open_with_key(key, bytes(person.legal_name), aad=aad)
+    case_getlost.envelope.seal(person, "relatives_at_risk", long_text)
+    raw = vault.open_with_key(key, bytes(person.relatives_at_risk), aad=long_aad)
     assert raw == long_text.encode("utf-16") and raw[:2] in (b"\xff\xfe", b"\xfe\xff")
-    assert case_getlost.envelope.open(person, "legal_name") == long_text
+    assert case_getlost.envelope.open(person, "relatives_at_risk") == long_text
     for earlier in (long_text.encode(), b"\xff" + long_text.encode("utf-16-le")):
-        person.legal_name = vault.seal_with_key(key, earlier, aad=aad)
-        assert case_getlost.envelope.open(person, "legal_name") == long_text
-    case_getlost.envelope.seal(person, "legal_name", "Ivanov " * 50)
-    assert vault.open_with_key(key, bytes(person.legal_name), aad=aad) == b"Ivanov " * 50
+        person.relatives_at_risk = vault.seal_with_key(key, earlier, aad=long_aad)
+        assert case_getlost.envelope.open(person, "relatives_at_risk") == long_text
+    case_getlost.envelope.seal(person, "relatives_at_risk", "Ivanov " * 50)
+    assert vault.open_with_key(key, bytes(person.relatives_at_risk), aad=long_aad) == (
+        b"Ivanov " * 50
+    )
     sealed = vault.seal_with_key(key, "Петров Пётр".encode(), aad=aad)
     person.legal_name = sealed
     assert case_getlost.envelope.open(person, "legal_name") == "Петров Пётр"
@@ -251,24 +255,27 @@ LISTS = st.lists(st.text(max_size=40), max_size=6)
 def test_any_value_round_trips(case_getlost, name, aliases, born):
     person = _reload(case_getlost.person)
     sealer = case_getlost.envelope
-    sealer.seal_many(person, {"legal_name": name, "aliases": aliases, "date_of_birth": born})
-    assert sealer.open(person, "legal_name") == name
+    values = {"relatives_at_risk": name, "aliases": aliases, "date_of_birth": born}
+    sealer.seal_many(person, values)
+    assert sealer.open(person, "relatives_at_risk") == name
     assert sealer.open(person, "aliases") == aliases
     assert sealer.open(person, "date_of_birth") == born
 
 
 @hypothesis_settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=TEXTS, field=st.sampled_from(["aliases", "relatives_at_risk", "passport_numbers"]))
+@given(name=TEXTS, field=st.sampled_from(["aliases", "legal_name", "passport_numbers"]))
 def test_a_value_never_opens_under_other_associated_data(case_getlost, name, field):
     person = _reload(case_getlost.person)
     sealer = case_getlost.envelope
-    sealer.seal(person, "legal_name", name)
-    setattr(person, field, person.legal_name)
+    sealer.seal(person, "relatives_at_risk", name)
+    setattr(person, field, person.relatives_at_risk)
     with pytest.raises(SealedDataUnreadable):
         sealer.open(person, field)
-    other_row = Person(pk=uuid.uuid4(), case_id=case_getlost.pk, legal_name=person.legal_name)
+    other_row = Person(
+        pk=uuid.uuid4(), case_id=case_getlost.pk, relatives_at_risk=person.relatives_at_risk
+    )
     with pytest.raises(SealedDataUnreadable):
-        sealer.open(other_row, "legal_name")
+        sealer.open(other_row, "relatives_at_risk")
 
 
 # --- Blind indexes ----------------------------------------------------------------------------
