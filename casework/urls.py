@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<ref:reference>/status/", cases.case_status, name="case_status"),
     path("cases/<ref:reference>/assign/", cases.case_assign, name="case_assign"),
     path("cases/<ref:reference>/verify/", cases.case_verify, name="case_verify"),
+    path("cases/<ref:reference>/location/open/", cases.location_open, name="location_open"),
     path("cases/<ref:reference>/referrals/new/", access.referral_create, name="referral_create"),
     path(
         "cases/<ref:reference>/referrals/<uuid:pk>/revoke/",

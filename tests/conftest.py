@@ -93,7 +93,9 @@ def _lock_order(request):
     watch = LockOrderWatch(base=len(connection.atomic_blocks))
     with connection.execute_wrapper(watch):
         yield
-    assert watch.violations == [], "row locks taken after the audit chain's lock"
+    assert watch.violations == [], "row locks taken after the audit chain's lock:\n" + "\n".join(
+        watch.violations
+    )
 
 
 @pytest.fixture

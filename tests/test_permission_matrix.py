@@ -53,6 +53,7 @@ from PIL import Image
 from accounts.models import Role
 from casework import services
 from casework.models import (
+    AssignmentReason,
     BreakGlassReason,
     Case,
     ConsentGiver,
@@ -77,6 +78,7 @@ PERSONAS = (
     "outsider",
     "caseworker",
     "assigned",
+    "admin_assigned",
     "lawyer_with",
     "lawyer_without",
     "coordinator",
@@ -95,6 +97,7 @@ READABLE = {
     "outsider": None,  # None: the case is not visible at all
     "caseworker": set(),
     "assigned": set(SECTIONS),
+    "admin_assigned": set(SECTIONS),
     "lawyer_with": {Section.TESTIMONY, Section.LEGAL, Section.DOCUMENTS},
     "lawyer_without": {Section.LEGAL},
     "coordinator": None,
@@ -241,6 +244,7 @@ def build_world(make_member) -> World:
     u = {}
     u["assigned"] = make_member("get-lost", Role.CASEWORKER)
     u["caseworker"] = make_member("get-lost", Role.CASEWORKER)
+    u["admin_assigned"] = make_member("get-lost", Role.CASEWORKER)
     u["admin"] = make_member("get-lost", Role.ORG_ADMIN)
     u["admin_glass"] = make_member("get-lost", Role.ORG_ADMIN)
     u["frozen"] = make_member("get-lost", Role.CASEWORKER)
@@ -254,6 +258,13 @@ def build_world(make_member) -> World:
     case = _open(u["assigned"], pseudonym="Heron")
     _fill(case, u["assigned"])
     services.case_assign(case=case, by=u["assigned"], caseworkers=[u["assigned"], u["frozen"]])
+    services.case_assign(
+        case=case,
+        by=u["admin"],
+        caseworkers=[u["assigned"], u["frozen"], u["admin_assigned"]],
+        reason=AssignmentReason.WORKLOAD,
+        explanation="Second caseworker while the first is travelling.",
+    )
     other_case = _open(u["assigned"], pseudonym="Crane")
     foreign_case = _open(u["outsider"], pseudonym="Stork")
     intransit = u["lawyer_with"].memberships.get().organisation
@@ -359,6 +370,8 @@ class Row:
 
 
 def row(method: str, path, expected: dict) -> Row:
+    # A caseworker an org admin assigned (with a reason) works like any assigned caseworker.
+    expected = {**expected, "admin_assigned": expected["assigned"]}
     missing = set(PERSONAS) - set(expected)
     assert not missing, f"row lacks personas {missing}"
     return Row(method, path, expected)
@@ -405,6 +418,10 @@ ROWS: dict[str, Row] = {
         "get", _case("case_assign"), {**CASE_EDIT, "admin": 200, "admin_glass": 200}
     ),
     "casework:case_verify": row("get", _case("case_verify"), CASE_EDIT),
+    # Before verification only; on the verified world's case it says so and redirects back.
+    "casework:location_open": row(
+        "post", _case("location_open"), {**CASE_CHANGE, "admin_glass": 302}
+    ),
     "casework:referral_create": row("get", _case("referral_create"), CASE_EDIT),
     "casework:referral_revoke": row(
         "post",
@@ -708,7 +725,7 @@ def test_the_selectors_give_each_persona_its_cases_and_sections(world, persona):
     else:
         assert world.ref in visible
         assert readable_sections(user=user, case=world.case) == expected
-    get_lost_staff = {"caseworker", "assigned", "admin", "admin_glass"}
+    get_lost_staff = {"caseworker", "assigned", "admin_assigned", "admin", "admin_glass"}
     assert (world.other_case.reference in visible) == (persona in get_lost_staff)
     assert (world.foreign_case.reference in visible) == (persona == "outsider")
 
@@ -733,6 +750,25 @@ def test_markers_reach_only_personas_holding_their_section(world, persona):
             assert marker not in text, (persona, section)
     if persona not in READABLE:
         assert not any(marker in text for marker in MARKERS.values())
+
+
+# Where the person is (location and route): the country now, its advisory, the visa's
+# destination and consulate. Only for those who may open that section.
+WHERE = ("Kazakhstan", "France", "Consulate MRK")
+
+
+@pytest.mark.parametrize("persona", sorted(READABLE))
+def test_where_the_person_is_shows_only_to_personas_holding_location(world, persona):
+    pages = ["casework:case_detail", "evacuation:dossier_detail"]
+    text = "\n".join(
+        request_as(world, persona, ROWS[key]).content.decode(errors="replace")
+        for key in pages
+        if ROWS[key].expected[persona] == 200
+    )
+    if Section.LOCATION in (READABLE[persona] or set()):
+        assert all(word in text for word in WHERE), persona
+    else:
+        assert not any(word in text for word in WHERE), persona
 
 
 def test_uuid_free_urls_do_not_leak_unknown_ids(world):

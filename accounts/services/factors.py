@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import secrets
 import time
+from copy import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -215,8 +216,9 @@ def totp_device_create(
         device = TOTPDevice(user=user, name=name.strip()[:64], confirmed=True, last_t=t)
         device.set_key(key)
         device.save()
-        record("auth.factor.added", actor=user, obj=device, factor=FACTOR_TOTP)
         codes = _backup_codes_replace(user) if first_factor else None
+        record("auth.factor.added", actor=user, obj=device, factor=FACTOR_TOTP)
+        _record_codes(user, codes)
     return device, codes
 
 
@@ -229,8 +231,9 @@ def passkey_register(
         _lock_user(user)
         _check_first(user, first_factor)
         device = helper.register_complete(user=user, state=state, data=data)
-        record("auth.factor.added", actor=user, obj=device, factor=FACTOR_PASSKEY)
         codes = _backup_codes_replace(user) if first_factor else None
+        record("auth.factor.added", actor=user, obj=device, factor=FACTOR_PASSKEY)
+        _record_codes(user, codes)
     return device, codes
 
 
@@ -245,9 +248,9 @@ def _remove(*, user: User, device: Device, factor: str) -> None:
             raise PermissionDenied
         if primary_factor_count(user) <= 1:
             raise FactorError(LAST_FACTOR)
-        # Recorded first so that the event still names the device's id.
-        record("auth.factor.removed", actor=user, obj=device, factor=factor)
+        removed = copy(device)  # delete() clears the id the event names
         device.delete()
+        record("auth.factor.removed", actor=user, obj=removed, factor=factor)
 
 
 def totp_device_remove(*, user: User, device: TOTPDevice) -> None:
@@ -286,8 +289,14 @@ def _backup_codes_replace(user: User) -> list[str]:
         BackupCode(device=device, code_hash=make_password(normalise_backup_code(code)))
         for code in codes
     )
-    record("auth.backup_codes.generated", actor=user, obj=device, count=len(codes))
     return [format_backup_code(code) for code in codes]
+
+
+def _record_codes(user: User, codes: list[str] | None) -> None:
+    """Audits new backup codes, after every row is written (the lock order)."""
+    if codes is not None:
+        device = BackupCodeDevice.objects.filter(user=user).only("pk").first()
+        record("auth.backup_codes.generated", actor=user, obj=device, count=len(codes))
 
 
 def backup_codes_generate(*, user: User) -> list[str]:
@@ -295,4 +304,6 @@ def backup_codes_generate(*, user: User) -> list[str]:
     hashes; returns them formatted for display, once."""
     with transaction.atomic():
         _lock_user(user)
-        return _backup_codes_replace(user)
+        codes = _backup_codes_replace(user)
+        _record_codes(user, codes)
+        return codes

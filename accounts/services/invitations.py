@@ -154,7 +154,6 @@ def invitation_send(*, organisation: Organisation, email: str, role: str, by: Us
     for old in superseded:
         old.revoked_at = now
         old.save(update_fields=["revoked_at"])
-        record("invitation.revoked", actor=by, obj=old, org=organisation, reason="superseded")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation.objects.create(
         email=email,
@@ -165,6 +164,9 @@ def invitation_send(*, organisation: Organisation, email: str, role: str, by: Us
         created_at=now,
         expires_at=now + settings.INVITATION_LIFETIME,
     )
+    # The audit appends come last (audit.services, "Lock order").
+    for old in superseded:
+        record("invitation.revoked", actor=by, obj=old, org=organisation, reason="superseded")
     record("invitation.sent", actor=by, obj=invitation, org=organisation, role=role)
     body = str(EMAIL_BODY).format(
         organisation=organisation.name,

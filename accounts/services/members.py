@@ -6,6 +6,7 @@ admins acting at the same moment cannot together remove the last admin.
 
 from __future__ import annotations
 
+from copy import copy
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -91,15 +92,16 @@ def member_remove(*, membership: Membership, by: User) -> None:
         organisation_id=current.organisation_id, excluding=current
     ):
         raise ValidationError(LAST_ADMIN, code="last_admin")
+    removed = copy(current)  # delete() clears the id the event names
+    current.delete()
     record(
         "member.removed",
         actor=by,
-        obj=current,
-        org=current.organisation_id,
-        role=current.role,
-        target_user=current.user_id,
+        obj=removed,
+        org=removed.organisation_id,
+        role=removed.role,
+        target_user=removed.user_id,
     )
-    current.delete()
 
 
 @transaction.atomic

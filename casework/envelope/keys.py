@@ -120,25 +120,37 @@ def load_key(scope: _Scope | None, case_id: uuid.UUID, section: str) -> vault.Da
     pair = (case_id.int, section)
     key = scope.keys.get(pair) if scope is not None else None
     if key is None:
-        row = (
-            CaseKey.objects.filter(case_id=case_id, section=section)
-            .values_list("wrapped_key", "shredded_at")
-            .first()
-        )
-        if row is None:
-            security_event("missing_key", case=case_id, section=section)
-            raise SealedDataUnreadable
-        wrapped, shredded_at = row
-        if shredded_at is not None:
-            raise SectionShredded(section)
-        try:
-            key = vault.DataKey(vault.open(bytes(wrapped), aad=wrap_aad(case_id, section)))
-        except (vault.DecryptionError, ValueError):
-            security_event("key_unwrap_failed", case=case_id, section=section)
-            raise SealedDataUnreadable from None
+        key = _unwrap(case_id, section)
     if scope is not None:
         scope.keys[pair] = scope.ready[pair] = key
     return key
+
+
+def key_for_writing(case_id: uuid.UUID, section: str) -> vault.DataKey:
+    """The section's key for sealing a value its writer already knows (an org admin's reason
+    for assigning a colleague) without the writer's grant to read the section: not checked
+    against the scope's user, and not kept in the scope, so nothing of the section opens for
+    them. Only services call this, for such write-only fields. One query."""
+    return _unwrap(as_uuid(case_id), section)
+
+
+def _unwrap(case_id: uuid.UUID, section: str) -> vault.DataKey:
+    row = (
+        CaseKey.objects.filter(case_id=case_id, section=section)
+        .values_list("wrapped_key", "shredded_at")
+        .first()
+    )
+    if row is None:
+        security_event("missing_key", case=case_id, section=section)
+        raise SealedDataUnreadable
+    wrapped, shredded_at = row
+    if shredded_at is not None:
+        raise SectionShredded(section)
+    try:
+        return vault.DataKey(vault.open(bytes(wrapped), aad=wrap_aad(case_id, section)))
+    except (vault.DecryptionError, ValueError):
+        security_event("key_unwrap_failed", case=case_id, section=section)
+        raise SealedDataUnreadable from None
 
 
 def shred_section(*, case_id: uuid.UUID, section: str) -> bool:

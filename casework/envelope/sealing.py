@@ -13,7 +13,7 @@ import vault
 from casework import limits
 from casework.envelope.encoding import CODECS
 from casework.envelope.errors import SealedDataUnreadable, security_event
-from casework.envelope.keys import load_key, scope_var
+from casework.envelope.keys import key_for_writing, load_key, scope_var
 from casework.envelope.store import as_uuid
 from casework.fields import LIST, TEXT, SealedField, sealed_field_names
 
@@ -127,6 +127,17 @@ class Envelope:
         except TypeError as error:
             raise TypeError(f"{sealed.field.name} {error}") from None
         setattr(obj, sealed.attname, self.data_key(sealed.section).seal(raw, aad))
+
+    def seal_write_only(self, obj: models.Model, name: str, value: Any) -> None:
+        """seal() for a value its writer already knows but may not read back (keys.
+        key_for_writing): the section's key is neither checked against nor kept in the scope."""
+        sealed, aad = self._target(obj, name)
+        if aad is None:
+            raise ValueError("a row needs its primary key before anything is sealed into it")
+        if sealed.check is not None and value:
+            sealed.check(value)
+        key = key_for_writing(self.case_id, sealed.section)
+        setattr(obj, sealed.attname, key.seal(sealed.encode(value), aad))
 
     def seal_many(self, obj: models.Model, values: dict[str, Any]) -> None:
         for name, value in values.items():

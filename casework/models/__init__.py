@@ -12,8 +12,10 @@ statements, notes, documents), ``access`` (grants, consent, referrals, break-gla
 """
 
 from casework.models.access import (
+    AssignmentReason,
     BreakGlass,
     BreakGlassReason,
+    CaseAssignment,
     CaseGroupPermission,
     CaseNotice,
     CaseUserPermission,
@@ -21,6 +23,7 @@ from casework.models.access import (
     ConsentGiver,
     ConsentPurpose,
     GrantSource,
+    LocationOpening,
     NoticeKind,
     Referral,
     ReferralAction,
@@ -66,6 +69,9 @@ from casework.models.reference import (
 )
 
 __all__ = [
+    "AssignmentReason",
+    "CaseAssignment",
+    "LocationOpening",
     "Article",
     "BreakGlass",
     "BreakGlassReason",

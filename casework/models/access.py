@@ -195,8 +195,73 @@ class BreakGlass(models.Model):
         return f"break-glass {self.pk}"
 
 
+class AssignmentReason(models.TextChoices):
+    CASEWORKER_LEFT = "caseworker_left", _("The assigned caseworker left or is unavailable")
+    WORKLOAD = "workload", _("Sharing or balancing the workload")
+    SAFETY = "safety", _("Immediate danger to the person")
+    SUPERVISION = "supervision", _("Quality or safeguarding review")
+
+
+class CaseAssignment(models.Model):
+    """Who added whom to a case's assigned caseworkers, when, and — when the person assigning
+    was not assigned themselves (an org admin) — why: a reason code in clear and an
+    explanation sealed in the notes section, like break-glass. The assignment itself is
+    Case.assigned_caseworkers; these rows are its accountable history."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    # Blank when an assigned caseworker added a colleague: accountable only from outside.
+    reason = models.CharField(
+        _("reason"), max_length=32, choices=AssignmentReason.choices, blank=True
+    )
+    explanation = SealedField(section=Section.NOTES, codec=TEXT, limit=limits.SHORT_TEXT)
+
+    class Meta:
+        ordering = ["-assigned_at"]
+        indexes = [models.Index(fields=["case", "user"])]
+
+    def __str__(self) -> str:
+        return f"assignment {self.pk}"
+
+    @property
+    def from_outside(self) -> bool:
+        return bool(self.reason)
+
+
+class LocationOpening(models.Model):
+    """Before the person is verified, location and route open only to the assigned
+    caseworkers who hold one of these: the caseworker who opened the case, and those an
+    assigned caseworker holding it (or an org admin under break-glass) opened it to. Once the
+    person is verified, every assigned caseworker reads the section."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="location_openings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_location_opening_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"location opening {self.pk}"
+
+
 class NoticeKind(models.TextChoices):
     BREAK_GLASS = "break_glass", _("An organisation admin opened a case assigned to you")
+    ASSIGNED_FROM_OUTSIDE = (
+        "assigned_outside",
+        _("An organisation admin assigned a caseworker to a case assigned to you"),
+    )
+    LOCATION_OPENED = "location_opened", _("Location and route of a case were opened to you")
     REFERRAL_RECEIVED = "referral_received", _("A case was referred to your organisation")
     REFERRAL_ANSWERED = "referral_answered", _("A referral was answered")
     REFERRAL_REVOKED = "referral_revoked", _("A referral was revoked")
@@ -213,6 +278,11 @@ class CaseNotice(models.Model):
     )
     kind = models.CharField(max_length=24, choices=NoticeKind.choices)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    # The accountable act the notice is about, when there is one (its details are shown to
+    # the assigned caseworkers behind login).
+    assignment = models.ForeignKey(
+        CaseAssignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -16,6 +16,7 @@ from casework.models import (
     BreakGlass,
     Case,
     CaseUserPermission,
+    LocationOpening,
     Referral,
     ReferralStatus,
     section_codename,
@@ -30,6 +31,10 @@ NOT_ASSIGNED = _(
 )
 NOT_VERIFIED = _(
     "Location and route stay closed until an assigned caseworker has verified this person."
+)
+NOT_OPENED_TO_YOU = _(
+    "Location and route stay closed until this person is verified, or until an assigned "
+    "caseworker who holds them opens them to you."
 )
 NOT_GRANTED = _("This section was not shared with you.")
 WRITE_NEEDS_ASSIGNMENT = _("Only caseworkers assigned to this case can change it.")
@@ -203,9 +208,13 @@ def section_refusals(
     if assigned is None:
         assigned = is_assigned_caseworker(user=user, case=case)
     if assigned:
-        # The verification gate leaves location and route open to the assigned caseworkers
-        # of the owning organisation (they record it); everyone else waits (below).
-        return dict.fromkeys(sections, None)
+        # The verification gate: before verification, location and route are open only to
+        # the assigned caseworkers they were opened to (LocationOpening); everyone else waits.
+        refusals = dict.fromkeys(sections, None)
+        if Section.LOCATION in refusals and not case.is_verified:
+            if not holds_location(user=user, case=case):
+                refusals[Section.LOCATION] = NOT_OPENED_TO_YOU
+        return refusals
     if write:
         return dict.fromkeys(sections, WRITE_NEEDS_ASSIGNMENT)
     refusals: dict = {}
@@ -227,6 +236,20 @@ def section_refusals(
             refusals.update(dict.fromkeys(closed, NOT_ASSIGNED if owner else NOT_GRANTED))
         refusals.update(dict.fromkeys((s for s in rest if s in opened), None))
     return {section: refusals[section] for section in sections}
+
+
+def holds_location(*, user: User, case: Case) -> bool:
+    """Location and route of the (unverified) case were opened to the user. One query."""
+    return LocationOpening.objects.filter(case=case, user=user).exists()
+
+
+def may_open_location(*, user: User, case: Case) -> bool:
+    """Before verification, who may open location and route to an assigned colleague: an
+    assigned caseworker who holds them, or an org admin under break-glass (after it, when
+    they are open to every assigned caseworker, any of them may ask). Up to two queries."""
+    if is_assigned_caseworker(user=user, case=case):
+        return case.is_verified or holds_location(user=user, case=case)
+    return active_break_glass(user=user, case=case) is not None
 
 
 def is_owner_member(*, user: User, case: Case) -> bool:

@@ -39,6 +39,14 @@ from casework.services.access import (
     ERR_UNKNOWN_SECTION,
     REFERRAL_MAX,
 )
+from casework.services.assignment import (
+    ERR_ASSIGN_REASON,
+    ERR_CANNOT_OPEN,
+    ERR_NO_CASEWORKER,
+    ERR_UNKNOWN_CASEWORKER,
+    case_assign,
+    location_open,
+)
 from casework.services.break_glass import (
     break_glass,
     notices_mark_read,
@@ -46,12 +54,9 @@ from casework.services.break_glass import (
 from casework.services.cases import (
     ERR_ALREADY_VERIFIED,
     ERR_FUTURE_DATE,
-    ERR_NO_CASEWORKER,
     ERR_NOT_CASEWORKER,
     ERR_PSEUDONYM,
     ERR_SAME_STATUS,
-    ERR_UNKNOWN_CASEWORKER,
-    case_assign,
     case_change_status,
     case_create,
     case_update_shell,
@@ -90,6 +95,8 @@ __all__ = [
     "BREAK_GLASS_MAX",
     "ERR_ALREADY_ASSIGNED",
     "ERR_ALREADY_VERIFIED",
+    "ERR_ASSIGN_REASON",
+    "ERR_CANNOT_OPEN",
     "ERR_CONSENT_NOT_PENDING",
     "ERR_CONSENT_OUTLIVED",
     "ERR_CONSENT_WITHDRAWN",
@@ -128,6 +135,7 @@ __all__ = [
     "case_shred",
     "case_update_shell",
     "case_verify",
+    "location_open",
     "consent_confirm",
     "consent_record",
     "consent_withdraw",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,15 +15,22 @@ from audit.services import record
 from casework import limits
 from casework.envelope import create_case_keys, empty_values
 from casework.guards import lock_case, require_assigned, seal
-from casework.models import Case, CaseStatusChange, Country, Location, Person, Status, this_month
-from casework.selectors import can_manage_assignment, caseworkers_of
+from casework.models import (
+    Case,
+    CaseStatusChange,
+    Country,
+    Location,
+    LocationOpening,
+    Person,
+    Status,
+    this_month,
+)
+from casework.selectors import caseworkers_of
 from casework.services.indexes import identity_index, reindex
 from casework.services.references import next_reference
 
 ERR_PSEUDONYM = _("Give the person a pseudonym: it is what everyone sees in lists.")
 ERR_NOT_CASEWORKER = _("Only caseworkers of this organisation can open a case.")
-ERR_UNKNOWN_CASEWORKER = _("Choose caseworkers of this organisation.")
-ERR_NO_CASEWORKER = _("A case needs at least one assigned caseworker.")
 ERR_SAME_STATUS = _("The case already has this status.")
 ERR_ALREADY_VERIFIED = _("This person has already been verified.")
 ERR_FUTURE_DATE = _("This date lies in the future.")
@@ -71,6 +78,7 @@ def case_create(
     person.save()
     reindex(person, organisation.pk, identity_index(legal_name, [], date_of_birth, []))
     case.assigned_caseworkers.add(by)
+    LocationOpening.objects.create(case=case, user=by, opened_by=by)
     CaseStatusChange.objects.create(case=case, to_status=case.status, changed_by=by)
     if country is not None:
         location = Location(case=case, country=country)
@@ -121,23 +129,6 @@ def case_update_shell(*, case: Case, by: User, risk_level: str, **categories: st
     case.full_clean(exclude=["organisation", "reference", "year", "number", "verified_by"])
     case.save(update_fields=["risk_level", "intake_channel", "legal_category", "service_category"])
     record("case.updated", actor=by, obj=case, org=case.organisation_id)
-    return case
-
-
-@transaction.atomic
-def case_assign(*, case: Case, by: User, caseworkers: list[User]) -> Case:
-    """Sets the assigned caseworkers (active caseworkers of the case's organisation)."""
-    if not can_manage_assignment(user=by, case=case):
-        raise PermissionDenied
-    allowed = set(caseworkers_of(organisation_id=case.organisation_id).values_list("pk", flat=True))
-    chosen = {u.pk for u in caseworkers}
-    if not chosen:
-        raise ValidationError(ERR_NO_CASEWORKER)
-    if not chosen <= allowed:
-        raise ValidationError(ERR_UNKNOWN_CASEWORKER)
-    lock_case(case)
-    case.assigned_caseworkers.set(list(chosen))
-    record("case.assigned", actor=by, obj=case, org=case.organisation_id, count=len(chosen))
     return case
 
 

@@ -17,6 +17,7 @@ from casework.forms import (
     AssignForm,
     CaseCreateForm,
     FilterForm,
+    LocationOpenForm,
     SearchForm,
     ShellForm,
     StatusForm,
@@ -36,6 +37,7 @@ STATUS_CHANGED = _("The status has been changed.")
 ASSIGNMENT_SAVED = _("The assignment has been saved.")
 VERIFIED = _("The person is marked as verified. Location and route are now open.")
 SHELL_SAVED = _("The case details have been saved.")
+LOCATION_OPENED = _("Location and route are now open to your colleague.")
 NOT_ASSIGNED_ACTION = _("Only caseworkers assigned to this case can do this.")
 
 
@@ -152,6 +154,7 @@ def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool)
 def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
     assigned = is_assigned_caseworker(user=request.user, case=case)
     panels = open_sections(request, case, SECTIONS, assigned=assigned)
+    access = _access_context(request, case, assigned=assigned)
     return render(
         request,
         "casework/case_detail.html",
@@ -159,15 +162,30 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
             "case": case,
             "panels": [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS],
             "assigned": assigned,
+            # Where the person is shows only to those who may open location and route.
+            "sees_location": "content" in panels[Section.LOCATION],
+            **_location_openings(request, case, assigned, access.get("break_glass")),
             "timeline": case.status_changes.select_related("changed_by"),
             # Partners (referred organisations) see no names of the owning organisation.
             "is_owner": assigned or selectors.is_owner_member(user=request.user, case=case),
             "caseworkers": case.assigned_caseworkers.order_by("display_name", "email"),
             "can_assign": can_manage_assignment(user=request.user, case=case),
             "status_form": StatusForm(initial={"status": case.status}),
-            **_access_context(request, case, assigned=assigned),
+            **access,
         },
     )
+
+
+def _location_openings(request: HttpRequest, case: Case, assigned: bool, glass) -> dict:
+    """Before verification: which assigned caseworkers hold location and route, and whether
+    the user may open them to the others (one query, for the owner's staff only)."""
+    if case.is_verified or not (assigned or glass):
+        return {}
+    holders = set(case.location_openings.values_list("user_id", flat=True))
+    return {
+        "location_holders": holders,
+        "may_open_location": bool(glass) or request.user.pk in holders,
+    }
 
 
 def _access_context(request: HttpRequest, case: Case, *, assigned: bool) -> dict:
@@ -238,15 +256,22 @@ def case_shell(request: HttpRequest, case: Case) -> HttpResponse:
 def case_assign(request: HttpRequest, case: Case) -> HttpResponse:
     if not can_manage_assignment(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
+    from_outside = not is_assigned_caseworker(user=request.user, case=case)
     form = AssignForm(
         request.POST or None,
         caseworkers=caseworkers_of(organisation_id=case.organisation_id),
         initial={"caseworkers": list(case.assigned_caseworkers.all())},
+        from_outside=from_outside,
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             services.case_assign(
-                case=case, by=request.user, caseworkers=list(form.cleaned_data["caseworkers"])
+                case=case,
+                by=request.user,
+                caseworkers=list(data["caseworkers"]),
+                reason=data.get("reason", ""),
+                explanation=data.get("explanation", ""),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -256,6 +281,25 @@ def case_assign(request: HttpRequest, case: Case) -> HttpResponse:
     return render(
         request, "casework/simple_form.html", _simple(case, form, _("Assigned caseworkers"))
     )
+
+
+@require_POST
+@case_view
+def location_open(request: HttpRequest, case: Case) -> HttpResponse:
+    """Before verification: opens location and route to an assigned colleague."""
+    if not selectors.may_open_location(user=request.user, case=case):
+        return forbidden(request, services.ERR_CANNOT_OPEN)
+    form = LocationOpenForm(request.POST, colleagues=case.assigned_caseworkers.all())
+    if not form.is_valid():
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        return redirect(case)
+    try:
+        services.location_open(case=case, by=request.user, colleague=form.cleaned_data["colleague"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, LOCATION_OPENED)
+    return redirect(case)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -18,10 +18,10 @@ def _country_now(case) -> Country | None:
 
 
 @register.inclusion_tag("evacuation/_location_advisory.html")
-def case_advisory_banner(case):
-    """The advisory of the country the person is in, when high or critical: the country is in
-    the case outline, so everyone who sees the case sees it. No query (case_for loads it)."""
-    here = _country_now(case)
+def case_advisory_banner(case, sees_location: bool):
+    """The advisory of the country the person is in, when high or critical, for those who may
+    open location and route (where the person is belongs to that section). No query."""
+    here = _country_now(case) if sees_location else None
     return {"country": here if here is not None and here.needs_advisory else None}
 
 
@@ -30,11 +30,14 @@ def case_evacuation_panel(context, case):
     """The case page's evacuation panel. Opens location (plan, steps, consulate, appointment)
     and legal (visa dates) only where the case page's own panels did: the page has already
     checked the user's right to each section, left out shredded ones and recorded each
-    section it opened as viewed (casework.views.cases.open_sections)."""
+    section it opened as viewed (casework.views.cases.open_sections). Nothing of where the
+    person is or goes (route, destination, consulate) shows without location and route, and
+    nothing is offered for an erased section."""
     user = context["request"].user
     assigned = context["assigned"]
     panels = {p["section"]: p for p in context["panels"]}
     readable = {s for s in (Section.LOCATION, Section.LEGAL) if "content" in panels[s]}
+    erased = {s for s in (Section.LOCATION, Section.LEGAL) if panels[s].get("shredded")}
     plan = case_plan(case=case) if Section.LOCATION in readable else None
     visas = case_visas(user=user, case=case, readable=readable, assigned=assigned)
     here = _country_now(case)
@@ -45,6 +48,9 @@ def case_evacuation_panel(context, case):
         "case": case,
         "assigned": assigned,
         "readable": readable,
+        "erased": erased,
+        # A visa application keeps dates of both sections: both must be open to change it.
+        "may_edit_visas": assigned and readable == {Section.LOCATION, Section.LEGAL},
         "plan": plan,
         "visas": visas,
         "csrf_token": context.get("csrf_token"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.models import Case, Document
 from casework.sections import Section
-from casework.selectors import is_assigned_caseworker
+from casework.selectors import is_assigned_caseworker, section_refusal
 from casework.services import section_viewed
 from casework.web import case_view, forbidden, save_form
 from evacuation import services
@@ -126,6 +126,11 @@ def _detail(
         "role": role,
         "caseworker": caseworker,
         "readable": page.readable,
+        # The destination belongs to location and route (clear only for the statistics).
+        "sees_location": section_refusal(
+            user=request.user, case=case, section=Section.LOCATION, assigned=caseworker
+        )
+        is None,
         "items": page.items,
         "overall_comments": page.overall_comments,
         "overall_draft": draft if not draft_item else "",

@@ -217,8 +217,9 @@ def test_a_users_grants_are_checked_once_per_case_whatever_the_sections(
     person = _reload(case_getlost.person)
     sealer = case_getlost.envelope
     with key_scope(user=caseworker_getlost):
-        # The case, its assignment (every section at once), then one key per section.
-        with django_assert_num_queries(4):
+        # The case, its assignment and, the person not being verified yet, whether location
+        # was opened to the user (every section at once), then one key per section.
+        with django_assert_num_queries(5):
             sealer.open(person, "legal_name")
             sealer.open(person, "phones")
         with django_assert_num_queries(1):

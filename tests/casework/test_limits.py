@@ -17,7 +17,13 @@ from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
-FORM_MODULES = ("casework.forms", "evacuation.forms", "deadlines.forms", "evacuation.views.export")
+FORM_MODULES = (
+    "casework.forms.cases",
+    "casework.forms.access",
+    "evacuation.forms",
+    "deadlines.forms",
+    "evacuation.views.export",
+)
 MEGABYTE = "я" * (1024 * 1024)
 
 

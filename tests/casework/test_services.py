@@ -165,7 +165,11 @@ def test_assignment_takes_only_caseworkers_of_the_organisation(
     with pytest.raises(ValidationError):
         services.case_assign(case=case_getlost, by=caseworker_getlost, caseworkers=[admin_getlost])
     services.case_assign(
-        case=case_getlost, by=admin_getlost, caseworkers=[caseworker_getlost, colleague_getlost]
+        case=case_getlost,
+        by=admin_getlost,
+        caseworkers=[caseworker_getlost, colleague_getlost],
+        reason="workload",
+        explanation="Caseworker on leave next week.",
     )
     assert set(case_getlost.assigned_caseworkers.all()) == {caseworker_getlost, colleague_getlost}
 

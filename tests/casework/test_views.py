@@ -111,6 +111,7 @@ ACCESS_PAGES = {
     "consent_withdraw",
     "lawyer_grant",
     "break_glass",
+    "location_open",
 }
 
 

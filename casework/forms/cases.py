@@ -1,20 +1,25 @@
-"""Forms of the case pages. They validate input; the services write."""
+"""Forms of the case pages: opening a case, its details, status and assignment, its sections,
+and the case list's filters and search. They validate input; the services write."""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from casework import limits
 from casework.envelope import IndexKind
-from casework.limits import LIMIT_HELP, LINES_LIMIT_HELP, grouped
+from casework.forms.fields import (
+    ERR_UNKNOWN_COUNTRY,
+    DateInput,
+    LimitedForm,
+    LinesField,
+    PastDateField,
+    country_choices,
+    text_field,
+)
 from casework.models import (
     Article,
-    BreakGlassReason,
-    ConsentGiver,
-    ConsentPurpose,
+    AssignmentReason,
     Country,
     DocumentType,
     IntakeChannel,
@@ -22,94 +27,14 @@ from casework.models import (
     LegalBasis,
     LegalCategory,
     ProceduralStage,
-    ReferralAction,
-    ReferralReason,
     RiskLevel,
     Screening,
     ServiceCategory,
     Status,
     WantedLevel,
 )
-from casework.sections import Section
 
-ERR_FUTURE = _("This date lies in the future.")
-ERR_UNKNOWN_COUNTRY = _("Use two-letter country codes from the list, such as RU or KZ.")
 ERR_SEARCH_EMPTY = _("Type what to search for.")
-LINES_HELP = _("One per line.")
-
-
-def _lines(value: str) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class PastDateField(forms.DateField):
-    widget = DateInput
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value and value > timezone.now().date():
-            raise forms.ValidationError(ERR_FUTURE)
-
-
-class LimitedForm(forms.Form):
-    """A form that states each text field's length limit under it (casework.limits)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, LinesField):
-                stated = LINES_LIMIT_HELP % {"count": limits.LINES, "limit": grouped(limits.NAME)}
-            elif getattr(field, "max_length", None) and not isinstance(
-                field.widget, forms.HiddenInput
-            ):
-                stated = LIMIT_HELP % {"limit": grouped(field.max_length)}
-            else:
-                continue
-            field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
-
-
-def text_field(label, limit: int, *, rows: int = 3, required: bool = False, **kwargs):
-    """A text area of at most ``limit`` characters (the form states the limit)."""
-    return forms.CharField(
-        label=label,
-        max_length=limit,
-        required=required,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        **kwargs,
-    )
-
-
-class LinesField(forms.CharField):
-    """Several values, one per line: at most limits.LINES of them, each of at most
-    limits.NAME characters."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", LINES_HELP)
-        kwargs.setdefault("max_length", (limits.NAME + 1) * limits.LINES)
-        super().__init__(*args, **kwargs)
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        limits.check_lines(value)
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return "\n".join(value)
-        return value
-
-    def to_python(self, value) -> list[str]:
-        return _lines(super().to_python(value))
-
-
-def _country_choices():
-    return [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in Country.objects.all()]
 
 
 class CaseCreateForm(LimitedForm):
@@ -137,7 +62,7 @@ class CaseCreateForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
+        self.fields["country"].choices = country_choices()
 
     def clean_country(self) -> Country | None:
         code = self.cleaned_data.get("country")
@@ -164,10 +89,38 @@ class AssignForm(LimitedForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, caseworkers, **kwargs) -> None:
+    reason = forms.ChoiceField(
+        label=_("Why do you assign someone to a case you are not assigned to?"),
+        choices=[("", "—"), *AssignmentReason.choices],
+        required=False,
+    )
+    explanation = text_field(
+        _("Explain"),
+        limits.SHORT_TEXT,
+        help_text=_(
+            "Kept encrypted with the case notes. The assigned caseworkers are told who "
+            "assigned whom, and why."
+        ),
+    )
+
+    def __init__(self, *args, caseworkers, from_outside: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["caseworkers"].queryset = caseworkers
         self.fields["caseworkers"].label_from_instance = lambda u: u.display_name or u.email
+        if from_outside:
+            self.fields["reason"].required = True
+            self.fields["explanation"].required = True
+        else:
+            del self.fields["reason"], self.fields["explanation"]
+
+
+class LocationOpenForm(LimitedForm):
+    colleague = forms.ModelChoiceField(label=_("Open location and route to"), queryset=None)
+
+    def __init__(self, *args, colleagues, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = colleagues
+        self.fields["colleague"].label_from_instance = lambda u: u.display_name or u.email
 
 
 class IdentityForm(LimitedForm):
@@ -215,7 +168,7 @@ class LocationForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()[1:]
+        self.fields["country"].choices = country_choices()[1:]
 
     def clean_country(self) -> Country:
         country = Country.objects.filter(code=self.cleaned_data["country"]).first()
@@ -293,7 +246,7 @@ class FilterForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any"))] + _country_choices()[1:]
+        self.fields["country"].choices = [("", _("Any"))] + country_choices()[1:]
 
 
 class SearchForm(LimitedForm):
@@ -315,82 +268,3 @@ class SearchForm(LimitedForm):
         if not value:
             raise forms.ValidationError(ERR_SEARCH_EMPTY)
         return value
-
-
-# --- Access: consent, referrals, break-glass, lawyers ---------------------------------------
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-
-class ConsentForm(LimitedForm):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=())
-    recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
-    sections = forms.MultipleChoiceField(
-        label=_("Sections the client agrees to share"),
-        choices=(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    given_by = forms.ChoiceField(label=_("Given by"), choices=())
-    expires_at = forms.DateTimeField(label=_("Valid until"), widget=DateTimeInput)
-
-    def __init__(self, *args, organisations, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = ConsentPurpose.choices
-        self.fields["given_by"].choices = ConsentGiver.choices
-        self.fields["sections"].choices = Section.choices
-        self.fields["recipient"].queryset = organisations
-
-
-class ReferralForm(LimitedForm):
-    to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=None)
-    sections = forms.MultipleChoiceField(
-        label=_("Sections to share"), choices=(), widget=forms.CheckboxSelectMultiple
-    )
-    actions = forms.MultipleChoiceField(
-        label=_("They may"), choices=(), widget=forms.CheckboxSelectMultiple
-    )
-    reason = forms.ChoiceField(label=_("Reason"), choices=())
-    expires_at = forms.DateTimeField(label=_("Until"), widget=DateTimeInput)
-
-    def __init__(self, *args, organisations, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to_organisation"].queryset = organisations
-        self.fields["sections"].choices = Section.choices
-        self.fields["actions"].choices = ReferralAction.choices
-        self.fields["reason"].choices = ReferralReason.choices
-
-
-class BreakGlassForm(LimitedForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=())
-    explanation = text_field(
-        _("Explain why you must open this case now"),
-        limits.SHORT_TEXT,
-        rows=4,
-        required=True,
-        help_text=_(
-            "Kept encrypted with the case notes. The assigned caseworkers are told that you "
-            "opened the case."
-        ),
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = BreakGlassReason.choices
-
-
-class LawyerGrantForm(LimitedForm):
-    lawyer = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
-    sections = forms.MultipleChoiceField(
-        label=_("Sections the lawyer may open"),
-        choices=(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, lawyers, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lawyer"].queryset = lawyers
-        self.fields["lawyer"].label_from_instance = lambda u: u.display_name or u.email
-        self.fields["sections"].choices = Section.choices

@@ -1,0 +1,89 @@
+"""Forms of who may open a case: consent, referrals, break-glass, lawyers' grants."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casework import limits
+from casework.forms.fields import DateTimeInput, LimitedForm, text_field
+from casework.models import (
+    BreakGlassReason,
+    ConsentGiver,
+    ConsentPurpose,
+    ReferralAction,
+    ReferralReason,
+)
+from casework.sections import Section
+
+
+class ConsentForm(LimitedForm):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=())
+    recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
+    sections = forms.MultipleChoiceField(
+        label=_("Sections the client agrees to share"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    given_by = forms.ChoiceField(label=_("Given by"), choices=())
+    expires_at = forms.DateTimeField(label=_("Valid until"), widget=DateTimeInput)
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = ConsentPurpose.choices
+        self.fields["given_by"].choices = ConsentGiver.choices
+        self.fields["sections"].choices = Section.choices
+        self.fields["recipient"].queryset = organisations
+
+
+class ReferralForm(LimitedForm):
+    to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=None)
+    sections = forms.MultipleChoiceField(
+        label=_("Sections to share"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    actions = forms.MultipleChoiceField(
+        label=_("They may"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=())
+    expires_at = forms.DateTimeField(label=_("Until"), widget=DateTimeInput)
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = organisations
+        self.fields["sections"].choices = Section.choices
+        self.fields["actions"].choices = ReferralAction.choices
+        self.fields["reason"].choices = ReferralReason.choices
+
+
+class BreakGlassForm(LimitedForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=())
+    explanation = text_field(
+        _("Explain why you must open this case now"),
+        limits.SHORT_TEXT,
+        rows=4,
+        required=True,
+        help_text=_(
+            "Kept encrypted with the case notes. The assigned caseworkers are told that you "
+            "opened the case."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = BreakGlassReason.choices
+
+
+class LawyerGrantForm(LimitedForm):
+    lawyer = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
+    sections = forms.MultipleChoiceField(
+        label=_("Sections the lawyer may open"),
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, lawyers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lawyer"].queryset = lawyers
+        self.fields["lawyer"].label_from_instance = lambda u: u.display_name or u.email
+        self.fields["sections"].choices = Section.choices

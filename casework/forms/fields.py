@@ -1,0 +1,97 @@
+"""What every case form builds on: length limits stated under each field, dates, lists of
+values one per line."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from casework import limits
+from casework.limits import LIMIT_HELP, LINES_LIMIT_HELP, grouped
+from casework.models import (
+    Country,
+)
+
+ERR_FUTURE = _("This date lies in the future.")
+ERR_UNKNOWN_COUNTRY = _("Use two-letter country codes from the list, such as RU or KZ.")
+LINES_HELP = _("One per line.")
+
+
+def lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+class PastDateField(forms.DateField):
+    widget = DateInput
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and value > timezone.now().date():
+            raise forms.ValidationError(ERR_FUTURE)
+
+
+class LimitedForm(forms.Form):
+    """A form that states each text field's length limit under it (casework.limits)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, LinesField):
+                stated = LINES_LIMIT_HELP % {"count": limits.LINES, "limit": grouped(limits.NAME)}
+            elif getattr(field, "max_length", None) and not isinstance(
+                field.widget, forms.HiddenInput
+            ):
+                stated = LIMIT_HELP % {"limit": grouped(field.max_length)}
+            else:
+                continue
+            field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
+
+
+def text_field(label, limit: int, *, rows: int = 3, required: bool = False, **kwargs):
+    """A text area of at most ``limit`` characters (the form states the limit)."""
+    return forms.CharField(
+        label=label,
+        max_length=limit,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+class LinesField(forms.CharField):
+    """Several values, one per line: at most limits.LINES of them, each of at most
+    limits.NAME characters."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", LINES_HELP)
+        kwargs.setdefault("max_length", (limits.NAME + 1) * limits.LINES)
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        limits.check_lines(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        return lines(super().to_python(value))
+
+
+def country_choices():
+    return [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in Country.objects.all()]
