@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/notices/read/", access.notices_read, name="notices_read"),
     path("cases/referrals/<uuid:pk>/accept/", access.referral_accept, name="referral_accept"),
     path("cases/referrals/<uuid:pk>/decline/", access.referral_decline, name="referral_decline"),
+    path("cases/referrals/<uuid:pk>/assign/", access.referral_assign, name="referral_assign"),
     path("cases/<ref:reference>/", cases.case_detail, name="case_detail"),
     path("cases/<ref:reference>/details/", cases.case_shell, name="case_shell"),
     path("cases/<ref:reference>/status/", cases.case_status, name="case_status"),

@@ -4,8 +4,9 @@ pages show, opened and assembled here so that views and template tags only rende
 A lawyer may review a case's dossier when either
 * they are a lawyer of the owning organisation holding a live grant of the documents section
   (given by an assigned caseworker, casework.services.lawyer_grant), or
-* a live referral of the case to their organisation (to them by name, or to nobody by name)
-  carries the "review the dossier" action and shares the documents section.
+* they hold a live referral of the case to their organisation (named in it, given it by the
+  organisation's admin, or the one who accepted it) that carries the "review the dossier"
+  action and shares the documents section.
 Everything else about reading sections stays with casework.selectors.
 
 The page readers (``dossier_page``, ``case_plan``, ``case_visas`` …) open sealed fields, so
@@ -49,13 +50,15 @@ REVIEWER = "reviewer"
 
 
 def _review_referrals(*, case: Case, user: User | None = None):
+    """Live referrals of the case that carry the review and share the documents; with
+    ``user``, only those the user holds (grant rows tied to the referral)."""
     referrals = live_referrals().filter(case=case).select_related("to_organisation")
+    if user is not None:
+        referrals = referrals.filter(grants__user=user).distinct()
     return [
         r
         for r in referrals
-        if ReferralAction.REVIEW_DOSSIER in r.actions
-        and Section.DOCUMENTS in r.sections
-        and (user is None or r.recipient_id in (None, user.pk))
+        if ReferralAction.REVIEW_DOSSIER in r.actions and Section.DOCUMENTS in r.sections
     ]
 
 

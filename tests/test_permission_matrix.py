@@ -403,6 +403,15 @@ ROWS: dict[str, Row] = {
             404, lawyer_with=302, lawyer_without=302, lawyer_expired=302, lawyer_withdrawn=302
         ),
     ),
+    "casework:referral_assign": row(
+        "post",
+        lambda w: reverse("casework:referral_assign", args=[w.ids["ref_with"]]),
+        # Only the receiving organisation's admin gives a referral to members; its lawyers are
+        # refused, everyone else does not reach the referral.
+        _profile(
+            404, lawyer_with=403, lawyer_without=403, lawyer_expired=403, lawyer_withdrawn=403
+        ),
+    ),
     "casework:referral_decline": row(
         "post",
         lambda w: reverse("casework:referral_decline", args=[w.ids["ref_spare"]]),

@@ -5,7 +5,13 @@ Modules: ``fields`` (what every case form builds on: stated length limits, dates
 lawyers' grants).
 """
 
-from casework.forms.access import BreakGlassForm, ConsentForm, LawyerGrantForm, ReferralForm
+from casework.forms.access import (
+    BreakGlassForm,
+    ConsentForm,
+    LawyerGrantForm,
+    ReferralAssignForm,
+    ReferralForm,
+)
 from casework.forms.cases import (
     AssignForm,
     CaseCreateForm,
@@ -51,6 +57,7 @@ __all__ = [
     "LocationOpenForm",
     "NoteForm",
     "PastDateField",
+    "ReferralAssignForm",
     "ReferralForm",
     "ScreeningForm",
     "SearchForm",

@@ -38,6 +38,15 @@ class ConsentForm(LimitedForm):
 
 class ReferralForm(LimitedForm):
     to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=None)
+    recipient = forms.ModelChoiceField(
+        label=_("Name a person there (optional)"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "Without a name, whoever of that organisation accepts holds the referral, and "
+            "their admin can give it to colleagues."
+        ),
+    )
     sections = forms.MultipleChoiceField(
         label=_("Sections to share"), choices=(), widget=forms.CheckboxSelectMultiple
     )
@@ -47,12 +56,35 @@ class ReferralForm(LimitedForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=())
     expires_at = forms.DateTimeField(label=_("Until"), widget=DateTimeInput)
 
-    def __init__(self, *args, organisations, **kwargs) -> None:
+    def __init__(self, *args, organisations, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_organisation"].queryset = organisations
+        self.fields["recipient"].queryset = people
+        self.fields["recipient"].label_from_instance = lambda m: (
+            f"{m.user.display_name or m.user.email} — {m.organisation.name}"
+        )
         self.fields["sections"].choices = Section.choices
         self.fields["actions"].choices = ReferralAction.choices
         self.fields["reason"].choices = ReferralReason.choices
+
+    def clean_recipient(self):
+        """The named person as a user (the service checks they belong to the organisation)."""
+        membership = self.cleaned_data.get("recipient")
+        return membership.user if membership is not None else None
+
+
+class ReferralAssignForm(LimitedForm):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Who holds this referral"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda u: u.display_name or u.email
 
 
 class BreakGlassForm(LimitedForm):

@@ -265,6 +265,10 @@ class NoticeKind(models.TextChoices):
     REFERRAL_RECEIVED = "referral_received", _("A case was referred to your organisation")
     REFERRAL_ANSWERED = "referral_answered", _("A referral was answered")
     REFERRAL_REVOKED = "referral_revoked", _("A referral was revoked")
+    REFERRAL_ASSIGNED = (
+        "referral_assigned",
+        _("A case referred to your organisation was given to you"),
+    )
     DOSSIER_REVIEW = "dossier_review", _("A visa dossier waits for your review")
     DOSSIER_REVIEWED = "dossier_reviewed", _("A lawyer reviewed a visa dossier")
 

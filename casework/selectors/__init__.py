@@ -74,10 +74,13 @@ from casework.selectors.referrals import (
     case_viewers,
     may_see_viewers,
     notices_for,
+    partner_people,
     referral_for_receiver,
+    referral_members,
     referrals_by,
     referrals_to,
     referrals_waiting,
+    with_holders,
 )
 from casework.selectors.sections import case_panels, row_values
 
@@ -118,12 +121,15 @@ __all__ = [
     "may_see_viewers",
     "memberships",
     "notices_for",
+    "partner_people",
     "readable_sections",
     "referral_for_receiver",
+    "referral_members",
     "referrals_by",
     "referrals_to",
     "referrals_waiting",
     "row_values",
     "section_refusal",
     "section_refusals",
+    "with_holders",
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Membership, Organisation, Role, User
 from audit.selectors import viewers_of
-from casework.models import Case, Referral, ReferralStatus
+from casework.models import Case, CaseUserPermission, Referral, ReferralStatus
 from casework.selectors.access import (
     CASE_LIST_ROLES,
     REFERRAL_ROLES,
@@ -41,6 +43,20 @@ def referrals_waiting(*, user: User, organisation: Organisation) -> QuerySet[Ref
     )
 
 
+def with_holders(referrals: Iterable[Referral]) -> list[Referral]:
+    """The referrals, each with ``holders``: the people of the receiving organisation who hold
+    it (the users of its grant rows), by name. One more query."""
+    rows = list(referrals)
+    grants = CaseUserPermission.objects.filter(referral__in=rows).select_related("user")
+    held: dict = {}
+    for grant in grants:
+        held.setdefault(grant.referral_id, {})[grant.user_id] = grant.user
+    for referral in rows:
+        people = held.get(referral.pk, {}).values()
+        referral.holders = sorted(people, key=lambda u: (u.display_name or u.email).casefold())
+    return rows
+
+
 def referrals_by(*, user: User, organisation: Organisation) -> QuerySet[Referral]:
     """Referrals of the organisation's cases to others; only for its caseworkers and admins."""
     if (
@@ -52,10 +68,10 @@ def referrals_by(*, user: User, organisation: Organisation) -> QuerySet[Referral
 
 
 def referral_for_receiver(*, user: User, pk) -> Referral:
-    """A referral to one of the user's organisations (lawyer or caseworker there), else 404."""
-    orgs = (
-        memberships(user, REFERRAL_ROLES).values("organisation_id") if is_active_user(user) else []
-    )
+    """A referral to one of the user's organisations (lawyer, caseworker or admin there),
+    else 404."""
+    roles = {*REFERRAL_ROLES, Role.ORG_ADMIN}
+    orgs = memberships(user, roles).values("organisation_id") if is_active_user(user) else []
     referral = _referrals().filter(pk=pk, to_organisation_id__in=orgs).first()
     if referral is None:
         raise Http404
@@ -91,3 +107,29 @@ def case_viewers(*, case: Case) -> list:
 def may_see_viewers(*, user: User, case: Case) -> bool:
     """Assigned caseworkers and the owning organisation's admins see who has seen the case."""
     return is_assigned_caseworker(user=user, case=case) or is_owner_admin(user=user, case=case)
+
+
+def partner_people(*, exclude_organisation_id) -> QuerySet[Membership]:
+    """Lawyers and caseworkers of the other active organisations (whom a referral may name),
+    with their organisation, by organisation and name. One query."""
+    return (
+        Membership.objects.filter(
+            role__in=REFERRAL_ROLES,
+            organisation__is_active=True,
+            user__is_active=True,
+            user__frozen_at__isnull=True,
+        )
+        .exclude(organisation_id=exclude_organisation_id)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__display_name", "user__email")
+    )
+
+
+def referral_members(*, organisation: Organisation) -> QuerySet[User]:
+    """The organisation's active lawyers and caseworkers, who may hold a referral to it."""
+    return User.objects.filter(
+        memberships__organisation=organisation,
+        memberships__role__in=REFERRAL_ROLES,
+        is_active=True,
+        frozen_at__isnull=True,
+    ).order_by("display_name", "email")

@@ -56,6 +56,7 @@ ERR_RECIPIENT_NOT_MEMBER = _(
 )
 ERR_NOT_PENDING = _("This referral has already been answered.")
 ERR_NOT_ACCEPTED = _("Only an accepted or waiting referral can be revoked.")
+ERR_NOT_ASSIGNABLE = _("Only an accepted referral that still holds can be given to members.")
 ERR_CONSENT_NOT_PENDING = _("This consent needs no confirmation.")
 ERR_CONSENT_WITHDRAWN = _("This consent was already withdrawn.")
 ERR_EXPLANATION_REQUIRED = _("Explain why you need to open this case.")
@@ -97,14 +98,15 @@ def notify(*, users: Iterable[User], case: Case, kind: str) -> None:
 
 
 def revoke_referral(*, referral: Referral, now: datetime) -> None:
-    """Revokes the referral: its grant rows go and its recipient is told. Call with the case
-    locked (casework.guards.lock_case); record_revoked afterwards, once every write is done."""
+    """Revokes the referral: its grant rows go and the people who held it are told. Call with
+    the case locked (casework.guards.lock_case); record_revoked afterwards, once every write is
+    done."""
+    holders = list(User.objects.filter(pk__in=referral.grants.values("user_id")))
     referral.status = ReferralStatus.REVOKED
     referral.revoked_at = now
     referral.save(update_fields=["status", "revoked_at"])
     CaseUserPermission.objects.filter(referral=referral).delete()
-    if referral.recipient_id is not None:
-        notify(users=[referral.recipient], case=referral.case, kind=NoticeKind.REFERRAL_REVOKED)
+    notify(users=holders, case=referral.case, kind=NoticeKind.REFERRAL_REVOKED)
 
 
 def record_revoked(*, referral: Referral, by: User) -> None:

@@ -37,6 +37,7 @@ from casework.services.access import (
     ERR_LOCATION_UNVERIFIED,
     ERR_NO_CONSENT,
     ERR_NOT_ACCEPTED,
+    ERR_NOT_ASSIGNABLE,
     ERR_NOT_LAWYER,
     ERR_NOT_PENDING,
     ERR_OWN_ORGANISATION,
@@ -168,13 +169,25 @@ def referral_create(
 
 
 def receiver_may_answer(*, referral: Referral, by: User) -> bool:
-    """A lawyer or caseworker of the (active) receiving organisation; the named recipient
-    only, when there is one. One query."""
-    if referral.recipient_id is not None and referral.recipient_id != by.pk:
+    """The receiving organisation's admins; its lawyers and caseworkers, or only the named
+    recipient when there is one. One query."""
+    if not is_active_user(by):
         return False
+    roles = set(
+        memberships(by, {*REFERRAL_ROLES, Role.ORG_ADMIN})
+        .filter(organisation_id=referral.to_organisation_id)
+        .values_list("role", flat=True)
+    )
+    if Role.ORG_ADMIN in roles:
+        return True
+    named = referral.recipient_id
+    return bool(roles) and (named is None or named == by.pk)
+
+
+def _holds_role(user: User, referral: Referral) -> bool:
+    """A lawyer or caseworker of the receiving organisation (who may hold the referral)."""
     return (
-        is_active_user(by)
-        and memberships(by, REFERRAL_ROLES)
+        memberships(user, REFERRAL_ROLES)
         .filter(organisation_id=referral.to_organisation_id)
         .exists()
     )
@@ -182,8 +195,9 @@ def receiver_may_answer(*, referral: Referral, by: User) -> bool:
 
 @transaction.atomic
 def referral_accept(*, referral: Referral, by: User) -> Referral:
-    """The receiver accepts: the named recipient (or, with none named, the accepting lawyer or
-    caseworker) gets one guardian row per referred section, tied to the referral."""
+    """The receiver accepts: the named recipient, or with none named the accepting lawyer or
+    caseworker, holds the referral (one guardian row per referred section, tied to it). An
+    admin of the receiving organisation who accepts gives it to members (referral_assign)."""
     referral = locked_referral(referral)
     if not receiver_may_answer(referral=referral, by=by):
         raise PermissionDenied
@@ -192,15 +206,17 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
     now = timezone.now()
     if referral.expires_at <= now or not referral.consent.is_valid(now):
         raise ValidationError(ERR_NO_CONSENT)
-    grantee = referral.recipient or by
+    grantee = referral.recipient or (by if _holds_role(by, referral) else None)
     referral.status = ReferralStatus.ACCEPTED
     referral.decided_by = by
     referral.decided_at = now
-    referral.recipient = grantee
-    referral.save(update_fields=["status", "decided_by", "decided_at", "recipient"])
-    CaseUserPermission.objects.bulk_create(
-        grant_rows(case=referral.case, user=grantee, sections=referral.sections, referral=referral)
-    )
+    referral.save(update_fields=["status", "decided_by", "decided_at"])
+    if grantee is not None:
+        CaseUserPermission.objects.bulk_create(
+            grant_rows(
+                case=referral.case, user=grantee, sections=referral.sections, referral=referral
+            )
+        )
     notify(
         users=referral.case.assigned_caseworkers.all(),
         case=referral.case,
@@ -212,7 +228,7 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
         obj=referral.case,
         org=referral.to_organisation_id,
         referral=str(referral.pk),
-        target_user=str(grantee.pk),
+        **({"target_user": str(grantee.pk)} if grantee is not None else {}),
     )
     return referral
 
@@ -288,3 +304,50 @@ def lawyer_grant(*, case: Case, by: User, lawyer: User, sections: Iterable[str])
         sections=chosen,
     )
     return chosen
+
+
+@transaction.atomic
+def referral_assign(*, referral: Referral, by: User, members: Iterable[User]) -> Referral:
+    """An admin of the receiving organisation sets which of its lawyers and caseworkers hold
+    an accepted referral: each gets the referral's sections (tied to it), those taken off
+    lose them. The new holders are told. Empty ``members``: nobody holds it for now."""
+    if not memberships(by, {Role.ORG_ADMIN}).filter(
+        organisation_id=referral.to_organisation_id
+    ).exists() or not is_active_user(by):
+        raise PermissionDenied
+    referral = locked_referral(referral)
+    if referral.status != ReferralStatus.ACCEPTED or referral.revoked_at is not None:
+        raise ValidationError(ERR_NOT_ASSIGNABLE)
+    chosen = {m.pk: m for m in members}
+    allowed = set(
+        Membership.objects.filter(
+            organisation_id=referral.to_organisation_id,
+            role__in=REFERRAL_ROLES,
+            user__is_active=True,
+            user__frozen_at__isnull=True,
+        ).values_list("user_id", flat=True)
+    )
+    if not set(chosen) <= allowed:
+        raise ValidationError(ERR_RECIPIENT_NOT_MEMBER)
+    held = set(referral.grants.values_list("user_id", flat=True))
+    referral.grants.exclude(user_id__in=list(chosen)).delete()
+    rows = []
+    for pk in sorted(set(chosen) - held, key=str):
+        rows += grant_rows(
+            case=referral.case, user=chosen[pk], sections=referral.sections, referral=referral
+        )
+    CaseUserPermission.objects.bulk_create(rows)
+    notify(
+        users=[chosen[pk] for pk in sorted(set(chosen) - held, key=str)],
+        case=referral.case,
+        kind=NoticeKind.REFERRAL_ASSIGNED,
+    )
+    record(
+        "referral.assigned",
+        actor=by,
+        obj=referral.case,
+        org=referral.to_organisation_id,
+        referral=str(referral.pk),
+        count=len(chosen),
+    )
+    return referral

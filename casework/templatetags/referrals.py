@@ -6,6 +6,7 @@ from django import template
 
 from accounts.selectors import active_membership
 from casework import selectors
+from casework.sections import Section
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def referrals_widget(context) -> dict:
         "waiting": selectors.referrals_waiting(user=request.user, organisation=org).count(),
         "notices": selectors.notices_for(user=request.user).count(),
     }
+
+
+@register.filter
+def section_labels(codes) -> str:
+    """Section codes as their names in the reader's language ("Identity, Legal exposure")."""
+    return ", ".join(str(Section(code).label) for code in codes or () if code in Section.values)

@@ -10,10 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Role
 from accounts.selectors import active_membership
 from casework import selectors, services
-from casework.forms import BreakGlassForm, ConsentForm, LawyerGrantForm, ReferralForm
+from casework.forms import (
+    BreakGlassForm,
+    ConsentForm,
+    LawyerGrantForm,
+    ReferralAssignForm,
+    ReferralForm,
+)
 from casework.models import Case, ReferralStatus
 from casework.selectors import is_assigned_caseworker
 from casework.web import case_view, forbidden
@@ -25,6 +31,8 @@ REFERRAL_CREATED = _("The referral has been sent. It opens nothing until it is a
 REFERRAL_ACCEPTED = _("The referral has been accepted.")
 REFERRAL_DECLINED = _("The referral has been declined.")
 REFERRAL_REVOKED = _("The referral has been revoked.")
+REFERRAL_ASSIGNED = _("Who holds the referral has been saved; they have been told.")
+NOT_ORG_ADMIN = _("Only your organisation's admins give a referral to members.")
 LAWYER_SAVED = _("The lawyer's sections have been saved.")
 BREAK_GLASS_STARTED = _(
     "You have opened this case for two hours. The assigned caseworkers have been told."
@@ -55,11 +63,15 @@ def referral_dashboard(request: HttpRequest) -> HttpResponse:
         "casework/referrals.html",
         {
             "waiting": selectors.referrals_waiting(user=user, organisation=org),
-            "to_us": selectors.referrals_to(user=user, organisation=org).exclude(
-                status=ReferralStatus.PENDING
-            )[:100],
+            "to_us": selectors.with_holders(
+                selectors.referrals_to(user=user, organisation=org).exclude(
+                    status=ReferralStatus.PENDING
+                )[:100]
+            ),
             "by_us": selectors.referrals_by(user=user, organisation=org)[:100],
-            "can_answer": membership.role in selectors.REFERRAL_ROLES,
+            "can_answer": membership.role in {*selectors.REFERRAL_ROLES, Role.ORG_ADMIN},
+            "can_assign": membership.role == Role.ORG_ADMIN,
+            "members": selectors.referral_members(organisation=org),
             "notices": selectors.notices_for(user=user),
         },
     )
@@ -73,6 +85,35 @@ def _answer(request: HttpRequest, pk, call, success) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, success)
+    return redirect("casework:referrals")
+
+
+@require_POST
+def referral_assign(request: HttpRequest, pk) -> HttpResponse:
+    """The receiving organisation's admin sets who of its members holds a referral."""
+    membership = active_membership(request)
+    if membership is None:
+        raise Http404
+    referral = selectors.referral_for_receiver(user=request.user, pk=pk)
+    if (
+        membership.role != Role.ORG_ADMIN
+        or referral.to_organisation_id != membership.organisation_id
+    ):
+        return forbidden(request, NOT_ORG_ADMIN)
+    form = ReferralAssignForm(
+        request.POST, members=selectors.referral_members(organisation=membership.organisation)
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        return redirect("casework:referrals")
+    try:
+        services.referral_assign(
+            referral=referral, by=request.user, members=list(form.cleaned_data["members"])
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, REFERRAL_ASSIGNED)
     return redirect("casework:referrals")
 
 
@@ -103,7 +144,11 @@ def referral_decline(request: HttpRequest, pk) -> HttpResponse:
 def referral_create(request: HttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
-    form = ReferralForm(request.POST or None, organisations=_partners(case))
+    form = ReferralForm(
+        request.POST or None,
+        organisations=_partners(case),
+        people=selectors.partner_people(exclude_organisation_id=case.organisation_id),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_create(case=case, by=request.user, **form.cleaned_data)

@@ -112,6 +112,7 @@ ACCESS_PAGES = {
     "lawyer_grant",
     "break_glass",
     "location_open",
+    "referral_assign",
 }
 
 
