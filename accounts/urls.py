@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import audit_log, auth, factors, invitations, org, sessions
+from accounts.views import audit_log, auth, factors, invitations, org, passwords, sessions
 
 app_name = "accounts"
 
@@ -21,6 +21,8 @@ urlpatterns = [
         name="passkey_remove",
     ),
     path("accounts/security/backup-codes/", factors.backup_codes, name="backup_codes"),
+    # Own password (current password and a recent second factor).
+    path("accounts/security/password/", passwords.password_change, name="password_change"),
     # Own sessions and active organisation.
     path("accounts/sessions/", sessions.session_list, name="sessions"),
     path("accounts/sessions/<str:public_id>/end/", sessions.session_end, name="session_end"),

@@ -474,6 +474,7 @@ ROWS.update(
             "post", _url("accounts:passkey_remove", 999999), SIGNED_IN_404
         ),
         "accounts:backup_codes": row("get", _url("accounts:backup_codes"), MEMBER_PAGE),
+        "accounts:password_change": row("get", _url("accounts:password_change"), MEMBER_PAGE),
         "accounts:sessions": row("get", _url("accounts:sessions"), MEMBER_PAGE),
         "accounts:session_end": row("post", _url("accounts:session_end", "nope"), SIGNED_IN_404),
         "accounts:sessions_end_others": row(
