@@ -1,6 +1,15 @@
 from django.urls import path
 
-from accounts.views import audit_log, auth, factors, invitations, org, passwords, sessions
+from accounts.views import (
+    audit_log,
+    auth,
+    factors,
+    invitations,
+    org,
+    passwords,
+    recovery,
+    sessions,
+)
 
 app_name = "accounts"
 
@@ -31,6 +40,9 @@ urlpatterns = [
     # Invitations (the token URL stores the token in the session and redirects at once).
     path("invite/accept/", invitations.accept, name="invitation_accept"),
     path("invite/<str:token>/", invitations.open_link, name="invitation_open"),
+    # Account recovery links (same pattern as invitations: the token becomes a hash at once).
+    path("recover/password/", recovery.accept, name="recovery_accept"),
+    path("recover/<str:token>/", recovery.open_link, name="recovery_open"),
     # Organisation admin.
     path("org/members/", org.members, name="members"),
     path("org/members/invite/", org.invite, name="invite"),
@@ -38,6 +50,12 @@ urlpatterns = [
     path("org/members/<uuid:pk>/remove/", org.member_remove, name="member_remove"),
     path("org/members/<uuid:pk>/freeze/", org.member_freeze, name="member_freeze"),
     path("org/members/<uuid:pk>/unfreeze/", org.member_unfreeze, name="member_unfreeze"),
+    path("org/members/<uuid:pk>/recover/", recovery.member_recover, name="member_recover"),
+    path(
+        "org/members/<uuid:pk>/recover/link/",
+        recovery.member_recovery_link,
+        name="member_recovery_link",
+    ),
     path("org/invitations/<uuid:pk>/revoke/", org.invitation_revoke, name="invitation_revoke"),
     path("org/audit/", audit_log.org_audit_log, name="org_audit"),
 ]

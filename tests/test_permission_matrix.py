@@ -489,6 +489,12 @@ ROWS.update(
         "accounts:invitation_open": row(
             "get", _url("accounts:invitation_open", "not-a-token"), EVERYONE_302
         ),
+        "accounts:recovery_accept": row(
+            "get", _url("accounts:recovery_accept"), {**SIGNED_IN_404, "anonymous": 404}
+        ),
+        "accounts:recovery_open": row(
+            "get", _url("accounts:recovery_open", "not-a-token"), EVERYONE_302
+        ),
         # --- accounts: the org admin's pages (the audit log viewer included)
         "accounts:members": row("get", _url("accounts:members"), ADMIN_PAGE),
         "accounts:invite": row("get", _url("accounts:invite"), ADMIN_PAGE),
@@ -499,6 +505,13 @@ ROWS.update(
         ),
         "accounts:member_unfreeze": row(
             "post", _url("accounts:member_unfreeze", _SPARE), MEMBER_CHANGE
+        ),
+        # Recovery: the confirmation page, and the page that shows a fresh link once.
+        "accounts:member_recover": row(
+            "get", _url("accounts:member_recover", _SPARE), MEMBER_OF_ORG
+        ),
+        "accounts:member_recovery_link": row(
+            "get", _url("accounts:member_recovery_link", _SPARE), MEMBER_OF_ORG
         ),
         "accounts:invitation_revoke": row(
             "post", _url("accounts:invitation_revoke", _NOWHERE), SIGNED_IN_404
