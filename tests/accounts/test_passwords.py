@@ -209,10 +209,11 @@ def test_the_page_shows_the_form_with_labelled_fields(client, caseworker_getlost
     assert 'name="csrfmiddlewaretoken"' in page
 
 
-@pytest.mark.parametrize("page", ["accounts:sessions", "accounts:security"])
-def test_the_sessions_and_security_pages_link_to_it(client, caseworker_getlost, page):
+# Not named "page": pytest-playwright would take it for its browser fixture.
+@pytest.mark.parametrize("url_name", ["accounts:sessions", "accounts:security"])
+def test_the_sessions_and_security_pages_link_to_it(client, caseworker_getlost, url_name):
     sign_in(client, caseworker_getlost)
 
-    body = client.get(reverse(page)).content.decode()
+    body = client.get(reverse(url_name)).content.decode()
 
     assert f'href="{reverse("accounts:password_change")}"' in body
