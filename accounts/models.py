@@ -141,6 +141,28 @@ class Invitation(models.Model):
         )
 
 
+class AccountRecovery(models.Model):
+    """An org admin's reset of a member's account, and its single-use link to choose a new
+    password. Only a hash of the token is stored; the admin hands the link over."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recoveries")
+    # The organisation whose admin started it (and whose audit log shows it).
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    started_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"recovery {self.pk}"
+
+
 class UserSession(AbstractBaseSession):
     """Django's session row, plus the user it belongs to, so sessions can be listed and ended."""
 

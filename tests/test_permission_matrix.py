@@ -500,6 +500,7 @@ ROWS.update(
             "post", _url("accounts:passkey_remove", 999999), SIGNED_IN_404
         ),
         "accounts:backup_codes": row("get", _url("accounts:backup_codes"), MEMBER_PAGE),
+        "accounts:password_change": row("get", _url("accounts:password_change"), MEMBER_PAGE),
         "accounts:sessions": row("get", _url("accounts:sessions"), MEMBER_PAGE),
         "accounts:session_end": row("post", _url("accounts:session_end", "nope"), SIGNED_IN_404),
         "accounts:sessions_end_others": row(
@@ -514,6 +515,12 @@ ROWS.update(
         "accounts:invitation_open": row(
             "get", _url("accounts:invitation_open", "not-a-token"), EVERYONE_302
         ),
+        "accounts:recovery_accept": row(
+            "get", _url("accounts:recovery_accept"), {**SIGNED_IN_404, "anonymous": 404}
+        ),
+        "accounts:recovery_open": row(
+            "get", _url("accounts:recovery_open", "not-a-token"), EVERYONE_302
+        ),
         # --- accounts: the org admin's pages (the audit log viewer included)
         "accounts:members": row("get", _url("accounts:members"), ADMIN_PAGE),
         "accounts:invite": row("get", _url("accounts:invite"), ADMIN_PAGE),
@@ -524,6 +531,13 @@ ROWS.update(
         ),
         "accounts:member_unfreeze": row(
             "post", _url("accounts:member_unfreeze", _SPARE), MEMBER_CHANGE
+        ),
+        # Recovery: the confirmation page, and the page that shows a fresh link once.
+        "accounts:member_recover": row(
+            "get", _url("accounts:member_recover", _SPARE), MEMBER_OF_ORG
+        ),
+        "accounts:member_recovery_link": row(
+            "get", _url("accounts:member_recovery_link", _SPARE), MEMBER_OF_ORG
         ),
         "accounts:invitation_revoke": row(
             "post", _url("accounts:invitation_revoke", _NOWHERE), SIGNED_IN_404
