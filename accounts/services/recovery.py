@@ -44,7 +44,7 @@ from accounts.services.factors import (
     WebAuthnCredential,
 )
 from accounts.services.invitations import TOKEN_BYTES, token_hash
-from audit.services import record
+from audit.services import deferred, record
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -120,7 +120,8 @@ def recovery_refusal(*, target: User, by: User) -> Promise | None:
 
 def _remove_factors(target: User, *, by: User, organisation_id) -> None:
     """Deletes every second factor of ``target``, confirmed or not, of every device type.
-    Each is recorded first, so that the event still names the device's id."""
+    Each is recorded before it goes, so that the event names the device's id (the events are
+    appended at the end of the transaction: recovery_start runs inside audit's deferred())."""
     for model in device_classes():
         for device in model.objects.filter(user=target).order_by("pk"):
             factor = _FACTOR_OF.get(model, model._meta.label_lower)
@@ -170,6 +171,11 @@ def recovery_start(*, membership: Membership, by: User) -> tuple[AccountRecovery
     (selectors.member_for_admin). Refuses self-recovery and platform admins
     (ValidationError). An earlier unused link of the account stops working.
     """
+    with deferred():  # every row first, the audit appends last (audit.services, "Lock order")
+        return _recovery_start(membership=membership, by=by)
+
+
+def _recovery_start(*, membership: Membership, by: User) -> tuple[AccountRecovery, str]:
     Organisation.objects.select_for_update().only("pk").get(pk=membership.organisation_id)
     target = User.objects.select_for_update().get(pk=membership.user_id)
     refusal = recovery_refusal(target=target, by=by)
