@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation, User
 from casework.envelope import IndexKind
 from casework.models import (
     Article,
@@ -35,7 +38,7 @@ ERR_SEARCH_EMPTY = _("Type what to search for.")
 LINES_HELP = _("One per line.")
 
 
-def _lines(value: str) -> list[str]:
+def _lines(value: str | None) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
@@ -67,7 +70,8 @@ class LinesField(forms.CharField):
             return "\n".join(value)
         return value
 
-    def to_python(self, value) -> list[str]:
+    # A CharField whose cleaned value is a list of lines, not a string.
+    def to_python(self, value) -> list[str]:  # type: ignore[override]
         return _lines(super().to_python(value))
 
 
@@ -100,7 +104,7 @@ class CaseCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices()
 
     def clean_country(self) -> Country | None:
         code = self.cleaned_data.get("country")
@@ -121,7 +125,7 @@ class StatusForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    caseworkers = forms.ModelMultipleChoiceField(
+    caseworkers: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Assigned caseworkers"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -129,8 +133,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, caseworkers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caseworkers"].queryset = caseworkers
-        self.fields["caseworkers"].label_from_instance = lambda u: u.display_name or u.email
+        field = cast(forms.ModelChoiceField, self.fields["caseworkers"])
+        field.queryset = caseworkers
+        # A label set per instance: the stubs allow only overriding the method in a subclass.
+        field.label_from_instance = lambda u: u.display_name or u.email  # type: ignore[method-assign,assignment]
 
 
 class IdentityForm(forms.Form):
@@ -184,7 +190,7 @@ class LocationForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()[1:]
+        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices()[1:]
 
     def clean_country(self) -> Country:
         country = Country.objects.filter(code=self.cleaned_data["country"]).first()
@@ -263,7 +269,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any"))] + _country_choices()[1:]
+        countries = [("", _("Any"))] + _country_choices()[1:]
+        cast(forms.ChoiceField, self.fields["country"]).choices = countries
 
 
 class SearchForm(forms.Form):
@@ -296,7 +303,9 @@ class DateTimeInput(forms.DateTimeInput):
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=())
-    recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
+    recipient: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Recipient organisation"), queryset=None
+    )
     sections = forms.MultipleChoiceField(
         label=_("Sections the client agrees to share"),
         choices=(),
@@ -307,14 +316,16 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = ConsentPurpose.choices
-        self.fields["given_by"].choices = ConsentGiver.choices
-        self.fields["sections"].choices = Section.choices
-        self.fields["recipient"].queryset = organisations
+        cast(forms.ChoiceField, self.fields["purpose"]).choices = ConsentPurpose.choices
+        cast(forms.ChoiceField, self.fields["given_by"]).choices = ConsentGiver.choices
+        cast(forms.ChoiceField, self.fields["sections"]).choices = Section.choices
+        cast(forms.ModelChoiceField, self.fields["recipient"]).queryset = organisations
 
 
 class ReferralForm(forms.Form):
-    to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=None)
+    to_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Refer to"), queryset=None
+    )
     sections = forms.MultipleChoiceField(
         label=_("Sections to share"), choices=(), widget=forms.CheckboxSelectMultiple
     )
@@ -326,10 +337,10 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_organisation"].queryset = organisations
-        self.fields["sections"].choices = Section.choices
-        self.fields["actions"].choices = ReferralAction.choices
-        self.fields["reason"].choices = ReferralReason.choices
+        cast(forms.ModelChoiceField, self.fields["to_organisation"]).queryset = organisations
+        cast(forms.ChoiceField, self.fields["sections"]).choices = Section.choices
+        cast(forms.ChoiceField, self.fields["actions"]).choices = ReferralAction.choices
+        cast(forms.ChoiceField, self.fields["reason"]).choices = ReferralReason.choices
 
 
 class BreakGlassForm(forms.Form):
@@ -346,11 +357,11 @@ class BreakGlassForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = BreakGlassReason.choices
+        cast(forms.ChoiceField, self.fields["reason"]).choices = BreakGlassReason.choices
 
 
 class LawyerGrantForm(forms.Form):
-    lawyer = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
+    lawyer: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
     sections = forms.MultipleChoiceField(
         label=_("Sections the lawyer may open"),
         choices=(),
@@ -360,6 +371,8 @@ class LawyerGrantForm(forms.Form):
 
     def __init__(self, *args, lawyers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lawyer"].queryset = lawyers
-        self.fields["lawyer"].label_from_instance = lambda u: u.display_name or u.email
-        self.fields["sections"].choices = Section.choices
+        field = cast(forms.ModelChoiceField, self.fields["lawyer"])
+        field.queryset = lawyers
+        # A label set per instance: the stubs allow only overriding the method in a subclass.
+        field.label_from_instance = lambda u: u.display_name or u.email  # type: ignore[method-assign,assignment]
+        cast(forms.ChoiceField, self.fields["sections"]).choices = Section.choices

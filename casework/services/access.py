@@ -103,7 +103,7 @@ def revoke_referral(*, referral: Referral, now: datetime) -> None:
     referral.revoked_at = now
     referral.save(update_fields=["status", "revoked_at"])
     CaseUserPermission.objects.filter(referral=referral).delete()
-    if referral.recipient_id is not None:
+    if referral.recipient is not None:
         notify(users=[referral.recipient], case=referral.case, kind=NoticeKind.REFERRAL_REVOKED)
 
 

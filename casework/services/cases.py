@@ -135,7 +135,8 @@ def case_assign(*, case: Case, by: User, caseworkers: list[User]) -> Case:
     if not chosen <= allowed:
         raise ValidationError(ERR_UNKNOWN_CASEWORKER)
     lock_case(case)
-    case.assigned_caseworkers.set(list(chosen))
+    # Primary keys are UUIDs; the stubs take only integer ones.
+    case.assigned_caseworkers.set(list(chosen))  # type: ignore[arg-type]
     record("case.assigned", actor=by, obj=case, org=case.organisation_id, count=len(chosen))
     return case
 

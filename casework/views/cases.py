@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
 from audit.services import record
 from casework import selectors, services
@@ -46,7 +47,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @require_http_methods(["GET", "HEAD"])
 @org_view
-def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     """The organisation's cases, filtered and paginated: a constant number of queries."""
     filters = FilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
@@ -58,7 +59,10 @@ def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
         country=chosen.get("country", ""),
         mine=bool(chosen.get("mine")),
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # CaseListing takes only what Paginator uses (len() and slices); the stubs' protocol also
+    # asks for iteration and integer indexes.
+    paginator: Paginator[Case] = Paginator(cases, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -77,7 +81,7 @@ def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
 
 @require_POST
 @org_view
-def case_search(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def case_search(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     """Exact search by blind index. POST, so the searched value never sits in a URL."""
     search = SearchForm(request.POST)
     results = None
@@ -112,7 +116,7 @@ def case_search(request: HttpRequest, *, membership: Membership) -> HttpResponse
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @org_view
-def case_create(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def case_create(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     form = CaseCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -137,7 +141,9 @@ def case_create(request: HttpRequest, *, membership: Membership) -> HttpResponse
     return render(request, "casework/case_form.html", {"form": form})
 
 
-def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool) -> dict:
+def open_sections(
+    request: AuthenticatedHttpRequest, case: Case, sections, *, assigned: bool
+) -> dict:
     """Opens the content of ``sections`` for the page (selectors.case_panels), records one
     case.section.viewed per section opened, and returns the panels."""
     panels, opened = selectors.case_panels(
@@ -149,7 +155,7 @@ def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool)
 
 @require_http_methods(["GET", "HEAD"])
 @case_view
-def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     assigned = is_assigned_caseworker(user=request.user, case=case)
     panels = open_sections(request, case, SECTIONS, assigned=assigned)
     return render(
@@ -170,7 +176,7 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
     )
 
 
-def _access_context(request: HttpRequest, case: Case, *, assigned: bool) -> dict:
+def _access_context(request: AuthenticatedHttpRequest, case: Case, *, assigned: bool) -> dict:
     """Consent, referrals, break-glass and "who has seen this case" for the case page: shown
     to the owning organisation's assigned caseworkers and admins only."""
     owner_staff = assigned or selectors.is_owner_admin(user=request.user, case=case)
@@ -189,7 +195,7 @@ def _access_context(request: HttpRequest, case: Case, *, assigned: bool) -> dict
 
 @require_POST
 @case_view
-def case_status(request: HttpRequest, case: Case) -> HttpResponse:
+def case_status(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     form = StatusForm(request.POST)
@@ -212,7 +218,7 @@ def _simple(case: Case, form, title, *, multipart: bool = False, intro: str = ""
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def case_shell(request: HttpRequest, case: Case) -> HttpResponse:
+def case_shell(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     initial = {
@@ -235,7 +241,7 @@ def case_shell(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def case_assign(request: HttpRequest, case: Case) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not can_manage_assignment(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     form = AssignForm(
@@ -260,7 +266,7 @@ def case_assign(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def case_verify(request: HttpRequest, case: Case) -> HttpResponse:
+def case_verify(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     if request.method == "POST":
