@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest as Request  # keeps the signatures short
 from casework.models import Case, Document
 from casework.sections import Section
 from casework.selectors import is_assigned_caseworker
@@ -78,9 +78,7 @@ def dossier_view(*roles: str) -> Callable:
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(
-            request: AuthenticatedHttpRequest, case: Case, pk, *args, **kwargs
-        ) -> HttpResponse:
+        def wrapped(request: Request, case: Case, pk, *args, **kwargs) -> HttpResponse:
             dossier = get_object_or_404(case_dossiers(case=case).select_related("vetted_by"), pk=pk)
             dossier.case = case  # already fetched through the selector
             role = dossier_role(user=request.user, dossier=dossier)
@@ -104,7 +102,7 @@ def _form_errors(form) -> list[str]:
 
 
 def _detail(
-    request: AuthenticatedHttpRequest,
+    request: Request,
     case: Case,
     dossier: Dossier,
     role: str,
@@ -148,7 +146,7 @@ def _detail(
 
 
 def _act(
-    request: AuthenticatedHttpRequest,
+    request: Request,
     case: Case,
     dossier: Dossier,
     role: str,
@@ -177,7 +175,7 @@ def _detail_url(case: Case, dossier: Dossier) -> str:
 
 @require_POST
 @case_view
-def dossier_create(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
+def dossier_create(request: Request, case: Case, pk) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, CASEWORKERS_ONLY)
     application = get_object_or_404(VisaApplication, pk=pk, case=case)
@@ -193,9 +191,7 @@ def dossier_create(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpRes
 
 @require_http_methods(["GET", "HEAD"])
 @dossier_view(CASEWORKER, REVIEWER)
-def dossier_detail(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_detail(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     return _detail(request, case, dossier, role)
 
 
@@ -209,9 +205,7 @@ def _form_page(request, case: Case, dossier: Dossier, form, title, intro="") -> 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @dossier_view(CASEWORKER)
-def dossier_item(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str, item
-) -> HttpResponse:
+def dossier_item(request: Request, case: Case, dossier: Dossier, role: str, item) -> HttpResponse:
     item = get_object_or_404(
         DossierItem.objects.select_related("document_type"), pk=item, dossier=dossier
     )
@@ -247,9 +241,7 @@ def dossier_item(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @dossier_view(CASEWORKER)
-def dossier_contents(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_contents(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     statements = case.testimonies.filter(consent_dossier=True)
     if request.method == "POST":
         form = DossierContentsForm(request.POST, statements=statements)
@@ -274,9 +266,7 @@ def dossier_contents(
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_vet(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_vet(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = VetForm(request.POST)
     return _act(
         request,
@@ -293,9 +283,7 @@ def dossier_vet(
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_reviewer(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_reviewer(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = ReviewerForm(request.POST, lawyers=reviewers_for(case=case))
     return _act(
         request,
@@ -312,9 +300,7 @@ def dossier_reviewer(
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_submit(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_submit(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     return _act(
         request,
         case,
@@ -327,9 +313,7 @@ def dossier_submit(
 
 @require_POST
 @dossier_view(CASEWORKER, REVIEWER)
-def dossier_comment(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_comment(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, dossier, role, errors=_form_errors(form))
@@ -355,9 +339,7 @@ def dossier_comment(
 
 @require_POST
 @dossier_view(REVIEWER)
-def dossier_review(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_review(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = ReviewForm(request.POST)
     return _act(
         request,
@@ -372,9 +354,7 @@ def dossier_review(
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_mark(
-    request: AuthenticatedHttpRequest, case: Case, dossier: Dossier, role: str
-) -> HttpResponse:
+def dossier_mark(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = MarkForm(request.POST)
     return _act(
         request,
@@ -390,7 +370,7 @@ def dossier_mark(
 
 
 @require_http_methods(["GET", "HEAD"])
-def my_dossiers(request: AuthenticatedHttpRequest) -> HttpResponse:
+def my_dossiers(request: Request) -> HttpResponse:
     """The dossiers the user reviews and those of the cases assigned to them. Lists ids,
     pseudonyms and statuses only: nothing sealed is opened."""
     user = request.user
