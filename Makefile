@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run         set up (venv, translations, SQLite, demo data) and serve at http://$(HOST):$(PORT)/"
-	@echo "make test        lint (ruff, import layers), migrations check, check --deploy, the whole suite"
+	@echo "make test        lint (ruff, import layers, mypy), migrations check, check --deploy, the whole suite"
 	@echo "make bench       run every tests/benchmarks/bench_*.py (PostgreSQL)"
 	@echo "make demo-codes  print the current TOTP code of every demo persona"
 
@@ -98,6 +98,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(MANAGE) makemigrations --check --dry-run
 
 # Production settings with throwaway secrets in a temporary directory: proves that a correctly

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
@@ -54,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -174,7 +175,8 @@ class UserSession(AbstractBaseSession):
     # A coarse browser label ("Firefox on Linux"): never the raw User-Agent, never an IP.
     device_label = models.CharField(max_length=64, blank=True)
 
-    class Meta(AbstractBaseSession.Meta):
+    # django-stubs declares no Meta on AbstractBaseSession; Django has one.
+    class Meta(AbstractBaseSession.Meta):  # type: ignore[name-defined]
         db_table = "accounts_session"
         indexes = [models.Index(fields=["user", "expire_date"])]
 

@@ -19,8 +19,7 @@ from accounts.models import Invitation, Membership, Role, UserSession
 from accounts.security import SESSION_ORG
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
+    from accounts.http import AuthenticatedHttpRequest
     from accounts.models import Organisation, User
 
 
@@ -68,7 +67,7 @@ def choose_active(memberships: list[Membership], chosen: Any) -> Membership | No
     return memberships[0] if memberships else None
 
 
-def active_membership(request: HttpRequest) -> Membership | None:
+def active_membership(request: AuthenticatedHttpRequest) -> Membership | None:
     """The active organisation and role of the signed-in user.
 
     ActiveOrganisationMiddleware has usually computed it already (no query); otherwise one query.
@@ -113,10 +112,13 @@ def admin_membership_in(*, user: User, organisation_id: Any) -> Membership:
 def member_for_admin(*, user: User, pk: Any) -> Membership:
     """A membership the user administers: 404 if it does not exist or lies outside the user's
     organisations, 403 if the user is a member there without the org admin role. Two queries."""
+    target_id = _as_uuid(pk)
     target = (
         Membership.objects.select_related("user", "organisation")
-        .filter(pk=_as_uuid(pk), organisation__is_active=True)
+        .filter(pk=target_id, organisation__is_active=True)
         .first()
+        if target_id is not None
+        else None
     )
     if target is None:
         raise Http404
@@ -126,10 +128,13 @@ def member_for_admin(*, user: User, pk: Any) -> Membership:
 
 def invitation_for_admin(*, user: User, pk: Any) -> Invitation:
     """An invitation of an organisation the user administers (404 outside, 403 without role)."""
+    invitation_id = _as_uuid(pk)
     invitation = (
         Invitation.objects.select_related("organisation")
-        .filter(pk=_as_uuid(pk), organisation__is_active=True)
+        .filter(pk=invitation_id, organisation__is_active=True)
         .first()
+        if invitation_id is not None
+        else None
     )
     if invitation is None:
         raise Http404

@@ -7,6 +7,7 @@ Settings: ``SESSION_ENGINE = "accounts.sessions"`` and this module's ``SessionMi
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DBStore
@@ -14,6 +15,15 @@ from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessio
 from django.utils import timezone
 
 from accounts.security import SESSION_SEEN, SESSION_STARTED
+
+if TYPE_CHECKING:
+    from accounts.models import UserSession
+
+    # django-stubs makes the database store generic in its model; Django's class is not
+    # subscriptable at run time.
+    _DBStore = DBStore[UserSession]
+else:
+    _DBStore = DBStore
 
 
 def device_label(user_agent: str) -> str:
@@ -71,13 +81,13 @@ def signed_in_limits(data: dict) -> list[datetime]:
     return limits
 
 
-class SessionStore(DBStore):
+class SessionStore(_DBStore):
     def __init__(self, session_key: str | None = None, user_agent: str = "") -> None:
         super().__init__(session_key)
         self.user_agent = user_agent
 
     @classmethod
-    def get_model_class(cls):
+    def get_model_class(cls) -> type[UserSession]:
         from accounts.models import UserSession
 
         return UserSession

@@ -7,6 +7,8 @@ Events carry ids only: the typed e-mail address is never stored.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -14,7 +16,7 @@ from accounts.models import Membership, User
 from audit.services import record
 
 
-def _organisation_of(user_id) -> str | None:
+def _organisation_of(user_id) -> uuid.UUID | None:
     """The organisation whose admins should see this person's sign-in events: the first
     active membership (one query)."""
     return (

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
 from django.db import models
 
 APPEND_ONLY = "The audit log is append-only: events cannot be changed or deleted."
@@ -13,17 +16,24 @@ class AppendOnlyError(Exception):
     """
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(APPEND_ONLY)
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError(APPEND_ONLY)
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(
+        self, objs: Iterable[AuditEvent], fields: Iterable[str], batch_size: int | None = None
+    ) -> NoReturn:
         raise AppendOnlyError(APPEND_ONLY)
 
-    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+    def update_or_create(
+        self,
+        defaults: Any = None,
+        create_defaults: Any = None,
+        **kwargs: Any,
+    ) -> NoReturn:
         raise AppendOnlyError(APPEND_ONLY)
 
 
@@ -60,10 +70,10 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(APPEND_ONLY)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(APPEND_ONLY)

@@ -25,7 +25,7 @@ import binascii
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -155,7 +155,7 @@ ORDER BY seq
 """
 
 
-def _rows_postgresql(chunk_size: int) -> Iterator[tuple]:
+def _rows_postgresql(chunk_size: int) -> Generator[tuple, None, None]:
     # A server-side cursor inside a transaction streams the rows (outside one, PostgreSQL
     # would first copy the whole result aside for a WITH HOLD cursor). One statement: one
     # consistent snapshot; appends that commit meanwhile are not part of this run.
@@ -178,7 +178,7 @@ def _rows_postgresql(chunk_size: int) -> Iterator[tuple]:
                 )
 
 
-def _rows_orm(chunk_size: int) -> Iterator[tuple]:
+def _rows_orm(chunk_size: int) -> Generator[tuple, None, None]:
     events = AuditEvent.objects.order_by("seq").values_list(*_COLUMNS)
     for seq, at, actor, org, action, otype, oid, rid, data, prev, digest in events.iterator(
         chunk_size=chunk_size
@@ -198,7 +198,7 @@ def _rows_orm(chunk_size: int) -> Iterator[tuple]:
         )
 
 
-def _rows(chunk_size: int) -> Iterator[tuple]:
+def _rows(chunk_size: int) -> Generator[tuple, None, None]:
     """Every event in seq order as (seq, at as canonical text, actor id text, organisation
     id text, action, object_type, object_id, request_id, data, prev_hash, hash), fetched
     chunk by chunk: a constant amount of memory however long the log."""
@@ -243,7 +243,7 @@ def verify_chain(
                 return failed(seq, PROBLEM_CHANGED)
             if prev_hash != prev:
                 return failed(seq, PROBLEM_LINK)
-            if seq == checkpoint_seq and digest != checkpoint.hash:
+            if checkpoint is not None and seq == checkpoint_seq and digest != checkpoint.hash:
                 return failed(seq, PROBLEM_CHECKPOINT)
             prev = digest
             head_seq = seq

@@ -209,7 +209,7 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
         memberships__organisation=receiver, memberships__role=Role.LAWYER, is_active=True
     ).first()
     caseworker = case.assigned_caseworkers.first() if case is not None else None
-    if None in (case, receiver, lawyer, caseworker):
+    if case is None or receiver is None or lawyer is None or caseworker is None:
         return None
     sections = [Section.TESTIMONY, Section.LEGAL, Section.DOCUMENTS]
     actions = [ReferralAction.VIEW, ReferralAction.COMMENT, ReferralAction.REVIEW_DOSSIER]

@@ -24,6 +24,7 @@ a deserter's case file is exactly what an adversary would plant such a beacon in
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeGuard
 
 import pikepdf
 from django.utils.translation import gettext_lazy as _
@@ -184,7 +185,7 @@ def _keep_only(obj: pikepdf.Object, keys: frozenset[str]) -> None:
             del obj[key]
 
 
-def _is_object(value) -> bool:
+def _is_object(value: object) -> TypeGuard[Dictionary | Stream]:
     return isinstance(value, Dictionary | Stream)
 
 
@@ -265,6 +266,7 @@ class _Walk:
                 depth = 0
             elif depth > MAX_DEPTH:
                 raise PdfRefused(ERR_PDF_TOO_DEEP)
+            children: list[pikepdf.Object | None]
             if isinstance(obj, Array):
                 self.clean_array(obj)
                 children = list(obj)
@@ -336,6 +338,7 @@ class _Walk:
         rect = annotation.get("/Rect")
         if not isinstance(rect, Array) or len(rect) != 4:
             return None
+        dest: pikepdf.Object | None
         if "/Dest" in annotation:
             dest = self.destinations.resolve(annotation.get("/Dest"))
         else:

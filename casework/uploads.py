@@ -17,6 +17,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
@@ -81,13 +82,14 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
         if self.content_length is not None and self.content_length > upload_limit():
             self._refuse()
 
-    def _refuse(self) -> None:
+    def _refuse(self) -> NoReturn:
         self.buffer = None
         if self.request is not None:
             refused = getattr(self.request, "uploads_too_large", None)
             if refused is None:
                 refused = set()
-                self.request.uploads_too_large = refused
+                # Read back by the upload views; HttpRequest has no such attribute declared.
+                self.request.uploads_too_large = refused  # type: ignore[attr-defined]
             refused.add(self.field_name)
         raise SkipFile
 

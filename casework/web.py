@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import active_membership
 from casework.envelope import (
     KeyRefused,
@@ -37,7 +38,9 @@ class SectionRefused(Exception):
         super().__init__("section refused")
 
 
-def require_section(request: HttpRequest, case: Case, section: str, *, write: bool = True) -> None:
+def require_section(
+    request: AuthenticatedHttpRequest, case: Case, section: str, *, write: bool = True
+) -> None:
     """Raises SectionRefused (a 403 page with the reason) unless the user may change the
     section (``write=False``: read it), and SectionShredded (the 410 "erased" page) when it
     was erased: no form is offered for a section that can hold nothing any more."""
@@ -65,7 +68,7 @@ def forbidden(request: HttpRequest, message) -> HttpResponse:
     return render(request, "casework/refused.html", {"message": message}, status=403)
 
 
-def _guarded(request: HttpRequest, call: Callable[[], HttpResponse]) -> HttpResponse:
+def _guarded(request: AuthenticatedHttpRequest, call: Callable[[], HttpResponse]) -> HttpResponse:
     with key_scope(user=request.user):
         try:
             return call()
@@ -86,7 +89,7 @@ def case_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     the view inside a key scope, turning envelope errors into calm pages."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, reference: str, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, reference: str, *args, **kwargs) -> HttpResponse:
         def call() -> HttpResponse:
             case = case_for(user=request.user, reference=reference)
             return view(request, case, *args, **kwargs)
@@ -101,7 +104,7 @@ def org_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     role that has no case list. The view receives ``membership``."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         membership = active_membership(request)
         if membership is None:
             raise Http404

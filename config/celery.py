@@ -7,6 +7,7 @@ that `make run` needs no server.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
@@ -18,7 +19,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
 @app.on_configure.connect
-def _configure(sender: Celery, **kwargs) -> None:
+def _configure(sender: Celery, **kwargs: Any) -> None:
     from django.conf import settings
 
     conf = sender.conf

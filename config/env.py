@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -62,7 +63,7 @@ def env_secret(name: str) -> str:
     return value.strip()
 
 
-def required_secret(name: str, *, dev_file: Path | None, generate) -> str:
+def required_secret(name: str, *, dev_file: Path | None, generate: Callable[[], str]) -> str:
     """A secret that production must provide; dev mode generates and keeps it in ``var/``.
 
     In production a missing value is recorded in MISSING (reported by a system check) and a

@@ -186,7 +186,7 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 # guardian: no anonymous user row (anonymous visitors hold no object permission).
-ANONYMOUS_USER_NAME = None
+ANONYMOUS_USER_NAME: str | None = None
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from casework import limits
 from casework.forms import LimitedForm, text_field
 from deadlines.models import DeadlineKind
@@ -21,7 +24,7 @@ class TimeInput(forms.TimeInput):
 class DeadlineForm(LimitedForm):
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=DeadlineKind.objects.all())
     due_date = forms.DateField(label=_("Due date"), widget=DateInput)
-    assignee = forms.ModelChoiceField(
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Assignee"),
         queryset=None,
         required=False,
@@ -31,9 +34,12 @@ class DeadlineForm(LimitedForm):
 
     def __init__(self, *args, caseworkers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = caseworkers
-        self.fields["assignee"].label_from_instance = lambda u: u.display_name or u.email
-        self.fields["kind"].label_from_instance = lambda k: k.label
+        assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee.queryset = caseworkers
+        # Labels set per instance: the stubs allow only overriding the method in a subclass.
+        assignee.label_from_instance = lambda u: u.display_name or u.email  # type: ignore[method-assign,assignment]
+        kind = cast(forms.ModelChoiceField, self.fields["kind"])
+        kind.label_from_instance = lambda k: k.label  # type: ignore[method-assign,assignment]
 
 
 class PreferencesForm(LimitedForm):

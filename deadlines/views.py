@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from casework.selectors import caseworkers_of, is_assigned_caseworker
 from casework.web import case_view, forbidden
 from deadlines import selectors, services
@@ -26,7 +27,7 @@ HOLD_LIFTED = _("Legal hold lifted.")
 
 
 @require_http_methods(["GET", "HEAD"])
-def my_deadlines(request: HttpRequest) -> HttpResponse:
+def my_deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "deadlines/my_deadlines.html",
@@ -36,7 +37,7 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def deadline_add(request: HttpRequest, case) -> HttpResponse:
+def deadline_add(request: AuthenticatedHttpRequest, case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED)
     form = DeadlineForm(
@@ -59,7 +60,7 @@ def deadline_add(request: HttpRequest, case) -> HttpResponse:
 
 
 @require_POST
-def deadline_close(request: HttpRequest, pk, status: str) -> HttpResponse:
+def deadline_close(request: AuthenticatedHttpRequest, pk, status: str) -> HttpResponse:
     deadline = selectors.deadline_for(user=request.user, pk=pk)
     if deadline is None:
         raise Http404
@@ -74,17 +75,17 @@ def deadline_close(request: HttpRequest, pk, status: str) -> HttpResponse:
     return redirect(f"{deadline.case.get_absolute_url()}#deadlines")
 
 
-def deadline_done(request: HttpRequest, pk) -> HttpResponse:
+def deadline_done(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     return deadline_close(request, pk, DeadlineStatus.DONE)
 
 
-def deadline_cancel(request: HttpRequest, pk) -> HttpResponse:
+def deadline_cancel(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     return deadline_close(request, pk, DeadlineStatus.CANCELLED)
 
 
 @require_POST
 @case_view
-def checkin_schedule(request: HttpRequest, case) -> HttpResponse:
+def checkin_schedule(request: AuthenticatedHttpRequest, case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED)
     form = CheckInScheduleForm(request.POST)
@@ -102,7 +103,7 @@ def checkin_schedule(request: HttpRequest, case) -> HttpResponse:
 
 @require_POST
 @case_view
-def checkin_record(request: HttpRequest, case) -> HttpResponse:
+def checkin_record(request: AuthenticatedHttpRequest, case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED)
     try:
@@ -116,7 +117,7 @@ def checkin_record(request: HttpRequest, case) -> HttpResponse:
 
 @require_POST
 @case_view
-def legal_hold(request: HttpRequest, case) -> HttpResponse:
+def legal_hold(request: AuthenticatedHttpRequest, case) -> HttpResponse:
     hold = request.POST.get("hold") == "on"
     try:
         services.retention_hold_set(case=case, by=request.user, hold=hold)
@@ -127,7 +128,7 @@ def legal_hold(request: HttpRequest, case) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("deadlines:notifications")
@@ -139,7 +140,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     pref = NotificationPreference.objects.filter(user=request.user).first()
     initial = {
         "email_enabled": pref.email_enabled if pref else True,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework import limits
 from casework.forms import DateInput, LimitedForm, text_field
-from casework.models import Country
+from casework.models import Country, Testimony
 from evacuation.models import (
     Decision,
     DossierStatus,
@@ -48,8 +49,9 @@ class ServiceCheckedMultiple(forms.MultipleChoiceField):
 class CountryCodesField(forms.CharField):
     """Country codes in order of travel, separated by commas or spaces."""
 
-    def to_python(self, value) -> list[str]:
-        text = super().to_python(value)
+    # A CharField whose cleaned value is a list of codes, not a string.
+    def to_python(self, value) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
         return [code.upper() for code in re.split(r"[\s,;]+", text) if code]
 
     def prepare_value(self, value):
@@ -85,7 +87,7 @@ class PlanForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["destination"].choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["destination"]).choices = _country_choices()
 
 
 class StepForm(LimitedForm):
@@ -100,7 +102,7 @@ class StepForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices()
 
 
 class VisaForm(LimitedForm):
@@ -125,7 +127,7 @@ class VisaForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["destination"].choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["destination"]).choices = _country_choices()
 
 
 class DossierItemForm(LimitedForm):
@@ -141,7 +143,7 @@ class DossierItemForm(LimitedForm):
 
     def __init__(self, *args, documents: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["documents"].choices = documents
+        cast(forms.ChoiceField, self.fields["documents"]).choices = documents
 
     def clean_documents(self) -> list[uuid.UUID]:
         try:
@@ -152,7 +154,7 @@ class DossierItemForm(LimitedForm):
 
 
 class DossierContentsForm(LimitedForm):
-    testimony = forms.ModelChoiceField(
+    testimony: forms.ModelChoiceField[Testimony] = forms.ModelChoiceField(
         label=_("Statement the excerpt comes from"),
         queryset=None,
         required=False,
@@ -163,8 +165,10 @@ class DossierContentsForm(LimitedForm):
 
     def __init__(self, *args, statements, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["testimony"].queryset = statements
-        self.fields["testimony"].label_from_instance = lambda t: (
+        field = cast(forms.ModelChoiceField, self.fields["testimony"])
+        field.queryset = statements
+        # A label set per instance: the stubs allow only overriding the method in a subclass.
+        field.label_from_instance = lambda t: (  # type: ignore[method-assign,assignment]
             _("Statement %(number)s, version %(version)s")
             % {"number": t.number, "version": t.version}
         )
@@ -184,7 +188,7 @@ class ReviewerForm(LimitedForm):
     def __init__(self, *args, lawyers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lawyers = {str(u.pk): u for u in lawyers}
-        self.fields["lawyer"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["lawyer"]).choices = [("", "—")] + [
             (pk, u.display_name or u.email) for pk, u in self.lawyers.items()
         ]
 

@@ -245,7 +245,7 @@ class DossierItem(models.Model):
     )
     required = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100)
-    documents = models.ManyToManyField(
+    documents: models.ManyToManyField[Document, DossierDocument] = models.ManyToManyField(
         Document, through="DossierDocument", related_name="dossier_items", blank=True
     )
 

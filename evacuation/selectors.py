@@ -16,6 +16,7 @@ record nothing: the caller records which sections were viewed.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,11 +186,11 @@ def _author(comment: ReviewComment, dossier: Dossier, role: str) -> str:
 
 def _dossier_comments(
     *, case: Case, dossier: Dossier, role: str
-) -> dict[int | None, list[dict[str, Any]]]:
+) -> dict[uuid.UUID | None, list[dict[str, Any]]]:
     """Item id (None: the whole dossier) -> its comments, oldest first. Opens documents."""
     envelope = case.envelope
     fields = sealed_field_names(ReviewComment, Section.DOCUMENTS)
-    comments: dict[int | None, list[dict[str, Any]]] = {}
+    comments: dict[uuid.UUID | None, list[dict[str, Any]]] = {}
     for comment in dossier.comments.select_related("author"):
         comments.setdefault(comment.item_id, []).append(
             {
@@ -215,7 +216,7 @@ def dossier_page(*, user: User, case: Case, dossier: Dossier, role: str) -> Doss
             Prefetch("links", queryset=links)
         )
     )
-    comments: dict[int | None, list[dict[str, Any]]] = {}
+    comments: dict[uuid.UUID | None, list[dict[str, Any]]] = {}
     if Section.DOCUMENTS in readable:
         opened.add(Section.DOCUMENTS)
         comments = _dossier_comments(case=case, dossier=dossier, role=role)
@@ -297,7 +298,7 @@ def case_visas(
     dossiers = {d.visa_application_id: d for d in case_dossiers(case=case)}
     visas = []
     for application in VisaApplication.objects.filter(case=case).select_related("destination"):
-        entry = {"row": application, "dossier": dossiers.get(application.pk)}
+        entry: dict[str, Any] = {"row": application, "dossier": dossiers.get(application.pk)}
         for section in (Section.LOCATION, Section.LEGAL):
             if section in readable:
                 fields = sealed_field_names(VisaApplication, section)

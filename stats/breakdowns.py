@@ -19,6 +19,7 @@ Not yet possible, and why:
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ from casework.models import (
 )
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 
-Row = tuple[object, date, str, str, int]  # organisation id, month, key, key2, count
+Row = tuple[uuid.UUID, date, str, str, int]  # organisation id, month, key, key2, count
 OTHER = "other"  # the row that folded small categories go into
 
 
@@ -272,7 +273,8 @@ def caseload() -> Iterable[Row]:
         .values("case__organisation_id", "user_id")
         .annotate(first=Min("case__opened_month"))
         .order_by()
-        .values_list("case__organisation_id", "first")
+        # django-stubs does not see an annotation made after values().
+        .values_list("case__organisation_id", "first")  # type: ignore[misc]
     )
     for (org_id, month), n in Counter(first_months).items():
         yield org_id, month, "caseworkers", "", n

@@ -13,11 +13,12 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Sum
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation, Role
 from accounts.selectors import active_membership
 from stats import charts, privacy
@@ -50,7 +51,7 @@ class Scope:
         )
 
 
-def scope_for(request: HttpRequest) -> Scope:
+def scope_for(request: AuthenticatedHttpRequest) -> Scope:
     """Http404 without an active organisation, StatsForbidden for roles without statistics."""
     membership = active_membership(request)
     if membership is None:

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.services import record
 from stats import privacy, selectors
 from stats.breakdowns import BY_CODE
@@ -29,7 +30,7 @@ def stats_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     """404 without an organisation, 403 for roles without statistics; the view gets ``scope``."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             scope = selectors.scope_for(request)
         except StatsForbidden:
@@ -39,7 +40,7 @@ def stats_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return wrapped
 
 
-def _period(request: HttpRequest, scope: Scope):
+def _period(request: AuthenticatedHttpRequest, scope: Scope):
     """The latest refresh, its publication month, the years on offer and the chosen year.
     A year that is not on offer is a 404: periods are predefined, not free filters."""
     refresh = selectors.latest_refresh()
@@ -59,7 +60,7 @@ def _period(request: HttpRequest, scope: Scope):
 
 @require_http_methods(["GET", "HEAD"])
 @stats_view
-def dashboard(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, *, scope: Scope) -> HttpResponse:
     refresh, until, years, year = _period(request, scope)
     tables = selectors.dashboard_tables(scope=scope, year=year, until=until) if until else []
     return render(
@@ -83,7 +84,7 @@ def dashboard(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 @stats_view
-def export_csv(request: HttpRequest, code: str, *, scope: Scope) -> HttpResponse:
+def export_csv(request: AuthenticatedHttpRequest, code: str, *, scope: Scope) -> HttpResponse:
     """One table as CSV, cell for cell as the page shows it (already protected). Audited."""
     breakdown = BY_CODE.get(code)
     if breakdown is None:

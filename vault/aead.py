@@ -29,7 +29,7 @@ import secrets
 import struct
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -200,7 +200,7 @@ class DataKey:
     def __repr__(self) -> str:
         return "DataKey(<hidden>)"
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a data key cannot be pickled")
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -10,7 +12,7 @@ class VaultConfig(AppConfig):
         from vault import checks  # noqa: F401 - registers the system checks
         from vault.keyring import get_keyring
 
-        def _reset(*, setting: str, **kwargs) -> None:
+        def _reset(*, setting: str, **kwargs: Any) -> None:
             if setting == "WAYPOINT_KEYRING":
                 get_keyring.cache_clear()
 

@@ -1,10 +1,16 @@
-from django.core.checks import Error, register
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error, register
 
 from vault.keyring import KeyringError, get_keyring
 
 
 @register()
-def check_keyring(app_configs, **kwargs):
+def check_keyring(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     try:
         get_keyring()
     except KeyringError as exc:

@@ -31,7 +31,7 @@ class NewPasswordForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
         if first and second and first != second:
             self.add_error("new_password2", PASSWORDS_DIFFER)

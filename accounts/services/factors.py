@@ -127,6 +127,7 @@ def second_factor_verify(*, user: User, code: str, purpose: str = PURPOSE_SIGN_I
     """
     cleaned = "".join(ch for ch in code if not ch.isspace() and ch != "-")
     factor = FACTOR_TOTP if _looks_like_totp(cleaned) else FACTOR_BACKUP
+    devices: list[TOTPDevice | BackupCodeDevice]
     with transaction.atomic():
         if factor == FACTOR_TOTP:
             devices = list(
@@ -145,7 +146,7 @@ def second_factor_verify(*, user: User, code: str, purpose: str = PURPOSE_SIGN_I
         if accepted is not None:
             record(_success_action(purpose), actor=user, obj=accepted, factor=factor)
             result = VerifyResult(device=accepted, factor=factor)
-            if factor == FACTOR_BACKUP:
+            if isinstance(accepted, BackupCodeDevice):
                 result.extra["left"] = accepted.codes.filter(used_at__isnull=True).count()
             return result
         throttled = bool(devices) and not allowed

@@ -180,7 +180,7 @@ def _recovery_start(*, membership: Membership, by: User) -> tuple[AccountRecover
     target = User.objects.select_for_update().get(pk=membership.user_id)
     refusal = recovery_refusal(target=target, by=by)
     if refusal is not None:
-        raise ValidationError(refusal, code="refused")
+        raise ValidationError(str(refusal), code="refused")
     now = timezone.now()
     ended = UserSession.objects.filter(user=target).delete()[0]
     target.set_unusable_password()

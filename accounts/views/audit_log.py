@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -65,11 +65,13 @@ def person_label(user: User | None) -> str:
     return user.display_name or user.email
 
 
-def action_choices() -> list[tuple[str, Any]]:
+def action_choices() -> list[tuple[str | Promise, Any]]:
     """All actions, then per group: the whole group, then each code in it."""
-    choices: list[tuple[str, Any]] = [("", _("All actions"))]
+    choices: list[tuple[str | Promise, Any]] = [("", _("All actions"))]
     for group in GROUPS:
-        options = [(group.prefix, _("All: %(group)s") % {"group": group.label})]
+        options: list[tuple[str, str | Promise]] = [
+            (group.prefix, _("All: %(group)s") % {"group": group.label})
+        ]
         options += list(group.actions)
         choices.append((group.label, options))
     return choices
@@ -118,13 +120,14 @@ class AuditLogFilterForm(forms.Form):
             ((str(m.user_id), person_label(m.user)) for m in members),
             key=lambda choice: choice[1].casefold(),
         )
-        self.fields["person"].choices = [("", _("Everyone")), *people]
-        self.fields["action"].choices = action_choices()
+        cast(forms.ChoiceField, self.fields["person"]).choices = [("", _("Everyone")), *people]
+        cast(forms.ChoiceField, self.fields["action"]).choices = action_choices()
         for name in ("before", "after"):
             self.fields[name].error_messages["min_value"] = ERR_CURSOR
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns (typed as "or None")
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", ERR_DATE_ORDER)
@@ -199,7 +202,7 @@ def _rows(events: list[AuditEvent]) -> list[Row]:
             person = labels.get(event.actor_id, str(DELETED))
         else:
             person = str(ANONYMOUS if event.action.startswith("auth.") else SYSTEM)
-        target = ""
+        target: str | Promise = ""
         if event.object_type:
             target = object_label(event.object_type)
         rows.append(

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms.auth import LoginForm, SecondFactorForm
+from accounts.http import AuthenticatedHttpRequest, OTPHttpRequest
 from accounts.security import complete_second_factor, safe_next
 from accounts.services.auth import INVALID_LOGIN, password_sign_in
 from accounts.services.factors import (
@@ -48,7 +49,7 @@ def _requested_next(request: HttpRequest) -> str:
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: OTPHttpRequest) -> HttpResponse:
     """The password step. Success leads to the second factor (or to enrolment), never further."""
     next_url = _requested_next(request)
     if request.user.is_authenticated and request.user.is_verified():
@@ -78,7 +79,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _second_factor_page(request: HttpRequest, *, purpose: str) -> HttpResponse:
+def _second_factor_page(request: AuthenticatedHttpRequest, *, purpose: str) -> HttpResponse:
     user = request.user
     next_url = _requested_next(request)
     form = SecondFactorForm(request.POST or None, initial={"next": next_url})
@@ -113,7 +114,7 @@ def _second_factor_page(request: HttpRequest, *, purpose: str) -> HttpResponse:
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second factor after the password: an app code, a backup code, or a passkey (the
     passkey ceremony runs through /webauthn/, see accounts.views.factors)."""
     if request.user.is_verified():
@@ -124,7 +125,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def reauth(request: HttpRequest) -> HttpResponse:
+def reauth(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A fresh second factor before a sensitive action; then back to ``next``."""
     return _second_factor_page(request, purpose=PURPOSE_REAUTH)
 

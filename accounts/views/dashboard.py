@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.selectors import active_membership, member_counts
 from accounts.services.invitations import SESSION_INVITATION
@@ -15,7 +16,7 @@ CASE_ROLES = frozenset({Role.CASEWORKER, Role.LAWYER, Role.ORG_ADMIN})
 
 
 @require_http_methods(["GET", "HEAD"])
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = active_membership(request)
     memberships = getattr(request, "memberships", None)
     if memberships is None:
@@ -28,6 +29,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "show_case_widgets": membership is not None and membership.role in CASE_ROLES,
         "is_org_admin": membership is not None and membership.role == Role.ORG_ADMIN,
     }
-    if context["is_org_admin"]:
+    if membership is not None and context["is_org_admin"]:
         context["counts"] = member_counts(organisation=membership.organisation)
     return render(request, "dashboard.html", context)

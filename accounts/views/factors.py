@@ -10,13 +10,15 @@ SecondFactorRequiredMiddleware lets it reach nothing but enrolment).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from logging import getLogger
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -35,6 +37,7 @@ from django_otp_webauthn.views import (
 )
 
 from accounts.forms.auth import TOTPEnrolForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import TOTPDevice
 from accounts.security import (
     SESSION_FRESH_BACKUP_CODES,
@@ -66,6 +69,9 @@ from accounts.services.factors import (
 )
 from accounts.services.factors import passkey_remove as passkey_remove_service
 
+if TYPE_CHECKING:
+    from accounts.http import OTPUser
+
 REAUTH_FIRST = _("For your safety, confirm it is you before changing how you sign in.")
 TOTP_ADDED = _("Your authenticator app is set up.")
 PASSKEY_ADDED = _("Your passkey is set up.")
@@ -81,7 +87,7 @@ CODES_PURPOSE = "backup-codes"
 
 @never_cache
 @require_GET
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own sign-in methods: passkeys (recommended), apps, backup codes left."""
     user = request.user
     context = {
@@ -97,7 +103,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First landing of an account without a second factor: recommends a passkey, offers an
     authenticator app. Accounts that have one manage their factors on the security page."""
     if request.user.is_verified():
@@ -125,7 +131,7 @@ def _qr_svg(uri: str) -> str:
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def totp_enrol(request: HttpRequest) -> HttpResponse:
+def totp_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Adds an authenticator app: shows a new seed (QR and text) and confirms it with a code.
 
     Until confirmed, the seed lives only in the session, sealed by the vault.
@@ -173,7 +179,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/totp_enrol.html", context)
 
 
-def _removal(request: HttpRequest, device, remove) -> HttpResponse:
+def _removal(request: AuthenticatedHttpRequest, device, remove) -> HttpResponse:
     if not has_recent_second_factor(request):
         messages.info(request, REAUTH_FIRST)
         return redirect(reauth_url(reverse("accounts:security")))
@@ -193,20 +199,20 @@ def _removal(request: HttpRequest, device, remove) -> HttpResponse:
 
 
 @require_POST
-def totp_remove(request: HttpRequest, pk) -> HttpResponse:
+def totp_remove(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     device = get_object_or_404(TOTPDevice, pk=pk, user=request.user)
     return _removal(request, device, totp_device_remove)
 
 
 @require_POST
-def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def passkey_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(WebAuthnCredential, pk=pk, user=request.user)
     return _removal(request, device, passkey_remove_service)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def backup_codes(request: HttpRequest) -> HttpResponse:
+def backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET shows freshly made codes once (then forgets them), or how many are left.
     POST (re-authentication required) replaces all codes with 10 new ones."""
     if request.method == "POST":
@@ -220,7 +226,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 
 @require_recent_second_factor
-def _backup_codes_generate(request: HttpRequest) -> HttpResponse:
+def _backup_codes_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     codes = backup_codes_generate(user=request.user)
     # Shown by the GET that follows (post/redirect/get: reloading never makes new codes).
     seal_in_session(request, SESSION_FRESH_BACKUP_CODES, CODES_PURPOSE, "\n".join(codes).encode())
@@ -251,7 +257,13 @@ def _webauthn_logger():
     return getLogger(name) if name else None
 
 
+class _WebAuthnRequest(AuthenticatedHttpRequest):
+    data: Any  # the parsed body, set by django-otp-webauthn's BaseWebAuthnView.dispatch
+
+
 class _RegistrationRules:
+    request: _WebAuthnRequest  # set by the view this is mixed into
+
     def check_can_register(self) -> None:
         # The library already refuses an unverified session of an account that has a factor.
         # A verified session must also be recent: a borrowed, unlocked laptop must not be
@@ -292,6 +304,10 @@ class PasskeyRegistrationCompleteView(_RegistrationRules, CompleteCredentialRegi
 
 
 class _AuthenticationRules:
+    # The library's view this is mixed into returns request.user, or None for an anonymous
+    # visitor; LoginRequiredMiddleware lets only signed-in users reach these views.
+    get_user: Callable[[], OTPUser]
+
     def check_can_authenticate(self) -> None:
         # A passkey is a second factor here, never a way in on its own.
         if not self.get_user():

@@ -14,6 +14,7 @@ the organisation and role and, depending on who is there:
 from __future__ import annotations
 
 import time
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms.org import AcceptInvitationForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.security import SESSION_ORG, SESSION_SEEN, SESSION_STARTED
 from accounts.services.invitations import (
@@ -72,13 +74,16 @@ def accept(request: HttpRequest) -> HttpResponse:
         return _invalid(request, exc)
     context = {"invitation": invitation, "organisation": invitation.organisation}
     if request.user.is_authenticated:
-        return _accept_signed_in(request, digest, invitation, context)
+        signed_in = cast(AuthenticatedHttpRequest, request)  # the line above checks it
+        return _accept_signed_in(signed_in, digest, invitation, context)
     if User.objects.filter(email__iexact=invitation.email).exists():
         return render(request, "accounts/invitation_accept.html", {**context, "mode": "sign_in"})
     return _accept_new(request, digest, context)
 
 
-def _accept_signed_in(request: HttpRequest, digest, invitation, context: dict) -> HttpResponse:
+def _accept_signed_in(
+    request: AuthenticatedHttpRequest, digest, invitation, context: dict
+) -> HttpResponse:
     """A person who already has an account, signed in as the invited address, joins."""
     if request.user.email.lower() != invitation.email.lower():
         return _invalid(request, InvitationError(INVITATION_WRONG_EMAIL))

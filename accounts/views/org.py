@@ -9,6 +9,8 @@ re-authenticate for something they cannot reach.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms.org import InviteForm, MemberRoleForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
 from accounts.security import require_recent_second_factor
 from accounts.selectors import (
@@ -29,6 +32,9 @@ from accounts.selectors import (
 from accounts.services import invitations as invitation_services
 from accounts.services import members as member_services
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _messages_of(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
@@ -36,7 +42,7 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 @require_http_methods(["GET", "HEAD"])
 @org_admin_required
-def members(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     return render(
         request,
@@ -52,7 +58,7 @@ def members(request: HttpRequest, *, membership: Membership) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @org_admin_required
 @require_recent_second_factor
-def invite(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -107,13 +113,13 @@ def _confirm_page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_role(request: HttpRequest, pk) -> HttpResponse:
+def member_role(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     target = member_for_admin(user=request.user, pk=pk)
     return _member_role(request, target=target)
 
 
 @require_recent_second_factor
-def _member_role(request: HttpRequest, *, target: Membership) -> HttpResponse:
+def _member_role(request: AuthenticatedHttpRequest, *, target: Membership) -> HttpResponse:
     form = MemberRoleForm(
         request.POST if request.method == "POST" else None, initial={"role": target.role}
     )
@@ -133,13 +139,13 @@ def _member_role(request: HttpRequest, *, target: Membership) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_remove(request: HttpRequest, pk) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     target = member_for_admin(user=request.user, pk=pk)
     return _member_remove(request, target=target)
 
 
 @require_recent_second_factor
-def _member_remove(request: HttpRequest, *, target: Membership) -> HttpResponse:
+def _member_remove(request: AuthenticatedHttpRequest, *, target: Membership) -> HttpResponse:
     if request.method == "POST":
         try:
             member_services.member_remove(membership=target, by=request.user)
@@ -152,14 +158,14 @@ def _member_remove(request: HttpRequest, *, target: Membership) -> HttpResponse:
     return _confirm_page(request, target=target, action="remove")
 
 
-def _after_change(request: HttpRequest, target: Membership) -> HttpResponse:
+def _after_change(request: AuthenticatedHttpRequest, target: Membership) -> HttpResponse:
     # An admin who stepped down or left can no longer see the members page.
     if target.user_id == request.user.pk:
         return redirect("dashboard")
     return redirect("accounts:members")
 
 
-def _act(request: HttpRequest, change, success: str) -> HttpResponse:
+def _act(request: AuthenticatedHttpRequest, change, success: StrOrPromise) -> HttpResponse:
     """Runs one member or invitation service; its refusal or the success becomes a message
     on the members page."""
     try:
@@ -173,7 +179,7 @@ def _act(request: HttpRequest, change, success: str) -> HttpResponse:
 
 
 @require_POST
-def member_freeze(request: HttpRequest, pk) -> HttpResponse:
+def member_freeze(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     target = member_for_admin(user=request.user, pk=pk)
     return _act(
         request,
@@ -183,7 +189,7 @@ def member_freeze(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
-def member_unfreeze(request: HttpRequest, pk) -> HttpResponse:
+def member_unfreeze(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     target = member_for_admin(user=request.user, pk=pk)
     return _act(
         request,
@@ -193,7 +199,7 @@ def member_unfreeze(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
-def invitation_revoke(request: HttpRequest, pk) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     invitation = invitation_for_admin(user=request.user, pk=pk)
     return _act(
         request,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms.passwords import PasswordChangeForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.security import require_recent_second_factor
 from accounts.services import passwords as services
 
@@ -20,7 +21,7 @@ from accounts.services import passwords as services
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @require_recent_second_factor
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """On success every other session of the user ends and this one gets a new key. A POST
     after the re-authentication window comes back here, empty, after the second factor."""
     form = PasswordChangeForm(request.POST if request.method == "POST" else None)

@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms.passwords import NewPasswordForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
 from accounts.security import (
     SESSION_ORG,
@@ -55,13 +56,13 @@ def _recovery_hours() -> int:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_recover(request: HttpRequest, pk) -> HttpResponse:
+def member_recover(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     target = member_for_admin(user=request.user, pk=pk)
     return _member_recover(request, target=target)
 
 
 @require_recent_second_factor
-def _member_recover(request: HttpRequest, *, target: Membership) -> HttpResponse:
+def _member_recover(request: AuthenticatedHttpRequest, *, target: Membership) -> HttpResponse:
     """GET explains what recovery does; POST does it and sends the admin to the link."""
     refusal = services.recovery_refusal(target=target.user, by=request.user)
     errors = [str(refusal)] if refusal is not None else []
@@ -86,7 +87,7 @@ def _member_recover(request: HttpRequest, *, target: Membership) -> HttpResponse
 
 
 @require_GET
-def member_recovery_link(request: HttpRequest, pk) -> HttpResponse:
+def member_recovery_link(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     """Shows the link just made, once (post/redirect/get: reloading makes no new link)."""
     target = member_for_admin(user=request.user, pk=pk)
     raw = open_from_session(request, SESSION_RECOVERY_LINK, _link_purpose(target), pop=True)
@@ -124,7 +125,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters("new_password1", "new_password2")
 @require_http_methods(["GET", "HEAD", "POST"])
 def accept(request: HttpRequest) -> HttpResponse:
-    digest = request.session.get(services.SESSION_RECOVERY)
+    digest = request.session.get(services.SESSION_RECOVERY) or ""
     try:
         recovery = services.recovery_by_hash(digest)
     except services.RecoveryError as exc:

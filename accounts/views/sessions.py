@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms.org import SwitchOrganisationForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import membership_for, session_public_id, sessions_of
 from accounts.services import sessions as services
 
 
 @require_GET
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = request.session.session_key
     rows = [
         {
@@ -35,7 +36,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def session_end(request: HttpRequest, public_id: str) -> HttpResponse:
+def session_end(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     try:
         services.session_end(
             user=request.user, public_id=public_id, current_key=request.session.session_key
@@ -50,14 +51,14 @@ def session_end(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_POST
-def sessions_end_others(request: HttpRequest) -> HttpResponse:
+def sessions_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.sessions_end_others(user=request.user, current_key=request.session.session_key)
     messages.success(request, services.OTHER_SESSIONS_ENDED)
     return redirect("accounts:sessions")
 
 
 @require_POST
-def switch_organisation(request: HttpRequest) -> HttpResponse:
+def switch_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SwitchOrganisationForm(request.POST)
     if not form.is_valid():
         raise Http404

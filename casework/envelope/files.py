@@ -8,15 +8,18 @@ import re
 import struct
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
 
 import vault
 from casework.envelope.errors import SealedDataUnreadable, security_event
 from casework.envelope.keys import data_key
 from casework.envelope.store import as_uuid
 from casework.sections import Section
+
+if TYPE_CHECKING:
+    from casework.models import Document
 
 FILE_AAD = "waypoint.file.v1:{document}:{index}:{final}"
 FILE_MAGIC = b"WPF1"
@@ -44,7 +47,7 @@ def _file_aad(document_id: uuid.UUID, index: int, final: bool) -> bytes:
     return FILE_AAD.format(document=document_id, index=index, final=int(final)).encode("ascii")
 
 
-def write_document_file(*, case_id: uuid.UUID, document: models.Model, data: bytes) -> None:
+def write_document_file(*, case_id: uuid.UUID, document: Document, data: bytes) -> None:
     """Encrypts ``data`` in chunks under the case's documents key into a new file (mode 0600)
     named by ``document.storage_name``. The plaintext never touches the disk."""
     if document.case_id != as_uuid(case_id):
@@ -71,7 +74,7 @@ def write_document_file(*, case_id: uuid.UUID, document: models.Model, data: byt
         raise
 
 
-def read_document_file(*, case_id: uuid.UUID, document: models.Model) -> bytes:
+def read_document_file(*, case_id: uuid.UUID, document: Document) -> bytes:
     """Decrypts a stored document. Raises SectionShredded or SealedDataUnreadable (also when
     the file is missing, truncated, reordered or altered)."""
     if document.case_id != as_uuid(case_id):

@@ -81,7 +81,7 @@ def _check_grant(scope: _Scope | None, case_id: uuid.UUID, section: str) -> None
     if case is not None:
         refusals = selectors.section_refusals(user=scope.user, case=case, sections=SECTIONS)
         allowed = scope.allowed[case_id.int] = {s for s, r in refusals.items() if r is None}
-    if case is None or section not in allowed:
+    if case is None or allowed is None or section not in allowed:
         security_event("key_refused", case=case_id, section=section)
         raise KeyRefused(section)
 

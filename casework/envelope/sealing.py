@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.db import models
 
@@ -189,5 +189,6 @@ def empty_values(model: type[models.Model]) -> dict[str, Any]:
     new row whole: a field left unsealed would read as empty anyway, but a sealed empty value
     is as long as any other short one."""
     return {
-        name: CODECS[model._meta.get_field(name).codec][2]() for name in sealed_field_names(model)
+        name: CODECS[cast(SealedField, model._meta.get_field(name)).codec][2]()
+        for name in sealed_field_names(model)
     }

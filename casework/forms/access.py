@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership, Organisation, User
 from casework import limits
-from casework.forms.fields import DateTimeInput, LimitedForm, text_field
+from casework.forms.fields import DateTimeInput, LimitedForm, choose_from, person_label, text_field
 from casework.models import (
     BreakGlassReason,
     ConsentGiver,
@@ -19,7 +22,9 @@ from casework.sections import Section
 
 class ConsentForm(LimitedForm):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=())
-    recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=None)
+    recipient: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Recipient organisation"), queryset=None
+    )
     sections = forms.MultipleChoiceField(
         label=_("Sections the client agrees to share"),
         choices=(),
@@ -30,15 +35,17 @@ class ConsentForm(LimitedForm):
 
     def __init__(self, *args, organisations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = ConsentPurpose.choices
-        self.fields["given_by"].choices = ConsentGiver.choices
-        self.fields["sections"].choices = Section.choices
-        self.fields["recipient"].queryset = organisations
+        cast(forms.ChoiceField, self.fields["purpose"]).choices = ConsentPurpose.choices
+        cast(forms.ChoiceField, self.fields["given_by"]).choices = ConsentGiver.choices
+        cast(forms.ChoiceField, self.fields["sections"]).choices = Section.choices
+        choose_from(self, "recipient", organisations)
 
 
 class ReferralForm(LimitedForm):
-    to_organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=None)
-    recipient = forms.ModelChoiceField(
+    to_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Refer to"), queryset=None
+    )
+    recipient: forms.ModelChoiceField[Membership] = forms.ModelChoiceField(
         label=_("Name a person there (optional)"),
         queryset=None,
         required=False,
@@ -58,14 +65,13 @@ class ReferralForm(LimitedForm):
 
     def __init__(self, *args, organisations, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_organisation"].queryset = organisations
-        self.fields["recipient"].queryset = people
-        self.fields["recipient"].label_from_instance = lambda m: (
-            f"{m.user.display_name or m.user.email} — {m.organisation.name}"
+        choose_from(self, "to_organisation", organisations)
+        choose_from(
+            self, "recipient", people, lambda m: f"{person_label(m.user)} — {m.organisation.name}"
         )
-        self.fields["sections"].choices = Section.choices
-        self.fields["actions"].choices = ReferralAction.choices
-        self.fields["reason"].choices = ReferralReason.choices
+        cast(forms.ChoiceField, self.fields["sections"]).choices = Section.choices
+        cast(forms.ChoiceField, self.fields["actions"]).choices = ReferralAction.choices
+        cast(forms.ChoiceField, self.fields["reason"]).choices = ReferralReason.choices
 
     def clean_recipient(self):
         """The named person as a user (the service checks they belong to the organisation)."""
@@ -74,7 +80,7 @@ class ReferralForm(LimitedForm):
 
 
 class ReferralAssignForm(LimitedForm):
-    members = forms.ModelMultipleChoiceField(
+    members: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Who holds this referral"),
         queryset=None,
         required=False,
@@ -83,8 +89,7 @@ class ReferralAssignForm(LimitedForm):
 
     def __init__(self, *args, members, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = members
-        self.fields["members"].label_from_instance = lambda u: u.display_name or u.email
+        choose_from(self, "members", members, person_label)
 
 
 class BreakGlassForm(LimitedForm):
@@ -102,11 +107,11 @@ class BreakGlassForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = BreakGlassReason.choices
+        cast(forms.ChoiceField, self.fields["reason"]).choices = BreakGlassReason.choices
 
 
 class LawyerGrantForm(LimitedForm):
-    lawyer = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
+    lawyer: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Lawyer"), queryset=None)
     sections = forms.MultipleChoiceField(
         label=_("Sections the lawyer may open"),
         choices=(),
@@ -116,6 +121,5 @@ class LawyerGrantForm(LimitedForm):
 
     def __init__(self, *args, lawyers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lawyer"].queryset = lawyers
-        self.fields["lawyer"].label_from_instance = lambda u: u.display_name or u.email
-        self.fields["sections"].choices = Section.choices
+        choose_from(self, "lawyer", lawyers, person_label)
+        cast(forms.ChoiceField, self.fields["sections"]).choices = Section.choices

@@ -3,9 +3,12 @@ and the case list's filters and search. They validate input; the services write.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from casework import limits
 from casework.envelope import IndexKind
 from casework.forms.fields import (
@@ -14,7 +17,9 @@ from casework.forms.fields import (
     LimitedForm,
     LinesField,
     PastDateField,
+    choose_from,
     country_choices,
+    person_label,
     text_field,
 )
 from casework.models import (
@@ -62,7 +67,7 @@ class CaseCreateForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices()
+        cast(forms.ChoiceField, self.fields["country"]).choices = country_choices()
 
     def clean_country(self) -> Country | None:
         code = self.cleaned_data.get("country")
@@ -83,7 +88,7 @@ class StatusForm(LimitedForm):
 
 
 class AssignForm(LimitedForm):
-    caseworkers = forms.ModelMultipleChoiceField(
+    caseworkers: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Assigned caseworkers"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -105,8 +110,7 @@ class AssignForm(LimitedForm):
 
     def __init__(self, *args, caseworkers, from_outside: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caseworkers"].queryset = caseworkers
-        self.fields["caseworkers"].label_from_instance = lambda u: u.display_name or u.email
+        choose_from(self, "caseworkers", caseworkers, person_label)
         if from_outside:
             self.fields["reason"].required = True
             self.fields["explanation"].required = True
@@ -115,12 +119,13 @@ class AssignForm(LimitedForm):
 
 
 class LocationOpenForm(LimitedForm):
-    colleague = forms.ModelChoiceField(label=_("Open location and route to"), queryset=None)
+    colleague: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Open location and route to"), queryset=None
+    )
 
     def __init__(self, *args, colleagues, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["colleague"].queryset = colleagues
-        self.fields["colleague"].label_from_instance = lambda u: u.display_name or u.email
+        choose_from(self, "colleague", colleagues, person_label)
 
 
 class IdentityForm(LimitedForm):
@@ -168,7 +173,7 @@ class LocationForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices()[1:]
+        cast(forms.ChoiceField, self.fields["country"]).choices = country_choices()[1:]
 
     def clean_country(self) -> Country:
         country = Country.objects.filter(code=self.cleaned_data["country"]).first()
@@ -246,7 +251,8 @@ class FilterForm(LimitedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any"))] + country_choices()[1:]
+        countries = [("", _("Any"))] + country_choices()[1:]
+        cast(forms.ChoiceField, self.fields["country"]).choices = countries
 
 
 class SearchForm(LimitedForm):

@@ -3,6 +3,9 @@ values one per line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -48,10 +51,10 @@ class LimitedForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, LinesField):
                 stated = LINES_LIMIT_HELP % {"count": limits.LINES, "limit": grouped(limits.NAME)}
-            elif getattr(field, "max_length", None) and not isinstance(
+            elif (limit := getattr(field, "max_length", None)) and not isinstance(
                 field.widget, forms.HiddenInput
             ):
-                stated = LIMIT_HELP % {"limit": grouped(field.max_length)}
+                stated = LIMIT_HELP % {"limit": grouped(limit)}
             else:
                 continue
             field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
@@ -89,9 +92,25 @@ class LinesField(forms.CharField):
             return "\n".join(value)
         return value
 
-    def to_python(self, value) -> list[str]:
-        return lines(super().to_python(value))
+    # A CharField whose cleaned value is a list of lines, not a string.
+    def to_python(self, value) -> list[str]:  # type: ignore[override]
+        return lines(super().to_python(value) or "")
 
 
 def country_choices():
     return [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in Country.objects.all()]
+
+
+def person_label(user: Any) -> str:
+    return user.display_name or user.email
+
+
+def choose_from(
+    form: forms.Form, name: str, queryset: Any, label: Callable[[Any], str] | None = None
+) -> None:
+    """Sets a model choice field's queryset, and how its choices are labelled, at run time."""
+    field = cast(forms.ModelChoiceField, form.fields[name])
+    field.queryset = queryset
+    if label is not None:
+        # A label per instance: the stubs allow only overriding the method in a subclass.
+        field.label_from_instance = label  # type: ignore[method-assign,assignment]

@@ -46,7 +46,11 @@ class Country(models.Model):
     def clean(self) -> None:
         if (self.stay_max_days is None) != (self.stay_window_days is None):
             raise ValidationError(_("Give both the days allowed and the period, or neither."))
-        if self.stay_max_days and self.stay_max_days > self.stay_window_days:
+        if (
+            self.stay_max_days
+            and self.stay_window_days is not None
+            and self.stay_max_days > self.stay_window_days
+        ):
             raise ValidationError(_("The days allowed cannot exceed the period."))
 
 

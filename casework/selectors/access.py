@@ -210,11 +210,11 @@ def section_refusals(
     if assigned:
         # The verification gate: before verification, location and route are open only to
         # the assigned caseworkers they were opened to (LocationOpening); everyone else waits.
-        refusals = dict.fromkeys(sections, None)
-        if Section.LOCATION in refusals and not case.is_verified:
+        answers: dict = dict.fromkeys(sections, None)
+        if Section.LOCATION in answers and not case.is_verified:
             if not holds_location(user=user, case=case):
-                refusals[Section.LOCATION] = NOT_OPENED_TO_YOU
-        return refusals
+                answers[Section.LOCATION] = NOT_OPENED_TO_YOU
+        return answers
     if write:
         return dict.fromkeys(sections, WRITE_NEEDS_ASSIGNMENT)
     refusals: dict = {}

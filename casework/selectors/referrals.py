@@ -53,7 +53,10 @@ def with_holders(referrals: Iterable[Referral]) -> list[Referral]:
         held.setdefault(grant.referral_id, {})[grant.user_id] = grant.user
     for referral in rows:
         people = held.get(referral.pk, {}).values()
-        referral.holders = sorted(people, key=lambda u: (u.display_name or u.email).casefold())
+        # An attribute for the page, like a prefetch's to_attr.
+        referral.holders = sorted(  # type: ignore[attr-defined]
+            people, key=lambda u: (u.display_name or u.email).casefold()
+        )
     return rows
 
 

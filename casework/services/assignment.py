@@ -69,7 +69,8 @@ def case_assign(
         raise ValidationError(ERR_UNKNOWN_CASEWORKER)
     lock_case(case)
     before = set(case.assigned_caseworkers.values_list("pk", flat=True))
-    case.assigned_caseworkers.set(list(chosen))
+    # Primary keys are UUIDs; the stubs take only integer ones.
+    case.assigned_caseworkers.set(list(chosen))  # type: ignore[arg-type]
     # Someone taken off the case loses what was opened to them personally.
     LocationOpening.objects.filter(case=case, user_id__in=before - chosen).delete()
     added = [

@@ -33,6 +33,11 @@ def case_shred(*, case: Case, by: User | None, sections: Iterable[str] | None = 
         PersonIndex.objects.filter(person__case=case, kind__in=kinds).delete()
     if Section.DOCUMENTS in done:
         names = list(case.documents.values_list("storage_name", flat=True))
-        transaction.on_commit(lambda: [delete_document_file(storage_name=n) for n in names])
+
+        def delete_files() -> None:
+            for name in names:
+                delete_document_file(storage_name=name)
+
+        transaction.on_commit(delete_files)
     record("case.shredded", actor=by, obj=case, org=case.organisation_id, sections=sorted(done))
     return done

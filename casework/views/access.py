@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation, Role
 from accounts.selectors import active_membership
 from casework import selectors, services
@@ -51,7 +52,7 @@ def _partners(case: Case):
 
 
 @require_http_methods(["GET", "HEAD"])
-def referral_dashboard(request: HttpRequest) -> HttpResponse:
+def referral_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Referred to us, waiting for an answer, referred by us, and the user's notices."""
     membership = active_membership(request)
     if membership is None:
@@ -77,7 +78,7 @@ def referral_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest, pk, call, success) -> HttpResponse:
+def _answer(request: AuthenticatedHttpRequest, pk, call, success) -> HttpResponse:
     referral = selectors.referral_for_receiver(user=request.user, pk=pk)
     try:
         call(referral=referral, by=request.user)
@@ -89,7 +90,7 @@ def _answer(request: HttpRequest, pk, call, success) -> HttpResponse:
 
 
 @require_POST
-def referral_assign(request: HttpRequest, pk) -> HttpResponse:
+def referral_assign(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     """The receiving organisation's admin sets who of its members holds a referral."""
     membership = active_membership(request)
     if membership is None:
@@ -104,7 +105,7 @@ def referral_assign(request: HttpRequest, pk) -> HttpResponse:
         request.POST, members=selectors.referral_members(organisation=membership.organisation)
     )
     if not form.is_valid():
-        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        messages.error(request, " ".join(str(m) for e in form.errors.values() for m in e))
         return redirect("casework:referrals")
     try:
         services.referral_assign(
@@ -118,7 +119,7 @@ def referral_assign(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
-def notices_read(request: HttpRequest) -> HttpResponse:
+def notices_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     if active_membership(request) is None:
         raise Http404
     services.notices_mark_read(user=request.user)
@@ -126,14 +127,14 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def referral_accept(request: HttpRequest, pk) -> HttpResponse:
+def referral_accept(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     if active_membership(request) is None:
         raise Http404
     return _answer(request, pk, services.referral_accept, REFERRAL_ACCEPTED)
 
 
 @require_POST
-def referral_decline(request: HttpRequest, pk) -> HttpResponse:
+def referral_decline(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     if active_membership(request) is None:
         raise Http404
     return _answer(request, pk, services.referral_decline, REFERRAL_DECLINED)
@@ -141,7 +142,7 @@ def referral_decline(request: HttpRequest, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def referral_create(request: HttpRequest, case: Case) -> HttpResponse:
+def referral_create(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     form = ReferralForm(
@@ -166,7 +167,7 @@ def referral_create(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_POST
 @case_view
-def referral_revoke(request: HttpRequest, case: Case, pk) -> HttpResponse:
+def referral_revoke(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
     referral = get_object_or_404(selectors.case_referrals(case=case), pk=pk)
     if not selectors.may_see_viewers(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
@@ -181,7 +182,7 @@ def referral_revoke(request: HttpRequest, case: Case, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def consent_create(request: HttpRequest, case: Case) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     form = ConsentForm(request.POST or None, organisations=_partners(case))
@@ -200,7 +201,9 @@ def consent_create(request: HttpRequest, case: Case) -> HttpResponse:
     )
 
 
-def _consent_action(request: HttpRequest, case: Case, pk, call, success) -> HttpResponse:
+def _consent_action(
+    request: AuthenticatedHttpRequest, case: Case, pk, call, success
+) -> HttpResponse:
     consent = get_object_or_404(selectors.case_consents(case=case), pk=pk)
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
@@ -215,19 +218,19 @@ def _consent_action(request: HttpRequest, case: Case, pk, call, success) -> Http
 
 @require_POST
 @case_view
-def consent_confirm(request: HttpRequest, case: Case, pk) -> HttpResponse:
+def consent_confirm(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
     return _consent_action(request, case, pk, services.consent_confirm, CONSENT_CONFIRMED)
 
 
 @require_POST
 @case_view
-def consent_withdraw(request: HttpRequest, case: Case, pk) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
     return _consent_action(request, case, pk, services.consent_withdraw, CONSENT_WITHDRAWN)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def lawyer_grant(request: HttpRequest, case: Case) -> HttpResponse:
+def lawyer_grant(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     lawyers = selectors.lawyers_of(organisation_id=case.organisation_id)
@@ -249,7 +252,7 @@ def lawyer_grant(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def break_glass(request: HttpRequest, case: Case) -> HttpResponse:
+def break_glass(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not selectors.is_owner_admin(user=request.user, case=case):
         return forbidden(request, ADMINS_ONLY)
     form = BreakGlassForm(request.POST or None)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
 from audit.services import record
 from casework import selectors, services
@@ -48,7 +49,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @require_http_methods(["GET", "HEAD"])
 @org_view
-def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     """The organisation's cases, filtered and paginated: a constant number of queries."""
     filters = FilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
@@ -60,7 +61,10 @@ def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
         country=chosen.get("country", ""),
         mine=bool(chosen.get("mine")),
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # CaseListing takes only what Paginator uses (len() and slices); the stubs' protocol also
+    # asks for iteration and integer indexes.
+    paginator: Paginator[Case] = Paginator(cases, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -79,7 +83,7 @@ def case_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
 
 @require_POST
 @org_view
-def case_search(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def case_search(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     """Exact search by blind index. POST, so the searched value never sits in a URL."""
     search = SearchForm(request.POST)
     results = None
@@ -114,7 +118,7 @@ def case_search(request: HttpRequest, *, membership: Membership) -> HttpResponse
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @org_view
-def case_create(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def case_create(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     form = CaseCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -139,7 +143,9 @@ def case_create(request: HttpRequest, *, membership: Membership) -> HttpResponse
     return render(request, "casework/case_form.html", {"form": form})
 
 
-def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool) -> dict:
+def open_sections(
+    request: AuthenticatedHttpRequest, case: Case, sections, *, assigned: bool
+) -> dict:
     """Opens the content of ``sections`` for the page (selectors.case_panels), records one
     case.section.viewed per section opened, and returns the panels."""
     panels, opened = selectors.case_panels(
@@ -151,7 +157,7 @@ def open_sections(request: HttpRequest, case: Case, sections, *, assigned: bool)
 
 @require_http_methods(["GET", "HEAD"])
 @case_view
-def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     assigned = is_assigned_caseworker(user=request.user, case=case)
     panels = open_sections(request, case, SECTIONS, assigned=assigned)
     access = _access_context(request, case, assigned=assigned)
@@ -176,7 +182,9 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
     )
 
 
-def _location_openings(request: HttpRequest, case: Case, assigned: bool, glass) -> dict:
+def _location_openings(
+    request: AuthenticatedHttpRequest, case: Case, assigned: bool, glass
+) -> dict:
     """Before verification: which assigned caseworkers hold location and route, and whether
     the user may open them to the others (one query, for the owner's staff only)."""
     if case.is_verified or not (assigned or glass):
@@ -188,7 +196,7 @@ def _location_openings(request: HttpRequest, case: Case, assigned: bool, glass) 
     }
 
 
-def _access_context(request: HttpRequest, case: Case, *, assigned: bool) -> dict:
+def _access_context(request: AuthenticatedHttpRequest, case: Case, *, assigned: bool) -> dict:
     """Consent, referrals, break-glass and "who has seen this case" for the case page: shown
     to the owning organisation's assigned caseworkers and admins only."""
     owner_staff = assigned or selectors.is_owner_admin(user=request.user, case=case)
@@ -207,7 +215,7 @@ def _access_context(request: HttpRequest, case: Case, *, assigned: bool) -> dict
 
 @require_POST
 @case_view
-def case_status(request: HttpRequest, case: Case) -> HttpResponse:
+def case_status(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     form = StatusForm(request.POST)
@@ -230,7 +238,7 @@ def _simple(case: Case, form, title, *, multipart: bool = False, intro: str = ""
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def case_shell(request: HttpRequest, case: Case) -> HttpResponse:
+def case_shell(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     initial = {
@@ -253,7 +261,7 @@ def case_shell(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def case_assign(request: HttpRequest, case: Case) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not can_manage_assignment(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     from_outside = not is_assigned_caseworker(user=request.user, case=case)
@@ -285,13 +293,13 @@ def case_assign(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_POST
 @case_view
-def location_open(request: HttpRequest, case: Case) -> HttpResponse:
+def location_open(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     """Before verification: opens location and route to an assigned colleague."""
     if not selectors.may_open_location(user=request.user, case=case):
         return forbidden(request, services.ERR_CANNOT_OPEN)
     form = LocationOpenForm(request.POST, colleagues=case.assigned_caseworkers.all())
     if not form.is_valid():
-        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        messages.error(request, " ".join(str(m) for e in form.errors.values() for m in e))
         return redirect(case)
     try:
         services.location_open(case=case, by=request.user, colleague=form.cleaned_data["colleague"])
@@ -304,7 +312,7 @@ def location_open(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def case_verify(request: HttpRequest, case: Case) -> HttpResponse:
+def case_verify(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
     if request.method == "POST":

@@ -3,11 +3,12 @@ it edits (audited as case.section.viewed when the form shows existing content)."
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from casework import services
 from casework.forms import (
     ContactForm,
@@ -53,7 +54,7 @@ def _save(request, case: Case, form, call, success) -> HttpResponse | None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def identity_edit(request: HttpRequest, case: Case) -> HttpResponse:
+def identity_edit(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     require_section(request, case, Section.IDENTITY)
     person = case.person
     if request.method == "POST":
@@ -79,7 +80,7 @@ def identity_edit(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def contact_edit(request: HttpRequest, case: Case) -> HttpResponse:
+def contact_edit(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     require_section(request, case, Section.CONTACT)
     if request.method == "POST":
         form = ContactForm(request.POST)
@@ -104,7 +105,7 @@ def contact_edit(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def location_edit(request: HttpRequest, case: Case) -> HttpResponse:
+def location_edit(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     require_section(request, case, Section.LOCATION)
     location = getattr(case, "location", None)
     if request.method == "POST":
@@ -131,7 +132,7 @@ def location_edit(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def exposure_edit(request: HttpRequest, case: Case, pk=None) -> HttpResponse:
+def exposure_edit(request: AuthenticatedHttpRequest, case: Case, pk=None) -> HttpResponse:
     require_section(request, case, Section.LEGAL)
     exposure = None
     if pk is not None:
@@ -173,7 +174,7 @@ def exposure_edit(request: HttpRequest, case: Case, pk=None) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def testimony_add(request: HttpRequest, case: Case) -> HttpResponse:
+def testimony_add(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     require_section(request, case, Section.TESTIMONY)
     form = TestimonyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -191,7 +192,7 @@ def testimony_add(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def testimony_revise(request: HttpRequest, case: Case, number: int) -> HttpResponse:
+def testimony_revise(request: AuthenticatedHttpRequest, case: Case, number: int) -> HttpResponse:
     require_section(request, case, Section.TESTIMONY)
     current = case.testimonies.filter(number=number).order_by("-version").first()
     if current is None:
@@ -224,7 +225,7 @@ def testimony_revise(request: HttpRequest, case: Case, number: int) -> HttpRespo
 
 @require_POST
 @case_view
-def testimony_screen(request: HttpRequest, case: Case, pk) -> HttpResponse:
+def testimony_screen(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
     require_section(request, case, Section.TESTIMONY)
     testimony = get_object_or_404(Testimony, pk=pk, case=case)
     form = ScreeningForm(request.POST)
@@ -245,7 +246,7 @@ def testimony_screen(request: HttpRequest, case: Case, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def note_add(request: HttpRequest, case: Case) -> HttpResponse:
+def note_add(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     require_section(request, case, Section.NOTES)
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -263,7 +264,7 @@ def note_add(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def document_upload(request: HttpRequest, case: Case) -> HttpResponse:
+def document_upload(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     require_section(request, case, Section.DOCUMENTS)
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -298,7 +299,7 @@ def document_upload(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_GET
 @case_view
-def document_download(request: HttpRequest, case: Case, pk) -> HttpResponse:
+def document_download(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
     require_section(request, case, Section.DOCUMENTS, write=False)
     document = get_object_or_404(Document, pk=pk, case=case)
     data = services.document_read(document=document, by=request.user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -67,7 +68,7 @@ def missed_checkins_escalate(*, now: datetime | None = None) -> int:
     escalated = 0
     schedules = CheckInSchedule.objects.filter(active=True).select_related("case")
     with transaction.atomic():
-        people: set[int] = set()
+        people: set[uuid.UUID] = set()
         notes: list[Notification] = []
         missed: list[Case] = []
         for schedule in schedules:

@@ -4,6 +4,7 @@ commit, and sending each exactly once over a reused SMTP connection."""
 from __future__ import annotations
 
 import smtplib
+import uuid
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -45,7 +46,7 @@ def _in_quiet_hours(pref: NotificationPreference | None, now: datetime) -> datet
     return end_at
 
 
-def owe_digests(people: set[int], now: datetime) -> None:
+def owe_digests(people: set[uuid.UUID], now: datetime) -> None:
     """One pending digest per person (the partial unique index merges with a pending one)."""
     if not people:
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ ERR_QUIET_HOURS = _("Give both ends of the quiet hours, or neither.")
 
 def alert_case_team(
     notes: list[Notification], *, case: Case, kind: str, now: datetime, urgent: bool = False
-) -> set[int]:
+) -> set[uuid.UUID]:
     """Adds to ``notes`` one in-app notification of ``kind`` on the case for each of its
     assigned caseworkers and its organisation's admins (active, not frozen); returns their
     ids, who are owed the digest e-mail. Two queries."""

@@ -43,7 +43,7 @@ def active_offset(*, due: date, created_on: date, offsets: list[int], today: dat
     return offset
 
 
-def recipients_of(deadline: Deadline, assigned: dict) -> list[int]:
+def recipients_of(deadline: Deadline, assigned: dict) -> list[uuid.UUID]:
     if deadline.assignee_id is not None:
         return [deadline.assignee_id]
     return sorted(assigned.get(deadline.case_id, ()))
@@ -77,7 +77,7 @@ def _due_claims(*, now: datetime, run: uuid.UUID) -> list[ReminderClaim]:
     return claims
 
 
-def _assigned_caseworkers(case_ids: set[int]) -> dict[int, set[int]]:
+def _assigned_caseworkers(case_ids: set[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
     """case id -> ids of its assigned caseworkers who are active and not frozen. One query."""
     assigned: dict = defaultdict(set)
     for case_id, user_id in Case.assigned_caseworkers.through.objects.filter(
@@ -91,7 +91,7 @@ def _assigned_caseworkers(case_ids: set[int]) -> dict[int, set[int]]:
 
 def _reminder_notes(
     claims: list[ReminderClaim], now: datetime
-) -> tuple[list[Notification], dict[tuple[int, object], int]]:
+) -> tuple[list[Notification], dict[tuple[uuid.UUID, object], int]]:
     """Unsaved in-app notifications, one per claimed reminder and recipient, and how many
     reminders each person got per organisation (for the audit events). Two queries."""
     case_ids = {c.deadline.case_id for c in claims}
@@ -100,7 +100,7 @@ def _reminder_notes(
     notes = []
     # Audited per person and organisation (who was reminded of how many); the claims and
     # notifications name the deadlines. One event per reminder cost most of a scan.
-    reminded: dict[tuple[int, object], int] = defaultdict(int)
+    reminded: dict[tuple[uuid.UUID, object], int] = defaultdict(int)
     for claim in claims:
         deadline = claim.deadline
         for user_id in recipients_of(deadline, assigned):

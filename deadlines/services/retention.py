@@ -3,6 +3,7 @@ sections an organisation keeps only so long."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -71,7 +72,7 @@ def _retention_step(
     today: date,
     now: datetime,
     notes: list[Notification],
-) -> tuple[bool, bool, set[int]]:
+) -> tuple[bool, bool, set[uuid.UUID]]:
     """One rule on one case: warns once, at least 14 days before the section's time is up,
     and shreds it once the time is up and the warning is 14 days old. Returns (warn now,
     shred now, the people owed the digest e-mail); the caller shreds and records."""
@@ -83,7 +84,7 @@ def _retention_step(
         return False, False, set()
     action.due_on = due
     warn = shred = False
-    people: set[int] = set()
+    people: set[uuid.UUID] = set()
     if action.warned_on is None:
         if today >= due - timedelta(days=RETENTION_WARNING_DAYS):
             action.warned_on = today
@@ -110,7 +111,7 @@ def _retention_case(
         return 0, 0
     warned: list[str] = []
     shred: list[str] = []
-    people: set[int] = set()
+    people: set[uuid.UUID] = set()
     notes: list[Notification] = []
     for rule in rules:
         warn_now, shred_now, owed = _retention_step(

@@ -36,7 +36,7 @@ ERR_CHANGES_NEED_COMMENT = _("Say what needs to change.")
 ERR_BAD_TRANSITION = _("The dossier cannot move to this status from where it is.")
 
 # After approval the caseworkers record what happened to the dossier.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[DossierStatus]] = {
     DossierStatus.SUBMITTED: {DossierStatus.APPROVED},
     DossierStatus.DECIDED: {DossierStatus.SUBMITTED},
 }
@@ -55,7 +55,7 @@ def dossier_submit_for_review(*, dossier: Dossier, by: User) -> Dossier:
     missing = dossier_missing(dossier=dossier)
     if missing:
         raise ValidationError(missing)
-    if not may_review(user=dossier.reviewer, case=dossier.case):
+    if dossier.reviewer is None or not may_review(user=dossier.reviewer, case=dossier.case):
         raise ValidationError(ERR_NOT_REVIEWER)
     touch_dossier(dossier, status=DossierStatus.IN_REVIEW)
     _notify([dossier.reviewer], dossier.case, NoticeKind.DOSSIER_REVIEW)

@@ -36,7 +36,7 @@ def case_evacuation_panel(context, case):
     user = context["request"].user
     assigned = context["assigned"]
     panels = {p["section"]: p for p in context["panels"]}
-    readable = {s for s in (Section.LOCATION, Section.LEGAL) if "content" in panels[s]}
+    readable: set[str] = {s for s in (Section.LOCATION, Section.LEGAL) if "content" in panels[s]}
     erased = {s for s in (Section.LOCATION, Section.LEGAL) if panels[s].get("shredded")}
     plan = case_plan(case=case) if Section.LOCATION in readable else None
     visas = case_visas(user=user, case=case, readable=readable, assigned=assigned)

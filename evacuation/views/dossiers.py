@@ -13,12 +13,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest as Request  # keeps the signatures short
 from casework.models import Case, Document
 from casework.sections import Section
 from casework.selectors import is_assigned_caseworker, section_refusal
@@ -65,7 +66,7 @@ COMMENTED = _("Your comment has been added.")
 REVIEWED = _("Your review has been recorded.")
 MARKED = _("The dossier's status has been changed.")
 
-NEXT_MARK = {
+NEXT_MARK: dict[str, DossierStatus] = {
     DossierStatus.APPROVED: DossierStatus.SUBMITTED,
     DossierStatus.SUBMITTED: DossierStatus.DECIDED,
 }
@@ -77,7 +78,7 @@ def dossier_view(*roles: str) -> Callable:
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, case: Case, pk, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: Request, case: Case, pk, *args, **kwargs) -> HttpResponse:
             dossier = get_object_or_404(case_dossiers(case=case).select_related("vetted_by"), pk=pk)
             dossier.case = case  # already fetched through the selector
             role = dossier_role(user=request.user, dossier=dossier)
@@ -93,7 +94,7 @@ def dossier_view(*roles: str) -> Callable:
 
 
 def _form_errors(form) -> list[str]:
-    found = []
+    found: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else None
         found.extend(f"{label}: {e}" if label else str(e) for e in errors)
@@ -101,7 +102,7 @@ def _form_errors(form) -> list[str]:
 
 
 def _detail(
-    request: HttpRequest,
+    request: Request,
     case: Case,
     dossier: Dossier,
     role: str,
@@ -150,7 +151,7 @@ def _detail(
 
 
 def _act(
-    request: HttpRequest,
+    request: Request,
     case: Case,
     dossier: Dossier,
     role: str,
@@ -179,7 +180,7 @@ def _detail_url(case: Case, dossier: Dossier) -> str:
 
 @require_POST
 @case_view
-def dossier_create(request: HttpRequest, case: Case, pk) -> HttpResponse:
+def dossier_create(request: Request, case: Case, pk) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, CASEWORKERS_ONLY)
     application = get_object_or_404(VisaApplication, pk=pk, case=case)
@@ -195,7 +196,7 @@ def dossier_create(request: HttpRequest, case: Case, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 @dossier_view(CASEWORKER, REVIEWER)
-def dossier_detail(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_detail(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     return _detail(request, case, dossier, role)
 
 
@@ -209,9 +210,7 @@ def _form_page(request, case: Case, dossier: Dossier, form, title, intro="") -> 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @dossier_view(CASEWORKER)
-def dossier_item(
-    request: HttpRequest, case: Case, dossier: Dossier, role: str, item
-) -> HttpResponse:
+def dossier_item(request: Request, case: Case, dossier: Dossier, role: str, item) -> HttpResponse:
     item = get_object_or_404(
         DossierItem.objects.select_related("document_type"), pk=item, dossier=dossier
     )
@@ -247,7 +246,7 @@ def dossier_item(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @dossier_view(CASEWORKER)
-def dossier_contents(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_contents(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     statements = case.testimonies.filter(consent_dossier=True)
     if request.method == "POST":
         form = DossierContentsForm(request.POST, statements=statements)
@@ -272,7 +271,7 @@ def dossier_contents(request: HttpRequest, case: Case, dossier: Dossier, role: s
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_vet(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_vet(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = VetForm(request.POST)
     return _act(
         request,
@@ -289,7 +288,7 @@ def dossier_vet(request: HttpRequest, case: Case, dossier: Dossier, role: str) -
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_reviewer(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_reviewer(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = ReviewerForm(request.POST, lawyers=reviewers_for(case=case))
     return _act(
         request,
@@ -306,7 +305,7 @@ def dossier_reviewer(request: HttpRequest, case: Case, dossier: Dossier, role: s
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_submit(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_submit(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     return _act(
         request,
         case,
@@ -319,7 +318,7 @@ def dossier_submit(request: HttpRequest, case: Case, dossier: Dossier, role: str
 
 @require_POST
 @dossier_view(CASEWORKER, REVIEWER)
-def dossier_comment(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_comment(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, dossier, role, errors=_form_errors(form))
@@ -345,7 +344,7 @@ def dossier_comment(request: HttpRequest, case: Case, dossier: Dossier, role: st
 
 @require_POST
 @dossier_view(REVIEWER)
-def dossier_review(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_review(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = ReviewForm(request.POST)
     return _act(
         request,
@@ -360,7 +359,7 @@ def dossier_review(request: HttpRequest, case: Case, dossier: Dossier, role: str
 
 @require_POST
 @dossier_view(CASEWORKER)
-def dossier_mark(request: HttpRequest, case: Case, dossier: Dossier, role: str) -> HttpResponse:
+def dossier_mark(request: Request, case: Case, dossier: Dossier, role: str) -> HttpResponse:
     form = MarkForm(request.POST)
     return _act(
         request,
@@ -376,7 +375,7 @@ def dossier_mark(request: HttpRequest, case: Case, dossier: Dossier, role: str) 
 
 
 @require_http_methods(["GET", "HEAD"])
-def my_dossiers(request: HttpRequest) -> HttpResponse:
+def my_dossiers(request: Request) -> HttpResponse:
     """The dossiers the user reviews and those of the cases assigned to them. Lists ids,
     pseudonyms and statuses only: nothing sealed is opened."""
     user = request.user

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.security import require_recent_second_factor
 from casework.forms import LimitedForm
 from casework.models import Case
@@ -57,7 +58,7 @@ def _download(export: DossierExport, data: bytes) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
 @require_recent_second_factor
-def dossier_export(request: HttpRequest, case: Case, pk) -> HttpResponse:
+def dossier_export(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
     dossier = get_object_or_404(case_dossiers(case=case), pk=pk)
     dossier.case = case
     if dossier_role(user=request.user, dossier=dossier) is None:

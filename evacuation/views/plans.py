@@ -4,11 +4,12 @@ shows existing content)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from casework.models import Case, Country
 from casework.sections import Section
 from casework.services import section_viewed
@@ -43,7 +44,7 @@ def _save(request, case: Case, form, call, success) -> HttpResponse | None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def plan_edit(request: HttpRequest, case: Case) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     require_section(request, case, Section.LOCATION)
     plan = EvacuationPlan.objects.filter(case=case).first()
     if request.method == "POST":
@@ -72,7 +73,7 @@ def plan_edit(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def step_edit(request: HttpRequest, case: Case, pk=None) -> HttpResponse:
+def step_edit(request: AuthenticatedHttpRequest, case: Case, pk=None) -> HttpResponse:
     require_section(request, case, Section.LOCATION)
     step = get_object_or_404(EvacuationStep, pk=pk, case=case) if pk is not None else None
     if request.method == "POST":
@@ -102,7 +103,7 @@ def step_edit(request: HttpRequest, case: Case, pk=None) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @case_view
-def visa_edit(request: HttpRequest, case: Case, pk=None) -> HttpResponse:
+def visa_edit(request: AuthenticatedHttpRequest, case: Case, pk=None) -> HttpResponse:
     require_section(request, case, Section.LOCATION)
     require_section(request, case, Section.LEGAL)
     application = None

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.management.base import OutputWrapper
 
 import vault
 from accounts.models import TOTPDevice
 from audit.models import AuditEvent
 from casework import envelope, services
 from casework.envelope import SectionShredded
+from casework.management.commands._progress import Progress
 from casework.models import CaseKey, Document, DocumentType, Person
 from casework.sections import SECTIONS, Section
 from tests.casework.test_uploads import jpeg_with_gps_xmp_comment
@@ -225,3 +228,35 @@ def test_a_shredded_section_refuses_new_content(case_getlost, caseworker_getlost
     with pytest.raises(ValidationError) as refused:
         services.note_add(case=case_getlost, by=caseworker_getlost, text="late")
     assert refused.value.messages == [str(services.ERR_SHREDDED)]
+
+
+def _read_all(master: int) -> bytes:
+    """Everything written to a pty whose other end is closed (Linux then answers EIO)."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_progress_rewrites_one_line_on_a_terminal_through_a_commands_stderr():
+    # rotate_keys hands Progress its self.stderr, an OutputWrapper, which ends every write
+    # with a newline unless told otherwise. A real terminal (a pty) shows what reaches it.
+    master, replica = os.openpty()
+    try:
+        with open(replica, "w", encoding="utf-8") as terminal:
+            progress = Progress("keys", 2, OutputWrapper(terminal), every=0)
+            progress.advance(1)
+            progress.advance(1)
+            progress.finish()
+        shown = _read_all(master).decode()
+    finally:
+        os.close(master)
+    half, full = "#" * 15 + "-" * 15, "#" * 30
+    # The terminal turns the final "\n" into "\r\n".
+    assert shown == f"\rkeys [{half}] 1/2\rkeys [{full}] 2/2\r\n"

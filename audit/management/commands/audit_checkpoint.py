@@ -8,6 +8,7 @@ is never signed.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         "Print the head of the audit chain (seq, hash, time) signed with the keyring's Ed25519 key."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             checkpoint = head_checkpoint()
         except CheckpointError as exc:

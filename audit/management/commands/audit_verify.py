@@ -8,8 +8,9 @@ events were cut off the end after it. Reads only.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.verification import CheckpointError, parse_checkpoint, verify_chain
 
@@ -19,14 +20,14 @@ ERR_CHECKPOINT_UNREADABLE = "Cannot read the checkpoint file."
 class Command(BaseCommand):
     help = "Verify the audit log's hash chain (and optionally a signed checkpoint)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--checkpoint",
             metavar="FILE",
             help="a checkpoint printed by audit_checkpoint; also detects events cut off the end",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         checkpoint = None
         if options["checkpoint"]:
             try:

@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from django.core.management.base import OutputWrapper
+
 
 class Progress:
     """``done/total`` with a bar, rewritten in place on a terminal, one line per update
@@ -13,7 +15,13 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, label: str, total: int, stream: TextIO | None = None, every: float = 1.0):
+    def __init__(
+        self,
+        label: str,
+        total: int,
+        stream: TextIO | OutputWrapper | None = None,
+        every: float = 1.0,
+    ):
         self.label = label
         self.total = max(total, 0)
         self.stream = stream or sys.stderr
@@ -34,10 +42,17 @@ class Progress:
         filled = int(self.WIDTH * min(share, 1.0))
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         line = f"{self.label} [{bar}] {self.done}/{self.total}"
-        self.stream.write(("\r" + line) if self._tty else (line + "\n"))
-        self.stream.flush()
+        self._write(("\r" + line) if self._tty else (line + "\n"))
 
     def finish(self) -> None:
         if self._tty:
-            self.stream.write("\n")
-            self.stream.flush()
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        # A command's self.stderr (OutputWrapper) ends every write with a newline unless told
+        # otherwise, which would break the line rewritten in place on a terminal.
+        if isinstance(self.stream, OutputWrapper):
+            self.stream.write(text, ending="")
+        else:
+            self.stream.write(text)
+        self.stream.flush()

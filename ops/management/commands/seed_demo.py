@@ -9,6 +9,7 @@ rewrites an identical file. The command refuses to run unless WAYPOINT_ENV=dev.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             help="demo cases per partner organisation (tops up to N; 0 for none)",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.WAYPOINT_ENV != "dev":
             raise CommandError(REFUSED)
         demo.seed(
