@@ -1,14 +1,15 @@
 """Deadlines on cases, the reminders they raise, in-app notifications and e-mail digests.
 
-A deadline's due date is kept in clear: the reminder scan must find what comes due among
-100,000 rows without opening a key per row. What the deadline is about stays in its sealed
-note; e-mails say nothing but "sign in".
+A deadline's day is sealed, in the section of the date it derives from (an art. 337
+threshold gives away the absence start, a consulate appointment is the appointment): only its
+month is in clear, for the reminder scan to narrow by and for statistics. What the deadline is
+about stays in its sealed note; e-mails say nothing but "sign in".
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from casework import limits
-from casework.fields import TEXT, SealedField
+from casework.fields import DATE, TEXT, SealedField
 from casework.models import Case, Status
 from casework.sections import Section
 
@@ -94,13 +95,28 @@ class DeadlineSource(models.TextChoices):
     VISA = "visa", _("Computed from the visa application")
 
 
+# The sections a due date is sealed in, and the column of each (Deadline.due_*).
+DUE_FIELDS: dict[str, str] = {
+    Section.LEGAL: "due_legal",
+    Section.LOCATION: "due_location",
+    Section.NOTES: "due_notes",
+}
+DUE_SECTIONS = [(value, label) for value, label in Section.choices if value in DUE_FIELDS]
+
+
 class Deadline(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.ForeignKey(
         DeadlineKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("kind")
     )
-    due_date = models.DateField(_("due date"))
+    # The first day of the month the deadline falls due, in clear: the reminder scan narrows
+    # by it and statistics count by it. The day itself is sealed in ``due_section``'s column
+    # below (deadlines.dates seals and opens it): the section of the date it derives from
+    # (art. 337 -> legal, stay limit -> location, visa -> its field's section, by hand -> notes,
+    # like the note: a hand-entered "consulate appointment" is the sealed appointment).
+    due_month = models.DateField(_("due in month"))
+    due_section = models.CharField(max_length=16, choices=DUE_SECTIONS)
     # None: the case's assigned caseworkers, whoever they are when the reminder goes out.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,10 +144,19 @@ class Deadline(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = SealedField(section=Section.NOTES, codec=TEXT, limit=limits.SHORT_TEXT)
+    due_legal = SealedField(section=Section.LEGAL, codec=DATE)
+    due_location = SealedField(section=Section.LOCATION, codec=DATE)
+    due_notes = SealedField(section=Section.NOTES, codec=DATE)
+
+    # Set on a page's deadlines by deadlines.dates.open_for (not columns): the opened day (None
+    # when the reader may not open it), the days left, and whether it is overdue.
+    due: date | None
+    days_left: int | None
+    overdue: bool
 
     class Meta:
-        ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        ordering = ["due_month", "id"]
+        indexes = [models.Index(fields=["status", "due_month"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "source", "source_key"],
@@ -152,12 +177,12 @@ class Deadline(models.Model):
 
 class ReminderClaim(models.Model):
     """One (deadline, offset) reminder, claimed exactly once: the unique constraint decides
-    which scan sends it when several run at once."""
+    which scan sends it when several run at once. No time of claiming: a claim is made on the
+    day its window opens, so its day minus the offset would be the sealed due date."""
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="claims")
     offset = models.PositiveSmallIntegerField()
     run = models.UUIDField(db_index=True)
-    claimed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -175,7 +200,9 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    """In-app, behind the login: points at the deadline or case; the page shows details."""
+    """In-app, behind the login: points at the deadline or case; the page shows details.
+    A deadline reminder's ``created_at`` is the first of its month (the reminder scan): the
+    day a reminder went out, with its offset, would give away the sealed due date."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -191,7 +218,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:

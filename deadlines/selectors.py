@@ -1,13 +1,15 @@
 """Reads that depend on who asks. Cases are reached only through casework.selectors.
 
 Deadlines are case content (a threshold date reveals an absence start): only caseworkers
-assigned to the case see them, like the sections; org admins do not.
+assigned to the case see them, like the sections; org admins do not. Their days are sealed:
+the lists open them under the reader's key scope (deadlines.dates.open_for), and a day the
+reader may not open shows as its month.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from casework.models import Case
 from casework.selectors import cases_visible_to
+from deadlines.dates import by_due, open_for
 from deadlines.models import Deadline, DeadlineStatus, Notification, NotificationKind
 
 
@@ -35,7 +38,7 @@ def deadlines_of(*, user: User) -> QuerySet[Deadline]:
         .filter(Q(assignee=user) | Q(assignee__isnull=True))
         .select_related("case", "kind", "assignee")
         .defer("note")
-        .order_by("due_date", "id")
+        .order_by("due_month", "id")
     )
 
 
@@ -51,27 +54,32 @@ class MyDeadlines:
 
 
 def my_deadlines(*, user: User, today: date | None = None) -> MyDeadlines:
-    """Grouped: overdue (before today), this week (today to 6 days on), later. One query."""
+    """Grouped: overdue (before today), this week (today to 6 days on), later, each by day.
+    A deadline whose day the user may not open is overdue once its month is over, else later.
+    One query, and the days opened (deadlines.dates.open_for)."""
     today = today or timezone.now().date()
-    week_end = today + timedelta(days=6)
     result = MyDeadlines()
-    for deadline in deadlines_of(user=user):
-        if deadline.due_date < today:
+    deadlines = open_for(user=user, deadlines=deadlines_of(user=user), today=today)
+    for deadline in sorted(deadlines, key=by_due):
+        if deadline.overdue:
             result.overdue.append(deadline)
-        elif deadline.due_date <= week_end:
+        elif deadline.days_left is not None and deadline.days_left <= 6:
             result.this_week.append(deadline)
         else:
             result.later.append(deadline)
     return result
 
 
-def case_deadlines(*, user: User, case: Case) -> QuerySet[Deadline]:
-    """All deadlines of a case the user can see (open first). Caller checked assignment."""
-    return (
+def case_deadlines(*, user: User, case: Case) -> list[Deadline]:
+    """All deadlines of a case (open first, then by day), their days opened under the user's
+    key scope. Caller checked assignment. Two queries, and the grant check of the scope."""
+    deadlines = (
         Deadline.objects.filter(case=case)
         .select_related("kind", "assignee")
-        .order_by("status", "due_date", "id")
+        .order_by("status", "due_month", "id")
     )
+    opened = open_for(user=user, deadlines=deadlines, today=timezone.now().date())
+    return sorted(opened, key=lambda d: (d.status, by_due(d)))
 
 
 def deadline_for(*, user: User, pk) -> Deadline | None:
@@ -85,16 +93,20 @@ def deadline_for(*, user: User, pk) -> Deadline | None:
 
 def notifications_of(*, user: User, limit: int = 100) -> list[Notification]:
     """The user's newest notifications whose case they can still see; a deadline's only while
-    they are still assigned to its case (its kind and date are case content). One query."""
+    they are still assigned to its case (its kind and date are case content), its day opened
+    under the user's key scope. One query, and the days opened."""
     visible = cases_visible_to(user=user).values("pk")
     assigned = _assigned_cases(user).values("pk")
-    return list(
+    notes = list(
         Notification.objects.filter(user=user, case_id__in=visible)
         .exclude(Q(kind=NotificationKind.DEADLINE) & ~Q(case_id__in=assigned))
         .select_related("case", "deadline__kind")
         .defer("deadline__note")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-id")[:limit]
     )
+    deadlines = [note.deadline for note in notes if note.deadline is not None]
+    open_for(user=user, deadlines=deadlines, today=timezone.now().date())
+    return notes
 
 
 def unread_count(*, user: User) -> int:

@@ -27,7 +27,7 @@ from datetime import date
 
 from django.db.models import Case as When_
 from django.db.models import CharField, Count, F, Min, Q, Value, When
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -307,21 +307,19 @@ def _deadline_kinds() -> dict[str, str | Promise]:
 
 def deadlines_met() -> Iterable[Row]:
     counted = Q(status=DeadlineStatus.DONE, completed_month__isnull=False) | Q(
-        status=DeadlineStatus.OPEN, due_date__lt=this_month()
+        status=DeadlineStatus.OPEN, due_month__lt=this_month()
     )
     qs = Deadline.objects.filter(counted).annotate(
-        due_month=TruncMonth("due_date"),
         kind_key=When_(
             When(kind__code__in=FOLDED_KINDS, then=Value(OTHER)),
             default=Substr("kind__code", 1, KEY_LENGTH),
             output_field=CharField(),
         ),
-        # completed_month is a first of a month: on or before the due date exactly when
-        # its month is the due date's month or earlier.
+        # Both are firsts of months: met when done in the due month or earlier.
         outcome=When_(
             When(
                 status=DeadlineStatus.DONE,
-                completed_month__lte=F("due_date"),
+                completed_month__lte=F("due_month"),
                 then=Value(MET),
             ),
             default=Value(MISSED),

@@ -20,7 +20,8 @@ Scheme
   cannot be reordered, swapped between files or cut off the end.
 * Unwrapped data keys live only in memory, in a per-request (or per-task) ``key_scope()``,
   and are dropped when it ends; never in Django's cache. Outside a scope a key is unwrapped
-  for each use and not kept.
+  for each use and not kept. Readers of many cases unwrap theirs at once (``load_keys``;
+  ``wrapped_key_of`` and ``adopt_keys`` with the reader's own query).
 * **Access is enforced at the key**: a scope bound to a user (``key_scope(user=...)``, which
   every case page opens) asks casework.selectors.section_refusal before handing out any
   section's key, cached or not, and raises ``KeyRefused`` when the user may not open that
@@ -66,10 +67,17 @@ from casework.envelope.files import (
     write_document_file,
 )
 from casework.envelope.index import IndexKind, blind_index, normalise
-from casework.envelope.keys import create_case_keys, data_key, key_scope, shred_section
+from casework.envelope.keys import (
+    adopt_keys,
+    create_case_keys,
+    data_key,
+    key_scope,
+    load_keys,
+    shred_section,
+)
 from casework.envelope.rotation import current_kek_id, keys_to_rewrap, rewrap_batch
 from casework.envelope.sealing import Envelope, empty_values
-from casework.envelope.store import is_shredded, shredded_sections
+from casework.envelope.store import is_shredded, shredded_sections, wrapped_key_of
 
 __all__ = [
     "FILE_CHUNK",
@@ -80,6 +88,7 @@ __all__ = [
     "SealedDataError",
     "SealedDataUnreadable",
     "SectionShredded",
+    "adopt_keys",
     "blind_index",
     "create_case_keys",
     "current_kek_id",
@@ -89,6 +98,7 @@ __all__ = [
     "is_shredded",
     "key_scope",
     "keys_to_rewrap",
+    "load_keys",
     "new_storage_name",
     "normalise",
     "read_document_file",
@@ -96,5 +106,6 @@ __all__ = [
     "security_event",
     "shred_section",
     "shredded_sections",
+    "wrapped_key_of",
     "write_document_file",
 ]

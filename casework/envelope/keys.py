@@ -5,7 +5,7 @@ destroyed for good by shredding."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -66,6 +66,22 @@ def key_scope(*, user: Any = None) -> Iterator[None]:
     finally:
         scope.clear()
         scope_var.reset(token)
+
+
+def _granted(scope: _Scope, case_id: uuid.UUID) -> set[str]:
+    """The sections the scope's user may open on the case, asked once per case in the scope
+    (up to five queries) and kept. Nothing is logged: callers decide what a refusal means."""
+    allowed = scope.allowed.get(case_id.int)
+    if allowed is None:
+        case = Case.objects.filter(pk=case_id).only("id", "organisation_id", "verified_by_id")
+        found = case.first()
+        refusals = (
+            selectors.section_refusals(user=scope.user, case=found, sections=SECTIONS)
+            if found is not None
+            else {}
+        )
+        allowed = scope.allowed[case_id.int] = {s for s, r in refusals.items() if r is None}
+    return allowed
 
 
 def _check_grant(scope: _Scope | None, case_id: uuid.UUID, section: str) -> None:
@@ -151,6 +167,60 @@ def _unwrap(case_id: uuid.UUID, section: str) -> vault.DataKey:
     except (vault.DecryptionError, ValueError):
         security_event("key_unwrap_failed", case=case_id, section=section)
         raise SealedDataUnreadable from None
+
+
+def _open_for_scope(scope: _Scope, case_id: uuid.UUID, section: str) -> bool:
+    """Whether a key of the pair may go into the scope: not there yet, and (a scope with a
+    user) the user's grants open the section."""
+    if (case_id.int, section) in scope.ready:
+        return False
+    return scope.user is None or section in _granted(scope, case_id)
+
+
+def adopt_keys(rows: Iterable[tuple[Any, str, Any]]) -> None:
+    """Unwraps into the current key scope the wrapped data keys that a caller read along with
+    its own rows (``wrapped_key_of``): (case id, section, wrapped key or None). The associated
+    data binds each wrapped key to its case and section, so a key of any other pair fails to
+    unwrap; a failure, a shredded section (None) or a pair the scope's user may not open is
+    left out, and opening its fields then raises (and logs) as it would have. One AES-GCM
+    opening per pair. Needs a scope."""
+    scope = scope_var.get()
+    if scope is None:
+        raise RuntimeError("adopt_keys keeps keys in a key scope: open one first")
+    # Rows of one case and section come in many times (one per row the caller read).
+    distinct = {(case_id, section): wrapped for case_id, section, wrapped in rows}
+    for (case_id, section), wrapped in distinct.items():
+        if not wrapped:
+            continue
+        case_id = as_uuid(case_id)
+        if not _open_for_scope(scope, case_id, section):
+            continue
+        try:
+            key = vault.DataKey(vault.open(bytes(wrapped), aad=wrap_aad(case_id, section)))
+        except (vault.DecryptionError, ValueError):
+            continue  # data_key unwraps it again, fails and logs the security event
+        scope.keys[case_id.int, section] = scope.ready[case_id.int, section] = key
+
+
+def load_keys(pairs: Iterable[tuple[Any, str]]) -> None:
+    """adopt_keys() of many (case id, section) pairs, for readers of many cases (lists of
+    deadlines): one query per section and 2,000 cases instead of one per pair, plus for a
+    scope with a user its grant check per case. Needs a scope."""
+    scope = scope_var.get()
+    if scope is None:
+        raise RuntimeError("load_keys keeps keys in a key scope: open one first")
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for case_id, section in pairs:
+        case_id = as_uuid(case_id)
+        if _open_for_scope(scope, case_id, section):
+            wanted.setdefault(section, set()).add(case_id)
+    for section, case_ids in wanted.items():
+        ordered = sorted(case_ids)
+        for start in range(0, len(ordered), 2000):
+            rows = CaseKey.objects.filter(
+                case_id__in=ordered[start : start + 2000], section=section, shredded_at__isnull=True
+            ).values_list("case_id", "section", "wrapped_key")
+            adopt_keys(rows)
 
 
 def shred_section(*, case_id: uuid.UUID, section: str) -> bool:

@@ -45,8 +45,8 @@ def _length_check(field: SealedField) -> Callable[[Any], Any] | None:
     return None
 
 
-def _sealed(obj: models.Model, name: str) -> _Sealed:
-    meta = obj._meta
+def _sealed(model: type[models.Model], name: str) -> _Sealed:
+    meta = model._meta
     field = meta.get_field(name)
     if not isinstance(field, SealedField):
         raise TypeError(f"{meta.label}.{name} is not a sealed field")
@@ -65,7 +65,7 @@ def _sealed(obj: models.Model, name: str) -> _Sealed:
         empty=empty,
         check=_length_check(field),
     )
-    _sealed_fields[type(obj), name] = sealed
+    _sealed_fields[model, name] = sealed
     return sealed
 
 
@@ -88,7 +88,7 @@ class Envelope:
     def _target(self, obj: models.Model, name: str) -> tuple[_Sealed, bytes | None]:
         """The field and the associated data of this row's value (None while the row has no
         primary key). ValueError for a row of another case."""
-        sealed = _sealed_fields.get((type(obj), name)) or _sealed(obj, name)
+        sealed = _sealed_fields.get((type(obj), name)) or _sealed(type(obj), name)
         # The loaded value straight from the instance (the foreign key's descriptor costs more
         # than this whole check; it is needed only when the column was deferred), compared as
         # 128-bit integers (UUID equality runs as Python code).
@@ -145,7 +145,18 @@ class Envelope:
 
     def open(self, obj: models.Model, name: str) -> Any:  # noqa: A003 - the envelope's verb
         sealed, aad = self._target(obj, name)
-        raw = getattr(obj, sealed.attname)
+        return self._open(sealed, aad, getattr(obj, sealed.attname), obj.pk)
+
+    def open_stored(self, model: type[models.Model], name: str, pk: Any, raw: Any) -> Any:
+        """``open()`` of a column read without its row (``values_list``): ``raw`` is the
+        stored value of ``model.name`` in the row ``pk`` of this envelope's case. For readers
+        of thousands of rows (the reminder scan), which building model instances would slow
+        down. A value of another row, field or case fails to open, as with ``open()``."""
+        sealed = _sealed_fields.get((model, name)) or _sealed(model, name)
+        aad = sealed.aad_head + str(pk).encode() + sealed.aad_tail if pk is not None else None
+        return self._open(sealed, aad, raw, pk)
+
+    def _open(self, sealed: _Sealed, aad: bytes | None, raw: Any, pk: Any) -> Any:
         if raw is None:
             # Never sealed (a row created before the field existed): empty, not an error.
             return sealed.empty()
@@ -159,9 +170,9 @@ class Envelope:
                 "field_unreadable",
                 case=self.case_id,
                 section=sealed.section,
-                model=obj._meta.label_lower,
+                model=sealed.field.model._meta.label_lower,
                 field=sealed.field.name,
-                row=obj.pk,
+                row=pk,
             )
             raise SealedDataUnreadable from None
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
 from casework.models import CaseKey
 
 WRAP_AAD = "waypoint.casekey.v1:{case}:{section}"
@@ -32,4 +34,16 @@ def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
         CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
             "section", flat=True
         )
+    )
+
+
+def wrapped_key_of(*, case: str, section: str) -> Subquery:
+    """An expression for a caller's own query: the wrapped data key of the row's case (the
+    field named ``case``) and section (the field named ``section``), NULL once shredded. For
+    readers of thousands of rows (the reminder scan), which then hand the keys to
+    ``adopt_keys`` instead of a second query. Wrapped keys are no secret without the KEK."""
+    return Subquery(
+        CaseKey.objects.filter(
+            case_id=OuterRef(case), section=OuterRef(section), shredded_at__isnull=True
+        ).values("wrapped_key")[:1]
     )

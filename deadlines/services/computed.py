@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,8 @@ from casework import envelope
 from casework.guards import lock_case
 from casework.legal import ABSENCE_ARTICLES
 from casework.models import Case, LegalExposure, Location
+from casework.sections import Section
+from deadlines.dates import open_due, seal_due
 from deadlines.models import Deadline, DeadlineKind, DeadlineSource, DeadlineStatus, ReminderClaim
 from deadlines.rules import art337_thresholds, last_allowed_day, stay_rule
 
@@ -24,8 +27,18 @@ UNREADABLE = (envelope.SectionShredded, envelope.KeyRefused)
 KIND_ART_337 = "art337_threshold"
 KIND_TRANSIT_STAY = "transit_stay_limit"
 
-# (source, source_key) -> (kind code, due date)
-Wanted = dict[tuple[str, str], tuple[str, date]]
+
+class Due(NamedTuple):
+    """A computed deadline: its kind's code, its day, and the section of the date it derives
+    from (the day is sealed there: it gives that date away)."""
+
+    kind: str
+    day: date
+    section: str
+
+
+# (source, source_key) -> Due
+Wanted = dict[tuple[str, str], Due]
 # Apps built on casework add their own computed deadlines (evacuation: the visa dates): a
 # provider fills ``wanted`` for the case and adds to ``unknown`` the sources it could not read.
 ComputedSource = Callable[[Case, Wanted, set[str]], None]
@@ -61,7 +74,9 @@ def _art337_deadlines(case: Case, wanted: Wanted, unknown: set[str]) -> None:
             absence_start=start, mobilisation=exposure.during_mobilisation
         )
         for index, (_part, due) in enumerate(thresholds):
-            wanted[(DeadlineSource.ART_337, f"{exposure.pk}:{index}")] = (KIND_ART_337, due)
+            wanted[(DeadlineSource.ART_337, f"{exposure.pk}:{index}")] = Due(
+                KIND_ART_337, due, Section.LEGAL
+            )
 
 
 def _transit_stay_deadline(case: Case, wanted: Wanted, unknown: set[str]) -> None:
@@ -80,11 +95,13 @@ def _transit_stay_deadline(case: Case, wanted: Wanted, unknown: set[str]) -> Non
         # person can have entered, so the limit computed from it is never too late.
         due = last_allowed_day(stays=[(location.since_month, None)], rule=rule)
     if due is not None:
-        wanted[(DeadlineSource.TRANSIT_STAY, str(location.pk))] = (KIND_TRANSIT_STAY, due)
+        wanted[(DeadlineSource.TRANSIT_STAY, str(location.pk))] = Due(
+            KIND_TRANSIT_STAY, due, Section.LOCATION
+        )
 
 
 def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
-    """(source, source_key) -> (kind code, due date) for every computed deadline the case's
+    """(source, source_key) -> Due for every computed deadline the case's
     current source dates give, and the sources that could not be read (shredded, or closed to
     the scope's user: their deadlines are left as they are)."""
     wanted: Wanted = {}
@@ -94,30 +111,36 @@ def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
     return wanted, unknown
 
 
+def _current_due(deadline: Deadline) -> tuple[date | None, str]:
+    """The deadline's sealed day (None when it cannot be opened: an erased section, or a
+    value that fails to open, logged by the envelope; a new date is then sealed over it)."""
+    try:
+        return open_due(deadline), deadline.due_section
+    except envelope.SealedDataError:
+        return None, deadline.due_section
+
+
 def _create_or_move(case: Case, by: User | None, wanted: Wanted, existing: dict) -> int:
     """Creates the wanted deadlines that do not exist yet and moves those whose date changed.
     Returns how many rows changed."""
     today = timezone.now().date()
     changed = 0
-    for key, (code, due) in wanted.items():
+    for key, due in wanted.items():
         current = existing.get(key)
         if current is None:
             deadline = Deadline(
-                case=case,
-                kind=_kind(code),
-                due_date=due,
-                source=key[0],
-                source_key=key[1],
-                created_by=by,
+                case=case, kind=_kind(due.kind), source=key[0], source_key=key[1], created_by=by
             )
+            seal_due(deadline, due=due.day, section=due.section)
             # No note: the row says only "threshold N of that exposure" (ids, in clear).
             deadline.save()
             changed += 1
-        elif current.due_date != due:
+        elif _current_due(current) != (due.day, due.section):
             # Only a new date reopens a deadline: one a caseworker cancelled or marked done
             # stays so while its source date stays put.
+            sealed = seal_due(current, due=due.day, section=due.section)
             Deadline.objects.filter(pk=current.pk).update(
-                due_date=due, status=DeadlineStatus.OPEN, created_on=today, completed_month=None
+                **sealed, status=DeadlineStatus.OPEN, created_on=today, completed_month=None
             )
             # A moved deadline is a new date: its reminders start over.
             ReminderClaim.objects.filter(deadline=current).delete()
@@ -145,13 +168,13 @@ def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
     start, a stay or a visa date changed; see DeadlinesConfig.ready). Returns how many rows
     changed."""
     lock_case(case)
-    with envelope.key_scope():
-        wanted, unknown = _computed_dates(case)
     existing = {
         (d.source, d.source_key): d
         for d in Deadline.objects.filter(case=case).exclude(source=DeadlineSource.MANUAL)
     }
-    changed = _create_or_move(case, by, wanted, existing)
+    with envelope.key_scope():
+        wanted, unknown = _computed_dates(case)
+        changed = _create_or_move(case, by, wanted, existing)
     changed += _cancel_gone(wanted, unknown, existing)
     if changed:
         record("deadline.recomputed", actor=by, obj=case, org=case.organisation_id, count=changed)

@@ -14,7 +14,9 @@ from audit.services import record
 from casework import envelope
 from casework.guards import ERR_SHREDDED, lock_case, require_assigned
 from casework.models import Case
+from casework.sections import Section
 from casework.selectors import caseworkers_of
+from deadlines.dates import seal_due
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 
 ERR_NOT_ASSIGNED = _("Only caseworkers assigned to this case can change its deadlines.")
@@ -46,8 +48,11 @@ def deadline_create(
         raise ValidationError(ERR_PAST_DUE)
     _check_assignee(case, assignee)
     lock_case(case)
-    deadline = Deadline(case=case, kind=kind, due_date=due_date, assignee=assignee, created_by=by)
+    deadline = Deadline(case=case, kind=kind, assignee=assignee, created_by=by)
     try:
+        # The day goes with the note into the notes section: what a caseworker enters by
+        # hand is often a sealed date itself (the consulate appointment, the stay's end).
+        seal_due(deadline, due=due_date, section=Section.NOTES)
         case.envelope.seal(deadline, "note", note.strip())
     except envelope.SectionShredded:
         raise ValidationError(ERR_SHREDDED) from None
@@ -63,7 +68,7 @@ def deadline_set_status(*, deadline: Deadline, by: User, status: str) -> Deadlin
     if status not in (DeadlineStatus.DONE, DeadlineStatus.CANCELLED):
         raise ValidationError(ERR_NOT_OPEN)
     lock_case(deadline.case)
-    # Month resolution only: statistics compare it with the due date's month.
+    # Month resolution only: statistics compare it with the due month.
     completed = timezone.now().date().replace(day=1) if status == DeadlineStatus.DONE else None
     changed = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN).update(
         status=status, completed_month=completed

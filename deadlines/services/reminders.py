@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record
+from casework import envelope
 from casework.models import Case
+from deadlines.dates import first_of_month, open_days, system_scope
 from deadlines.models import (
+    DUE_FIELDS,
     Deadline,
     DeadlineKind,
     DeadlineStatus,
@@ -56,24 +60,59 @@ class ScanResult:
     emails: int = 0
 
 
+def _candidates(*, today: date, kinds: dict[int, list[int]]) -> list[tuple]:
+    """(id, case id, kind id, created on, due section, the sealed day, the wrapped key of the
+    case's section) of the open deadlines whose due month can hold a day within their kind's
+    widest reminder window (from this month to the month of today + widest offset). One query;
+    rows, not instances (the scan reads thousands)."""
+    by_widest: dict[int, list[int]] = defaultdict(list)
+    for kind_id, offsets in kinds.items():
+        if offsets:
+            by_widest[max(offsets)].append(kind_id)
+    if not by_widest:
+        return []
+    months = Q()
+    for widest, kind_ids in by_widest.items():
+        months |= Q(kind_id__in=kind_ids, due_month__lte=today + timedelta(days=widest))
+    rows = (
+        Deadline.objects.filter(
+            months, status=DeadlineStatus.OPEN, due_month__gte=first_of_month(today)
+        )
+        .annotate(wrapped=envelope.wrapped_key_of(case="case_id", section="due_section"))
+        .order_by()  # any order: sorting ten thousand rows on disk cost more than the rest
+        .values_list(
+            "id", "case_id", "kind_id", "created_on", "due_section", *DUE_FIELDS.values(), "wrapped"
+        )
+    )
+    column = {section: index for index, section in enumerate(DUE_FIELDS)}
+    return [
+        (pk, case_id, kind_id, created_on, section, sealed[column[section]], sealed[-1])
+        for pk, case_id, kind_id, created_on, section, *sealed in rows
+    ]
+
+
 def _due_claims(*, now: datetime, run: uuid.UUID) -> list[ReminderClaim]:
     """Unsaved claims for every open deadline whose reminder window is open today. Two
-    queries: the kinds' offsets, the deadlines in the widest window."""
+    queries (the kinds' offsets; the deadlines of the months in the widest windows, with their
+    sections' wrapped keys), one unwrapping per case and section and one AES-GCM opening per
+    deadline, in a system key scope."""
     today = now.date()
     kinds = {k.pk: k.offsets() for k in DeadlineKind.objects.all()}
-    widest = max((max(o) for o in kinds.values() if o), default=0)
-    candidates = Deadline.objects.filter(
-        status=DeadlineStatus.OPEN,
-        due_date__gte=today,
-        due_date__lte=today + timedelta(days=widest),
-    ).values_list("pk", "kind_id", "due_date", "created_on")
-    claims = []
-    for pk, kind_id, due, created_on in candidates:
-        offset = active_offset(
-            due=due, created_on=created_on, offsets=kinds.get(kind_id, []), today=today
+    # A deadline whose section was erased (no key) has no day any more: no reminder.
+    candidates = [row for row in _candidates(today=today, kinds=kinds) if row[6] is not None]
+    with system_scope():
+        days = open_days(
+            ((row[0], row[1], row[4], row[5]) for row in candidates),
+            keys=((row[1], row[4], row[6]) for row in candidates),
         )
+    claims = []
+    for pk, _case_id, kind_id, created_on, _section, _day, _key in candidates:
+        due = days.get(pk)
+        if due is None:
+            continue  # it failed to open: the envelope logged a security event
+        offset = active_offset(due=due, created_on=created_on, offsets=kinds[kind_id], today=today)
         if offset is not None:
-            claims.append(ReminderClaim(deadline_id=pk, offset=offset, run=run, claimed_at=now))
+            claims.append(ReminderClaim(deadline_id=pk, offset=offset, run=run))
     return claims
 
 
@@ -101,6 +140,9 @@ def _reminder_notes(
     # Audited per person and organisation (who was reminded of how many); the claims and
     # notifications name the deadlines. One event per reminder cost most of a scan.
     reminded: dict[tuple[uuid.UUID, object], int] = defaultdict(int)
+    # The month only (Notification): the day a reminder goes out is its due date minus the
+    # offset.
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for claim in claims:
         deadline = claim.deadline
         for user_id in recipients_of(deadline, assigned):
@@ -113,14 +155,15 @@ def _reminder_notes(
                     deadline_id=deadline.pk,
                     offset=claim.offset,
                     urgent=claim.offset == 0,
-                    created_at=now,
+                    created_at=month_start,
                 )
             )
     return notes, reminded
 
 
 def reminders_scan(*, now: datetime | None = None) -> ScanResult:
-    """One reminder run. Cost: one query for the deadlines in the widest window, one bulk
+    """One reminder run. Cost: one query for the deadlines of the months in the widest
+    windows, one for their data keys and an AES-GCM opening each (system scope), one bulk
     insert of claims, one read-back, bulk inserts of notifications and e-mails, one audit
     event per person and organisation reminded. Safe to run concurrently: the unique claim
     decides."""

@@ -15,7 +15,7 @@ from casework.guards import dates_changed, lock_case, seal
 from casework.models import Case, Country, this_month
 from casework.sections import Section
 from deadlines.models import DeadlineSource
-from deadlines.services import UNREADABLE
+from deadlines.services import UNREADABLE, Due
 from evacuation.models import Decision, VisaApplication, VisaRoute
 from evacuation.services.checks import ERR_UNKNOWN_COUNTRY, ERR_UNKNOWN_STATUS, require_sections
 
@@ -136,6 +136,12 @@ def visa_save(
     return application
 
 
+def _section(kind: str) -> str:
+    """The section of the date a visa deadline derives from, where its day is sealed: the
+    appointment is a location field (VISA_LOCATION_FIELDS), every other date a legal one."""
+    return Section.LOCATION if kind == "consulate_appointment" else Section.LEGAL
+
+
 def visa_deadlines(case: Case, wanted: dict, unknown: set[str]) -> None:
     """The computed-deadline provider of the visa dates (registered with the deadlines app):
     appointment and decision due while pending; appeal after a refusal; enter-by, visa expiry
@@ -164,4 +170,4 @@ def visa_deadlines(case: Case, wanted: dict, unknown: set[str]) -> None:
                     due["asylum_reporting"] = entry + timedelta(days=ASYLUM_REPORTING_DAYS)
         for kind, day in due.items():
             if day is not None:
-                wanted[(DeadlineSource.VISA, f"{app.pk}:{kind}")] = (kind, day)
+                wanted[(DeadlineSource.VISA, f"{app.pk}:{kind}")] = Due(kind, day, _section(kind))

@@ -5,8 +5,12 @@ colleague_getlost  a Get Lost caseworker not assigned to it
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from casework.envelope import key_scope
+from deadlines.dates import open_due
 from deadlines.models import DeadlineKind
 from tests.casework.conftest import (  # noqa: F401 - fixtures shared with the case files
     MARKER,
@@ -26,3 +30,9 @@ def kind(db):
         defaults={"name": "Consulate appointment", "reminder_offsets": [14, 7, 3, 1, 0]},
     )
     return found
+
+
+def due_of(deadline) -> date | None:
+    """The deadline's sealed day, opened in a key scope without a user (as the scan opens it)."""
+    with key_scope():
+        return open_due(deadline)

@@ -12,6 +12,7 @@ from casework import services as casework_services
 from casework.models import Article
 from deadlines import services
 from deadlines.models import Deadline, DeadlineSource, DeadlineStatus
+from tests.deadlines.conftest import due_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_reopening_a_done_deadline_when_its_date_moves_clears_the_completion_mon
     exposure = casework_services.exposure_add(
         case=case_getlost, by=caseworker_getlost, absence_start=date(2026, 3, 1), **values
     )
-    first = Deadline.objects.filter(source=DeadlineSource.ART_337).order_by("due_date").first()
+    first = min(Deadline.objects.filter(source=DeadlineSource.ART_337), key=due_of)
     services.deadline_set_status(deadline=first, by=caseworker_getlost, status="done")
     first.refresh_from_db()
     assert first.completed_month == date(2026, 3, 1)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from deadlines import services
 from deadlines.models import Deadline, DeadlineStatus, NotificationPreference
+from tests.deadlines.conftest import due_of
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_adding_a_deadline_through_the_form(signed_in, case_getlost, caseworker_
     )
     assert response.status_code == 302
     deadline = Deadline.objects.get()
-    assert (deadline.due_date, deadline.assignee) == (due, None)
+    assert (due_of(deadline), deadline.assignee) == (due, None)
     assert case_getlost.envelope.open(deadline, "note") == "консульство"
 
 

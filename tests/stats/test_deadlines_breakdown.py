@@ -35,7 +35,7 @@ def add(cases, code: str, *, due: date, status: str = "", completed: date | None
             Deadline(
                 case=case,
                 kind=kind(code),
-                due_date=due,
+                due_month=due.replace(day=1),
                 status=status,
                 completed_month=completed,
             )
