@@ -17,6 +17,7 @@ from casework import services
 from casework.envelope import key_scope
 from casework.models import (
     Article,
+    AttributeChange,
     Case,
     CaseStatusChange,
     ConsentGiver,
@@ -165,6 +166,7 @@ def seed_cases(
                 opened = (today - timedelta(days=rng.randrange(40, 365))).replace(day=1)
                 Case.objects.filter(pk=case.pk).update(opened_month=opened)
                 CaseStatusChange.objects.filter(case=case).update(changed_month=opened)
+                AttributeChange.objects.filter(case=case).update(changed_month=opened)
             created.append(case)
     return created
 

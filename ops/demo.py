@@ -3,7 +3,8 @@
 Each app seeds its own rows in its own ``demo.py``; the order matters because each step builds
 on the rows of the one before: personas (accounts), then their case files and the referral of
 one case to InTransit (casework), deadlines on the new cases (deadlines), and last the
-referred case's dossier in review (evacuation). Every step is idempotent.
+referred case's dossier in review (evacuation), and two statistics releases over all of it
+(stats). Every step is idempotent.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from accounts import demo as accounts_demo
 from casework import demo as casework_demo
 from deadlines import demo as deadlines_demo
 from evacuation import demo as evacuation_demo
+from stats import demo as stats_demo
 from vault.files import write_private
 
 
@@ -39,3 +41,6 @@ def seed(*, credentials: Path, cases: int, say: Callable[[str], None]) -> None:
     say(f"Demo cases: {len(new_cases)} new, up to {cases} per organisation.")
     dossier = evacuation_demo.seed_dossier()
     say(f"Demo dossier: {dossier.get_status_display() if dossier else 'none'}.")
+    releases = stats_demo.seed_releases()
+    numbers = ", ".join(str(r.number) for r in releases) or "none new"
+    say(f"Demo statistics releases: {numbers}.")

@@ -1,12 +1,20 @@
-"""The predefined breakdowns: the only questions the statistics pages answer.
+"""The predefined breakdowns: the only questions the statistics pages answer, and how they are
+grouped for publication. The counting itself (SQL over the history, as of a cut-off) is in
+stats.counting.
 
-Each breakdown names its rows and columns (coarse categories, months, quarters) and how its
-counts are aggregated in SQL into ``SummaryCount`` rows of (organisation, month, key, key2,
-count). Nothing here loads a case into Python or opens a sealed field: every query is a
-GROUP BY over clear-text categorical columns.
+Every breakdown belongs to a **group**: the tables that count the same people in one period.
 
-Adding a breakdown is one entry in BREAKDOWNS with its own ``aggregate`` query; the pages,
-CSV and disclosure control pick it up.
+* Periodic groups describe a month or a quarter. A period is published once, in the first
+  release whose cut-off reaches its last month, as of that cut-off, and is then frozen: later
+  edits to old cases never reach it (only an audited re-publication does).
+* The snapshot group ("now") describes the world at each release's cut-off (open cases,
+  where people are); every release publishes one more snapshot, and stats.control keeps
+  two snapshots from differing by fewer than k people in any figure.
+
+Groups are chosen so that no equation links two of them: requests and the service mix (the
+cases opened in a month) share their totals and are controlled together; the snapshot
+counts verified people (outcome), open verified cases (countries, backlog) and open
+unverified contacts (a line of its own), none of which is a sum of monthly requests.
 
 Not yet possible, and why:
 * days in transit and days per stage: evacuation steps, their kinds and dates included, are
@@ -14,46 +22,36 @@ Not yet possible, and why:
 * visa outcomes by route and destination (VisaApplication keeps both and the decision in
   clear): possible, not built yet;
 * time to first response: no first-response time is recorded, and status changes carry
-  months only, so it is not derivable at a useful resolution.
+  months only, so it is not derivable at a useful resolution;
+* the caseload ratio (open cases per caseworker): an organisation's admin knows their own
+  staff, so any exact ratio gives away the exact number of open cases; dropped (issue 16).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
-from django.db.models import Case as When_
-from django.db.models import CharField, Count, F, Min, Q, Value, When
-from django.db.models.functions import Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
     CRISIS_STATUSES,
     Article,
-    Case,
-    CaseStatusChange,
     LegalCategory,
-    LegalExposure,
-    Location,
     ProceduralStage,
     ServiceCategory,
     Status,
     WantedLevel,
-    this_month,
 )
-from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 
-Row = tuple[uuid.UUID, date, str, str, int]  # organisation id, month, key, key2, count
 OTHER = "other"  # the row that folded small categories go into
+NOT_RECORDED = ""  # the key of a value that was not recorded at the cut-off
+MONTH, QUARTER, SNAPSHOT = "month", "quarter", "snapshot"
 
 
-# Where a case stands now, the steps of the outcome funnel coordinators ask for (abroad
-# versus hiding in Russia): still in Russia, abroad on the way, in the visa process,
-# protected, ended, in crisis.
+# Where a person stands at the cut-off, for the outcome funnel: decided by where the person
+# is (the country of stay) first, and by the status only for the end states and crises.
 class Stage:
     IN_RUSSIA = "in_russia"
     ABROAD = "abroad"
@@ -61,87 +59,99 @@ class Stage:
     PROTECTED = "protected"
     ENDED = "ended"
     CRISIS = "crisis"
+    UNKNOWN = "unknown"
 
 
-STAGE_OF_STATUS: dict[str, str] = {
-    Status.INTAKE: Stage.IN_RUSSIA,
-    Status.TRIAGE: Stage.IN_RUSSIA,
-    Status.VERIFICATION_PENDING: Stage.IN_RUSSIA,
-    Status.CONSULTATION: Stage.IN_RUSSIA,
-    Status.EXIT_PLANNING: Stage.IN_RUSSIA,
-    Status.LEAVING_UNIT: Stage.IN_RUSSIA,
-    Status.HIDING_IN_RUSSIA: Stage.IN_RUSSIA,
-    Status.BORDER_CROSSING: Stage.ABROAD,
-    Status.IN_TRANSIT: Stage.ABROAD,
-    Status.DOSSIER_PREPARATION: Stage.VISA,
-    Status.LAWYER_REVIEW: Stage.VISA,
-    Status.VISA_SUBMITTED: Stage.VISA,
-    Status.VISA_GRANTED: Stage.VISA,
-    Status.VISA_REFUSED: Stage.VISA,
-    Status.APPEAL: Stage.VISA,
-    Status.TRAVEL: Stage.ABROAD,
-    Status.ASYLUM_LODGED: Stage.PROTECTED,
-    Status.PROTECTED: Stage.PROTECTED,
-    Status.REJECTED: Stage.ENDED,
-    Status.CLOSED: Stage.ENDED,
-    **{status: Stage.CRISIS for status in CRISIS_STATUSES},
-}
 STAGE_LABELS: dict[str, Promise] = {
     Stage.IN_RUSSIA: _("Still in Russia"),
     Stage.ABROAD: _("Abroad, on the way"),
-    Stage.VISA: _("Visa process"),
+    Stage.VISA: _("Abroad, in the visa process"),
     Stage.PROTECTED: _("Asylum lodged or protected"),
     Stage.ENDED: _("Closed or rejected"),
     Stage.CRISIS: _("Crisis"),
+    Stage.UNKNOWN: _("Where the person is was not recorded"),
 }
-# Open for the backlog: everything that is not an end state.
+VISA_STATUSES = frozenset(
+    {
+        Status.DOSSIER_PREPARATION,
+        Status.LAWYER_REVIEW,
+        Status.VISA_SUBMITTED,
+        Status.VISA_GRANTED,
+        Status.VISA_REFUSED,
+        Status.APPEAL,
+    }
+)
+# Not open any more: out of the backlog, the countries table and the unverified line.
 ENDED_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.PROTECTED, Status.DECEASED})
-QUARTER_LABELS: dict[str, Promise] = {
-    "1": _("Q1"),
-    "2": _("Q2"),
-    "3": _("Q3"),
-    "4": _("Q4"),
-}
+HOME_COUNTRY = "RU"
+
+
+def stage_of(status: str, country: str) -> str:
+    """The funnel stage of a person with ``status`` and ``country`` at the cut-off."""
+    if status in CRISIS_STATUSES:
+        return Stage.CRISIS
+    if status in (Status.ASYLUM_LODGED, Status.PROTECTED):
+        return Stage.PROTECTED
+    if status in (Status.CLOSED, Status.REJECTED):
+        return Stage.ENDED
+    if not country:
+        return Stage.UNKNOWN
+    if country == HOME_COUNTRY:
+        return Stage.IN_RUSSIA
+    return Stage.VISA if status in VISA_STATUSES else Stage.ABROAD
+
+
 BACKLOG_BUCKETS: tuple[tuple[str, int, Promise], ...] = (
-    # (key, at least this many months old, label)
+    # (key, at least this many months old at the cut-off, label)
     ("0-2", 0, _("Under 3 months")),
     ("3-5", 3, _("3 to 5 months")),
     ("6-11", 6, _("6 to 11 months")),
     ("12+", 12, _("A year or more")),
 )
+MET, MISSED = "met", "missed"
+DEADLINE_OUTCOMES: dict[str, Promise] = {MET: _("Met"), MISSED: _("Missed")}
+CRISIS_TYPES = {status: label for status, label in Status.choices if status in CRISIS_STATUSES}
+UNVERIFIED = "unverified"
 
 
 @dataclass(frozen=True)
 class Dimension:
-    """Rows or columns of a table. ``source``: "key", "key2", "month" (the months of the
-    chosen year), "quarter" (of the month), "backlog" (age bucket of the month). ``labels``:
-    the categories in display order (for key dimensions, filled lazily for countries)."""
+    """The rows (or columns) of a table. ``labels`` gives the categories in display order
+    (countries and deadline kinds come from the database, so it is a function). ``fold_small``:
+    categories under k go into one OTHER row, decided per view on its counts, so that the mere
+    presence of a row does not tell that someone is in that country."""
 
-    source: str
     title: Promise
     labels: Callable[[], dict[str, str | Promise]] = field(default=dict)
-    # Fold categories under k into one "other" row (countries): otherwise the mere presence
-    # of a row would tell that someone is in that country. Decided on the published counts
-    # (noisy in differential-privacy mode), so it is post-processing.
     fold_small: bool = False
+    fixed: bool = True  # every label is a row even when empty (categories, not countries)
 
 
 @dataclass(frozen=True)
 class Breakdown:
     code: str
+    group: str
     title: Promise
     description: Promise
     unit: Promise
     rows: Dimension
     cols: Dimension | None
-    # True when each case (or incident) is in exactly one cell: then totals are published and
-    # complementary suppression keeps them from revealing hidden cells. False when a case may
-    # count in several cells: no totals are published at all.
+    # True when each case (or incident) is in exactly one cell: totals are published and
+    # suppression keeps them from revealing hidden cells. False when a case may count in
+    # several cells: no totals at all.
     additive: bool
-    aggregate: Callable[[], Iterable[Row]]
-    chart: str = "bar"  # "bar" (row totals or the single column), "line" (by month), ""
-    # Snapshot breakdowns describe open cases now; they have no year.
-    periodic: bool = True
+    # "periods": one line per period (the table's categories become the columns);
+    # "blocks": one table per period (or per snapshot).
+    layout: str = "blocks"
+    chart: str = "bar"  # "bar", "line" (periods layout) or ""
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    period: str  # MONTH, QUARTER or SNAPSHOT
+    # Pairs of tables whose totals count the same people (an equation the attacker knows).
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def _choices(choices) -> Callable[[], dict[str, str | Promise]]:
@@ -156,293 +166,173 @@ def _countries() -> dict[str, str | Promise]:
     return labels
 
 
-def _stage_expression():
-    return When_(
-        *[
-            When(
-                status__in=[s for s, stage in STAGE_OF_STATUS.items() if stage == code],
-                then=Value(code),
-            )
-            for code in STAGE_LABELS
-        ],
-        default=Value(Stage.IN_RUSSIA),
-        output_field=CharField(),
-    )
-
-
-def _rows(
-    queryset, org: str, month: str, key: str | None, key2: str | None, count
-) -> Iterable[Row]:
-    """One GROUP BY query; yields aggregate rows only (a few hundred, never cases)."""
-    fields = [org, month] + [f for f in (key, key2) if f]
-    for row in queryset.values(*fields).annotate(n=count).order_by().values_list(*fields, "n"):
-        values = list(row)
-        org_id, when, count_value = values[0], values[1], values[-1]
-        first = values[2] if key else ""
-        second = values[3] if key and key2 else ""
-        yield org_id, when, first or "", second or "", count_value
-
-
-def requests_by_month() -> Iterable[Row]:
-    return _rows(
-        Case.objects.all(), "organisation_id", "opened_month", "legal_category", None, Count("id")
-    )
-
-
-def service_mix() -> Iterable[Row]:
-    return _rows(
-        Case.objects.all(), "organisation_id", "opened_month", "service_category", None, Count("id")
-    )
-
-
-def outcome_funnel() -> Iterable[Row]:
-    qs = Case.objects.annotate(stage=_stage_expression())
-    return _rows(qs, "organisation_id", "opened_month", "stage", None, Count("id"))
-
-
-def countries() -> Iterable[Row]:
-    return _rows(
-        Location.objects.all(),
-        "case__organisation_id",
-        "case__opened_month",
-        "country_id",
-        None,
-        Count("id"),
-    )
-
-
-def exposure_article_stage() -> Iterable[Row]:
-    return _rows(
-        LegalExposure.objects.all(),
-        "case__organisation_id",
-        "case__opened_month",
-        "article",
-        "procedural_stage",
-        Count("case_id", distinct=True),
-    )
-
-
-def exposure_wanted() -> Iterable[Row]:
-    return _rows(
-        LegalExposure.objects.all(),
-        "case__organisation_id",
-        "case__opened_month",
-        "wanted_level",
-        None,
-        Count("case_id", distinct=True),
-    )
-
-
-def _crisis_changes():
-    return CaseStatusChange.objects.filter(to_status__in=CRISIS_STATUSES)
-
-
-def crisis_by_quarter() -> Iterable[Row]:
-    return _rows(
-        _crisis_changes(), "case__organisation_id", "changed_month", "to_status", None, Count("id")
-    )
-
-
-def crisis_by_country() -> Iterable[Row]:
-    return _rows(
-        _crisis_changes(),
-        "case__organisation_id",
-        "changed_month",
-        "case__location__country_id",
-        None,
-        Count("id"),
-    )
-
-
-def _open_cases():
-    return Case.objects.exclude(status__in=ENDED_STATUSES).filter(closed_month__isnull=True)
-
-
-def backlog() -> Iterable[Row]:
-    return _rows(_open_cases(), "organisation_id", "opened_month", None, None, Count("id"))
-
-
-def caseload() -> Iterable[Row]:
-    """Open cases (key "cases") and caseworkers holding at least one (key "caseworkers"); the
-    page shows only the ratio. A caseworker counts once per organisation, in the opening month
-    of their earliest open case there: summed over the published months, that counts exactly
-    those holding a published open case. Two queries; one row per (organisation, caseworker)
-    is read, never a case."""
-    first_months = (
-        Case.assigned_caseworkers.through.objects.filter(case__in=_open_cases())
-        .values("case__organisation_id", "user_id")
-        .annotate(first=Min("case__opened_month"))
-        .order_by()
-        # django-stubs does not see an annotation made after values().
-        .values_list("case__organisation_id", "first")  # type: ignore[misc]
-    )
-    for (org_id, month), n in Counter(first_months).items():
-        yield org_id, month, "caseworkers", "", n
-    for org_id, month, _k, _k2, n in backlog():
-        yield org_id, month, "cases", "", n
-
-
-# Deadlines met vs missed, all at month resolution (Deadline.completed_month keeps only the
-# month): met = done in the due date's month or earlier; missed = done in a later month, or
-# still open after the due date's month has ended. Cancelled deadlines, open ones whose month
-# is not over, and ones marked done before the completion month was recorded do not count.
-# A deadline counts once, in the month it was due: a published "missed" never turns "met".
-MET, MISSED = "met", "missed"
-DEADLINE_OUTCOMES: dict[str, Promise] = {MET: _("Met"), MISSED: _("Missed")}
-# The kind "custom" (labelled "Other") always goes into the folded row, so that the table
-# never shows two rows called "other".
-FOLDED_KINDS = ("custom", OTHER)
-KEY_LENGTH = 32  # SummaryCount.key: a longer kind code is cut to fit, here and in the labels
-
-
 def _deadline_kinds() -> dict[str, str | Promise]:
+    from deadlines.models import KIND_LABELS, DeadlineKind
+
     labels: dict[str, str | Promise] = {
-        kind.code[:KEY_LENGTH]: kind.label
-        for kind in DeadlineKind.objects.all()
-        if kind.code not in FOLDED_KINDS
+        code[:32]: KIND_LABELS.get(code, name)
+        for code, name in DeadlineKind.objects.values_list("code", "name")
+        if code not in FOLDED_KINDS
     }
     labels[OTHER] = _("Other kinds, or kinds with few deadlines")
     return labels
 
 
-def deadlines_met() -> Iterable[Row]:
-    counted = Q(status=DeadlineStatus.DONE, completed_month__isnull=False) | Q(
-        status=DeadlineStatus.OPEN, due_month__lt=this_month()
-    )
-    qs = Deadline.objects.filter(counted).annotate(
-        kind_key=When_(
-            When(kind__code__in=FOLDED_KINDS, then=Value(OTHER)),
-            default=Substr("kind__code", 1, KEY_LENGTH),
-            output_field=CharField(),
-        ),
-        # Both are firsts of months: met when done in the due month or earlier.
-        outcome=When_(
-            When(
-                status=DeadlineStatus.DONE,
-                completed_month__lte=F("due_month"),
-                then=Value(MET),
-            ),
-            default=Value(MISSED),
-            output_field=CharField(),
-        ),
-    )
-    return _rows(qs, "case__organisation_id", "due_month", "kind_key", "outcome", Count("id"))
+# The kind "custom" (labelled "Other") always goes into the folded row, so that the table
+# never shows two rows called "other".
+FOLDED_KINDS = ("custom", OTHER)
 
-
-CRISIS_TYPES = {status: label for status, label in Status.choices if status in CRISIS_STATUSES}
+GROUPS: dict[str, Group] = {
+    group.code: group
+    for group in (
+        Group("opened", MONTH, links=(("requests", "service"),)),
+        Group("crisis", QUARTER, links=(("crisis_quarter", "crisis_country"),)),
+        Group("deadlines", QUARTER),
+        Group("exposure", QUARTER),
+        Group("now", SNAPSHOT, links=(("countries", "backlog"),)),
+    )
+}
 
 BREAKDOWNS: tuple[Breakdown, ...] = (
     Breakdown(
         "requests",
+        "opened",
         _("Requests by month and case type"),
-        _("Cases opened each month, by legal category."),
+        _(
+            "Cases opened each month, by legal category at the release's cut-off. Every "
+            "contact counts here, verified or not."
+        ),
         _("cases"),
-        Dimension("month", _("Month")),
-        Dimension("key", _("Legal category"), _choices(LegalCategory)),
+        Dimension(_("Legal category"), _choices(LegalCategory)),
+        None,
         additive=True,
-        aggregate=requests_by_month,
+        layout="periods",
         chart="line",
     ),
     Breakdown(
         "service",
+        "opened",
         _("Service category mix"),
-        _("Cases opened in the year, by service category."),
+        _("Cases opened each month, by service category at the release's cut-off."),
         _("cases"),
-        Dimension("key", _("Service category"), _choices(ServiceCategory)),
+        Dimension(_("Service category"), _choices(ServiceCategory)),
         None,
         additive=True,
-        aggregate=service_mix,
+        layout="periods",
+        chart="",
     ),
     Breakdown(
         "outcome",
+        "now",
         _("Outcome funnel"),
-        _("Where the cases opened in the year stand now: still in Russia or abroad."),
-        _("cases"),
-        Dimension("key", _("Stage"), lambda: dict(STAGE_LABELS)),
+        _(
+            "Verified people at the cut-off, by where they were: in Russia or abroad (from "
+            "the country of stay), and for the end states and crises from the status."
+        ),
+        _("people"),
+        Dimension(_("Stage"), lambda: dict(STAGE_LABELS)),
         None,
         additive=True,
-        aggregate=outcome_funnel,
+    ),
+    Breakdown(
+        "unverified",
+        "now",
+        _("Unverified contacts"),
+        _(
+            "Open cases of people not verified by the cut-off. They are counted nowhere "
+            "else in this snapshot: a provocateur may be among them."
+        ),
+        _("contacts"),
+        Dimension(_("Contacts"), lambda: {UNVERIFIED: _("Unverified, case open")}),
+        None,
+        additive=False,
+        chart="",
     ),
     Breakdown(
         "countries",
-        _("Countries where people are now"),
-        _("Current country of the cases opened in the year, where recorded."),
-        _("cases"),
-        Dimension("key", _("Country"), _countries, fold_small=True),
+        "now",
+        _("Countries where people are"),
+        _("Country of stay at the cut-off of verified people with an open case."),
+        _("people"),
+        Dimension(_("Country"), _countries, fold_small=True, fixed=False),
         None,
         additive=True,
-        aggregate=countries,
+    ),
+    Breakdown(
+        "backlog",
+        "now",
+        _("Backlog age"),
+        _("Open cases of verified people at the cut-off, by months since they were opened."),
+        _("cases"),
+        Dimension(_("Age"), lambda: {key: label for key, _m, label in BACKLOG_BUCKETS}),
+        None,
+        additive=True,
     ),
     Breakdown(
         "exposure",
+        "exposure",
         _("Legal exposure by article and procedural stage"),
         _(
-            "Cases with each exposure. A case with several exposures counts in several "
-            "cells, so no totals are shown."
+            "Cases opened in the quarter with each exposure at the cut-off. A case with "
+            "several exposures counts in several cells, so no totals are shown."
         ),
         _("cases"),
-        Dimension("key", _("Article"), _choices(Article)),
-        Dimension("key2", _("Procedural stage"), _choices(ProceduralStage)),
+        Dimension(_("Article"), _choices(Article)),
+        Dimension(_("Procedural stage"), _choices(ProceduralStage)),
         additive=False,
-        aggregate=exposure_article_stage,
         chart="",
     ),
     Breakdown(
         "wanted",
+        "exposure",
         _("Wanted level"),
-        _("Cases with an exposure at each wanted level. A case can count more than once."),
+        _(
+            "Cases opened in the quarter with an exposure at each wanted level at the "
+            "cut-off. A case can count more than once."
+        ),
         _("cases"),
-        Dimension("key", _("Wanted level"), _choices(WantedLevel)),
+        Dimension(_("Wanted level"), _choices(WantedLevel)),
         None,
         additive=False,
-        aggregate=exposure_wanted,
     ),
     Breakdown(
         "crisis_quarter",
-        _("Crisis incidents by type and quarter"),
+        "crisis",
+        _("Crisis incidents by type"),
         _("Changes of a case into a crisis state, by the quarter they were recorded in."),
         _("incidents"),
-        Dimension("key", _("Crisis"), lambda: dict(CRISIS_TYPES)),
-        Dimension("quarter", _("Quarter"), lambda: dict(QUARTER_LABELS)),
+        Dimension(_("Crisis"), lambda: dict(CRISIS_TYPES)),
+        None,
         additive=True,
-        aggregate=crisis_by_quarter,
     ),
     Breakdown(
         "crisis_country",
+        "crisis",
         _("Crisis incidents by country"),
-        _("Crisis incidents in the year, by the person's current country."),
+        _("Crisis incidents of the quarter, by the person's country of stay in that month."),
         _("incidents"),
-        Dimension("key", _("Country"), _countries, fold_small=True),
+        Dimension(_("Country"), _countries, fold_small=True, fixed=False),
         None,
         additive=True,
-        aggregate=crisis_by_country,
     ),
     Breakdown(
         "deadlines",
+        "deadlines",
         _("Deadlines met vs missed"),
         _(
-            "Deadlines by the month they were due, counted in months: met when marked done "
-            "in the month of the due date or earlier; missed when marked done in a later "
-            "month, or still open after that month ended. Cancelled deadlines do not count."
+            "Deadlines due in the quarter, counted in months: met when marked done in the "
+            "month of the due date or earlier; missed when marked done in a later month, or "
+            "still open after that month ended. Cancelled deadlines do not count."
         ),
         _("deadlines"),
-        Dimension("key", _("Kind of deadline"), _deadline_kinds, fold_small=True),
-        Dimension("key2", _("Outcome"), lambda: dict(DEADLINE_OUTCOMES)),
+        Dimension(_("Kind of deadline"), _deadline_kinds, fold_small=True, fixed=False),
+        Dimension(_("Outcome"), lambda: dict(DEADLINE_OUTCOMES)),
         additive=True,
-        aggregate=deadlines_met,
-    ),
-    Breakdown(
-        "backlog",
-        _("Backlog age"),
-        _("Open cases now, by months since they were opened."),
-        _("cases"),
-        Dimension("backlog", _("Age"), lambda: {key: label for key, _m, label in BACKLOG_BUCKETS}),
-        None,
-        additive=True,
-        aggregate=backlog,
-        periodic=False,
+        chart="",
     ),
 )
 BY_CODE = {b.code: b for b in BREAKDOWNS}
-# Refreshed but not a table: the caseload ratio (capacity).
-EXTRA_AGGREGATES: dict[str, Callable[[], Iterable[Row]]] = {"caseload": caseload}
+
+
+def tables_of(group: str) -> list[Breakdown]:
+    return [b for b in BREAKDOWNS if b.group == group]

@@ -14,13 +14,17 @@ BAR_HEIGHT = 22
 GAP = 6
 
 
-def bar_chart(*, title: str, points: list[tuple[str, int | None]], hidden_label: str) -> SafeString:
-    """Horizontal bars, one per (label, value); a hidden value draws no bar, only its label."""
-    top = max([v for _label, v in points if v is not None] or [0]) or 1
+Point = tuple[str, int | None, str]  # (label, value or None when not shown, text shown)
+
+
+def bar_chart(*, title: str, points: list[Point]) -> SafeString:
+    """Horizontal bars, one per (label, value, text); a value not shown draws no bar, only its
+    text ("fewer than 10", "hidden")."""
+    top = max([v for _label, v, _t in points if v is not None] or [0]) or 1
     height = len(points) * (BAR_HEIGHT + GAP) + GAP
     span = WIDTH - LABEL_WIDTH - 70
     parts = []
-    for n, (label, value) in enumerate(points):
+    for n, (label, value, shown) in enumerate(points):
         y = GAP + n * (BAR_HEIGHT + GAP)
         width = 0 if value is None else round(span * value / top)
         parts.append(
@@ -37,19 +41,17 @@ def bar_chart(*, title: str, points: list[tuple[str, int | None]], hidden_label:
                 BAR_HEIGHT,
                 LABEL_WIDTH + width + 6,
                 y + BAR_HEIGHT - 6,
-                hidden_label if value is None else value,
+                shown,
             )
         )
     return _svg(title, height, mark_safe("".join(parts)))  # noqa: S308 - built by format_html
 
 
-def line_chart(
-    *, title: str, points: list[tuple[str, int | None]], hidden_label: str
-) -> SafeString:
-    """A line over months; a hidden month breaks the line and is marked on the axis."""
+def line_chart(*, title: str, points: list[Point]) -> SafeString:
+    """A line over periods; a period not shown breaks the line and its text is on the axis."""
     height = 220
     plot_top, plot_bottom, left, right = 16, 170, 48, WIDTH - 16
-    top = max([v for _label, v in points if v is not None] or [0]) or 1
+    top = max([v for _label, v, _t in points if v is not None] or [0]) or 1
     step = (right - left) / max(len(points) - 1, 1)
     xs = [left + n * step for n in range(len(points))]
 
@@ -66,7 +68,7 @@ def line_chart(
         '<circle class="chart-dot" cx="{}" cy="{}" r="3.5"></circle>',
         (
             (f"{x:.1f}", f"{y(v):.1f}")
-            for x, (_l, v) in zip(xs, points, strict=True)
+            for x, (_l, v, _t) in zip(xs, points, strict=True)
             if v is not None
         ),
     )
@@ -81,9 +83,9 @@ def line_chart(
                 _truncate(label, 8),
                 f"{x:.1f}",
                 plot_bottom + 36,
-                hidden_label if v is None else v,
+                shown,
             )
-            for x, (label, v) in zip(xs, points, strict=True)
+            for x, (label, _v, shown) in zip(xs, points, strict=True)
         ),
     )
     axis = format_html(
@@ -96,11 +98,11 @@ def line_chart(
     return _svg(title, height, axis + lines + dots + labels)
 
 
-def _segments(xs: list[float], points: list[tuple[str, int | None]], y) -> list[list[str]]:
+def _segments(xs: list[float], points: list[Point], y) -> list[list[str]]:
     """The runs of shown months as polyline points; a hidden month ends a run."""
     segments: list[list[str]] = []
     current: list[str] = []
-    for x, (_label, value) in zip(xs, points, strict=True):
+    for x, (_label, value, _t) in zip(xs, points, strict=True):
         if value is None:
             if current:
                 segments.append(current)

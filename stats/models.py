@@ -1,76 +1,100 @@
-"""The summary table behind the statistics pages, and the records of what was published.
+"""Releases of statistics: frozen, numbered, audited sets of published tables.
 
-``SummaryCount`` holds true counts per organisation, breakdown, month and category, computed
-by SQL aggregation from coarse clear-text fields (casework.models): no case content, no ids
-of cases or people. Only months past the publication delay are ever written. The true counts
-are never shown as they are: stats.disclosure protects every table before it leaves the
-server.
+* ``Release``: one publication — its number, its cut-off (the end of the last month outside
+  the publication delay: the world it describes), the settings it used, and the tables it
+  holds (new ones and those carried over unchanged from the release before).
+* ``PublishedTable``: one table of one period in one scope ("all" or an organisation) exactly
+  as published: keys and codes (stats.render), and its CSV with the CSV's SHA-256. Written
+  once, never changed: a period's table is carried from release to release as the same row,
+  so its CSV stays byte-identical until a re-publication makes a new one.
+* ``GroupVersion``: one computation of a group of tables for a period (stats.breakdowns): the
+  true counts per organisation behind the published tables, kept on the server only, for the
+  disclosure control of later releases (stats.control). Never shown, never exported.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+
+class ReleaseKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    REPUBLICATION = "republication", _("Re-publication")
 
 
-class SummaryCount(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    breakdown = models.CharField(max_length=32)
-    month = models.DateField()
-    key = models.CharField(max_length=32, blank=True)
-    key2 = models.CharField(max_length=32, blank=True)
-    count = models.PositiveIntegerField()
+class Release(models.Model):
+    number = models.PositiveIntegerField(unique=True)
+    kind = models.CharField(max_length=16, choices=ReleaseKind.choices)
+    cut_off = models.DateField()  # a first of a month: the world at the end of that month
+    created_at = models.DateTimeField()
+    # A re-publication's platform admin (nobody for a scheduled release).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)  # why a re-publication was made (no personal data)
+    k = models.PositiveSmallIntegerField()
+    base = models.PositiveSmallIntegerField()
+    delay_days = models.PositiveSmallIntegerField()
+    # Differential-privacy mode: ε per table and what one person's data may cost in this
+    # release, in millionths; None when the mode is off.
+    epsilon_micro = models.PositiveIntegerField(null=True, blank=True)
+    spent_micro = models.PositiveIntegerField(null=True, blank=True)
+    tables: models.ManyToManyField[PublishedTable, Any] = models.ManyToManyField(
+        "PublishedTable", related_name="releases"
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["breakdown", "month"])]
+        ordering = ["-number"]
+        get_latest_by = "number"
+
+    def __str__(self) -> str:
+        return f"release {self.number}"
+
+
+class GroupVersion(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="versions")
+    group = models.CharField(max_length=16)
+    period = models.CharField(max_length=16)
+    as_of = models.DateField()  # the cut-off of the history it was counted from
+    # {organisation id: [[table, row, column, count], ...]} (in differential-privacy mode the
+    # noisy counts per scope), and {table: [raw row keys]}.
+    counts = models.JSONField()
+    universe = models.JSONField()
+    noisy = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["group", "period"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "breakdown", "month", "key", "key2"],
-                name="stats_one_count_per_cell",
+                fields=["release", "group", "period"], name="stats_one_version_per_release"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.breakdown} {self.month:%Y-%m}"
+        return f"{self.group} {self.period} (release {self.release_id})"
 
 
-class Refresh(models.Model):
-    """One run of the refresh task: when, how long, how many summary rows."""
-
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
-    published_until = models.DateField()
-    rows = models.PositiveIntegerField()
-    duration_ms = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["-finished_at"]
-        get_latest_by = "finished_at"
-
-    def __str__(self) -> str:
-        return f"refresh {self.finished_at:%Y-%m-%d %H:%M}"
-
-
-class NoisyRelease(models.Model):
-    """Differential-privacy mode: one noisy table per scope, breakdown, year and calendar
-    month, kept so that reloading the page neither spends budget again nor lets noise be
-    averaged away. ``epsilon_micro`` is the ε spent, in millionths (exact integer sums)."""
-
+class PublishedTable(models.Model):
+    version = models.ForeignKey(GroupVersion, on_delete=models.PROTECT, related_name="tables")
     scope = models.CharField(max_length=40)  # "all" or an organisation id
     breakdown = models.CharField(max_length=32)
+    period = models.CharField(max_length=16)
     year = models.PositiveSmallIntegerField()
-    budget_month = models.DateField()
-    epsilon_micro = models.PositiveIntegerField()
-    counts = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField()
+    csv = models.TextField()
+    sha256 = models.CharField(max_length=64)
 
     class Meta:
+        indexes = [models.Index(fields=["scope", "breakdown", "period"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["scope", "breakdown", "year", "budget_month"], name="stats_one_release"
+                fields=["version", "scope", "breakdown"], name="stats_one_table_per_version"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.breakdown} {self.year} ({self.scope})"
+        return f"{self.breakdown} {self.period} ({self.scope})"

@@ -1,23 +1,25 @@
 """Optional differential-privacy mode (WAYPOINT_STATS_DP_EPSILON_MILLI > 0), built on OpenDP
 (optional dependency group ``dp``).
 
-Each table's true counts get discrete Laplace noise from OpenDP's ``make_laplace`` over a
-vector of integers, with scale = sensitivity / ε:
+When a table's version is computed (once per period, once per snapshot: stats.services), each
+view's true counts get discrete Laplace noise from OpenDP's ``make_laplace`` over the vector
+of the table's cells, with scale = sensitivity / ε:
 
 * additive tables: a case (or incident) is in one cell, so the L1 sensitivity of the cell
-  vector is 1 (add or remove one record); totals are sums of the noisy cells (post-processing
-  costs nothing);
+  vector is 1 (add or remove one record); totals are sums of the noisy cells;
 * non-additive tables (a case in several cells, at most once per cell): sensitivity is the
   number of cells, the honest worst case.
 
 Incident tables protect incidents, not people (event-level privacy): a case with several
 crisis incidents counts several times. Stated here because the page cannot say it all.
 
-A table is released once per calendar month and scope and kept (NoisyRelease): reloading a
-page neither spends budget again nor lets the noise be averaged away. Every release spends its
-ε against a per-month budget shared by all tables and scopes (a person is in many tables: ε
-add up); when the budget is spent, tables without a release this month are not shown. Noisy
-counts then go through the same suppression and rounding as in the default mode.
+The noise is drawn once and frozen with the published table: reloading a page or carrying a
+period into the next release spends nothing and cannot average the noise away. What one
+person's data can cost in a release: ε for each table with a new version holding them — a
+person is in one period of each periodic table (periods are disjoint), and in the snapshot —
+times two views (all organisations, and their own organisation's). Releases of one calendar
+month share a budget; a release that would exceed it is not published. Noisy counts then go
+through the same suppression, disclosure control and rounding as in the default mode.
 """
 
 from __future__ import annotations
@@ -25,15 +27,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Sum
-
-from audit.services import record
-from casework.models import this_month
-from stats.breakdowns import Breakdown
-from stats.models import NoisyRelease
+from django.utils import timezone
 
 MICRO = 1_000_000
+VIEWS_PER_PERSON = 2  # all organisations, and the person's own organisation
 
 
 def enabled() -> bool:
@@ -53,9 +51,32 @@ def settings_summary() -> dict[str, float]:
 
 
 def spent(month: date) -> float:
-    """ε spent by the releases of that calendar month. One query."""
-    total = NoisyRelease.objects.filter(budget_month=month).aggregate(s=Sum("epsilon_micro"))["s"]
+    """ε per person spent by the releases created in that calendar month. One query."""
+    from stats.models import Release
+
+    total = Release.objects.filter(
+        created_at__year=month.year, created_at__month=month.month
+    ).aggregate(s=Sum("spent_micro"))["s"]
     return (total or 0) / MICRO
+
+
+def spent_by(*, groups: list[str]) -> int | None:
+    """ε (in millionths) one person's data can cost in a release that publishes new versions
+    of ``groups``; None when the mode is off."""
+    if not enabled():
+        return None
+    from stats.breakdowns import tables_of
+
+    tables = sum(len(tables_of(group)) for group in groups)
+    return round(epsilon() * MICRO) * tables * VIEWS_PER_PERSON
+
+
+def affordable(*, groups: list[str]) -> bool:
+    """Whether a release publishing ``groups`` fits in this month's budget."""
+    if not enabled():
+        return True
+    cost = (spent_by(groups=groups) or 0) / MICRO
+    return spent(timezone.now().date()) + cost <= budget() + 1e-9
 
 
 def laplace(values: list[int], *, sensitivity: int, eps: float) -> list[int]:
@@ -71,45 +92,3 @@ def laplace(values: list[int], *, sensitivity: int, eps: float) -> list[int]:
     if measurement.map(sensitivity) > eps * (1 + 1e-9):
         raise AssertionError("noise scale does not give the configured epsilon")
     return list(measurement(list(values)))
-
-
-def noisy_matrix(
-    *,
-    breakdown: Breakdown,
-    scope_code: str,
-    year: int,
-    row_keys: list[str],
-    col_keys: list[str],
-    matrix: list[list[int]],
-) -> tuple[list[str], list[str], list[list[int]], float] | None:
-    """This month's noisy release of the table (creating it, and spending ε, if there is none
-    yet), as (row keys, column keys, counts, ε); None when the month's budget is spent."""
-    month = this_month()
-    eps = epsilon()
-    with transaction.atomic():
-        existing = NoisyRelease.objects.filter(
-            scope=scope_code, breakdown=breakdown.code, year=year, budget_month=month
-        ).first()
-        if existing is not None:
-            data = existing.counts
-            return data["rows"], data["cols"], data["counts"], existing.epsilon_micro / MICRO
-        # Serialise budget checks: two requests must not both spend the last of it.
-        list(NoisyRelease.objects.select_for_update().filter(budget_month=month).values_list("pk"))
-        if spent(month) + eps > budget() + 1e-9:
-            return None
-        cells = [n for row in matrix for n in row]
-        sensitivity = 1 if breakdown.additive else max(len(cells), 1)
-        noisy = [max(0, n) for n in laplace(cells, sensitivity=sensitivity, eps=eps)]
-        width = len(col_keys)
-        counts = [noisy[i * width : (i + 1) * width] for i in range(len(row_keys))]
-        NoisyRelease.objects.create(
-            scope=scope_code,
-            breakdown=breakdown.code,
-            year=year,
-            budget_month=month,
-            epsilon_micro=round(eps * MICRO),
-            counts={"rows": row_keys, "cols": col_keys, "counts": counts},
-        )
-        # The spend is part of the record: ε in millionths, the table's code, no numbers.
-        record("stats.dp_released", actor=None, section=breakdown.code, count=round(eps * MICRO))
-    return row_keys, col_keys, counts, eps

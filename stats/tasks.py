@@ -1,11 +1,11 @@
-"""Background job of the stats app: the periodic summary refresh (takes no arguments)."""
+"""Background job of the stats app: the nightly release (takes no arguments)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
 
-from stats.services import summary_refresh
+from stats.services import release_publish
 
 
 @shared_task(
@@ -18,5 +18,6 @@ from stats.services import summary_refresh
     max_retries=3,
 )
 def refresh_summary_task() -> int:
-    """Recomputes the summary table; returns the number of rows written."""
-    return summary_refresh().rows
+    """Publishes the next release if one is due; returns its number, or 0 when none was."""
+    release = release_publish()
+    return release.number if release else 0

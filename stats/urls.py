@@ -6,5 +6,11 @@ app_name = "stats"
 
 urlpatterns = [
     path("stats/", views.dashboard, name="dashboard"),
-    path("stats/<slug:code>.csv", views.export_csv, name="export_csv"),
+    path("stats/releases/", views.releases, name="releases"),
+    path("stats/releases/<int:number>.csv", views.release_csv, name="release_csv"),
+    path(
+        "stats/releases/<int:number>/<slug:code>/<slug:period>.csv",
+        views.table_csv,
+        name="table_csv",
+    ),
 ]

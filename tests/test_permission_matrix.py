@@ -615,10 +615,16 @@ ROWS.update(
         ),
         "evacuation:dossier_mark": row("post", _ev("dossier_mark", "dossier"), CASE_EDIT),
         "evacuation:dossier_export": row("get", _ev("dossier_export", "dossier"), DOSSIER_PAGE),
-        "stats:export_csv": row(
+        "stats:releases": row("get", _url("stats:releases"), STATS_PAGE),
+        # Nothing has been published in this world: 404 for those who may download.
+        "stats:release_csv": row(
             "get",
-            _url("stats:export_csv", "requests"),
-            # Nothing has been published in this world: 404 for those who may download.
+            lambda w: reverse("stats:release_csv", args=[1]),
+            {**STATS_PAGE, "coordinator": 404, "admin": 404, "admin_glass": 404},
+        ),
+        "stats:table_csv": row(
+            "get",
+            lambda w: reverse("stats:table_csv", args=[1, "requests", "2026"]),
             {**STATS_PAGE, "coordinator": 404, "admin": 404, "admin_glass": 404},
         ),
     }

@@ -7,7 +7,8 @@ ciphertext is bound to its row id: a row must know its id before anything is sea
 Dates in clear are months (the first of the month): exact days identify people.
 
 Modules: ``choices`` (categories and months), ``reference`` (countries, document types),
-``cases`` (the case, its keys and status history), ``records`` (person, exposure, location,
+``cases`` (the case, its keys and status history), ``history`` (the month-resolution history
+of the other attributes statistics count), ``records`` (person, exposure, location,
 statements, notes, documents), ``access`` (grants, consent, referrals, break-glass, notices).
 """
 
@@ -53,6 +54,7 @@ from casework.models.choices import (
     WantedLevel,
     this_month,
 )
+from casework.models.history import AttributeChange, TrackedAttribute
 from casework.models.records import (
     CONTENT_TYPE_EXTENSIONS,
     Document,
@@ -73,6 +75,7 @@ __all__ = [
     "CaseAssignment",
     "LocationOpening",
     "Article",
+    "AttributeChange",
     "BreakGlass",
     "BreakGlassReason",
     "CONTENT_TYPE_EXTENSIONS",
@@ -112,6 +115,7 @@ __all__ = [
     "ServiceCategory",
     "Status",
     "Testimony",
+    "TrackedAttribute",
     "WantedLevel",
     "section_codename",
     "this_month",

@@ -30,6 +30,9 @@ class LegalCategory(models.TextChoices):
     EVADER = "evader", _("Evader (left before any call-up)")
     REFUSER = "refuser", _("Refuser in service")
     SURRENDERED = "surrendered", _("Surrendered")
+    # Their own category (not "deserter"): Ukrainians forced into the Russian army in the
+    # occupied territories face other law and other routes.
+    OCCUPIED_UKRAINE = "occupied_ukraine", _("Resident of occupied Ukraine, forcibly mobilised")
 
 
 class ServiceCategory(models.TextChoices):

@@ -26,6 +26,7 @@ from casework.models import (
     this_month,
 )
 from casework.selectors import caseworkers_of
+from casework.services.history import track
 from casework.services.indexes import identity_index, reindex
 from casework.services.references import next_reference
 
@@ -84,6 +85,12 @@ def case_create(
         location = Location(case=case, country=country)
         seal(case, location, empty_values(Location))
         location.save()
+    track(
+        case,
+        legal_category=legal_category,
+        service_category=service_category,
+        country=country.pk if country is not None else None,
+    )
     record("case.created", actor=by, obj=case, org=organisation, status=case.status)
     return case
 
@@ -128,6 +135,7 @@ def case_update_shell(*, case: Case, by: User, risk_level: str, **categories: st
             setattr(case, name, categories[name])
     case.full_clean(exclude=["organisation", "reference", "year", "number", "verified_by"])
     case.save(update_fields=["risk_level", "intake_channel", "legal_category", "service_category"])
+    track(case, legal_category=case.legal_category, service_category=case.service_category)
     record("case.updated", actor=by, obj=case, org=case.organisation_id)
     return case
 

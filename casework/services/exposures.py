@@ -17,6 +17,7 @@ from casework.legal import ABSENCE_ARTICLES, absence_part
 from casework.models import Case, LegalExposure
 from casework.sections import Section
 from casework.services.cases import ERR_FUTURE_DATE
+from casework.services.history import track_exposure
 
 
 def _exposure_values(
@@ -60,6 +61,7 @@ def exposure_add(
     _exposure_values(exposure, absence_start=absence_start, **values)
     seal(case, exposure, {"absence_start": absence_start, "details": details.strip()})
     exposure.save()
+    track_exposure(exposure)
     dates_changed(case=case, by=by)
     record(
         "case.section.updated", actor=by, obj=case, org=case.organisation_id, section=Section.LEGAL
@@ -83,6 +85,7 @@ def exposure_update(
     _exposure_values(exposure, absence_start=absence_start, **values)
     seal(case, exposure, {"absence_start": absence_start, "details": details.strip()})
     exposure.save()
+    track_exposure(exposure)
     dates_changed(case=case, by=by)
     record(
         "case.section.updated", actor=by, obj=case, org=case.organisation_id, section=Section.LEGAL

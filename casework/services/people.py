@@ -17,6 +17,7 @@ from casework.guards import dates_changed, lock_case, require_section, seal
 from casework.models import Case, Country, Location, Person, this_month
 from casework.sections import Section
 from casework.services.cases import ERR_FUTURE_DATE, ERR_PSEUDONYM
+from casework.services.history import track
 from casework.services.indexes import identity_index, reindex
 
 
@@ -126,6 +127,7 @@ def location_update(
         },
     )
     location.save()
+    track(case, country=country.pk)
     dates_changed(case=case, by=by)
     record(
         "case.section.updated",

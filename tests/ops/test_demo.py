@@ -1,4 +1,5 @@
-"""ops/demo.py: the order of the demo steps, and the deadlines on the cases it creates."""
+"""ops/demo.py: the order of the demo steps, the deadlines on the cases it creates, and the
+statistics releases the demo coordinator sees."""
 
 from __future__ import annotations
 
@@ -20,11 +21,29 @@ def _due_today() -> int:
 def test_it_reports_each_step_and_gives_new_cases_deadlines_once(tmp_path):
     said: list[str] = []
     demo.seed(credentials=tmp_path / "demo.json", cases=6, say=said.append)
-    assert [line.split(":")[0] for line in said] == ["Demo data", "Demo cases", "Demo dossier"]
+    assert [line.split(":")[0] for line in said] == [
+        "Demo data",
+        "Demo cases",
+        "Demo dossier",
+        "Demo statistics releases",
+    ]
     assert said[1] == "Demo cases: 18 new, up to 6 per organisation."
     assert said[2] == "Demo dossier: In review."
+    assert said[3] == "Demo statistics releases: 1, 2."
     # Cases 1 and 6 of each of the three partner organisations.
     assert _due_today() == 6
     demo.seed(credentials=tmp_path / "demo.json", cases=6, say=said.append)
-    assert said[4] == "Demo cases: 0 new, up to 6 per organisation."
+    assert said[5] == "Demo cases: 0 new, up to 6 per organisation."
+    assert said[7] == "Demo statistics releases: none new."
     assert _due_today() == 6
+
+
+def test_the_demo_coordinator_sees_two_releases(tmp_path, client):
+    from accounts.models import User
+    from tests.conftest import sign_in
+
+    demo.seed(credentials=tmp_path / "demo.json", cases=6, say=lambda line: None)
+    coordinator = User.objects.get(email="coordinator@coordination.example")
+    body = sign_in(client, coordinator).get("/stats/releases/").content.decode()
+    assert "Release 1" in body and "Release 2" in body
+    assert "/stats/releases/2.csv" in body

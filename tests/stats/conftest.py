@@ -1,10 +1,13 @@
 """Statistics fixtures: many case shells written straight into the tables, fast.
 
-Statistics read only clear-text categorical columns, so these cases have no data keys and no
-sealed content at all: if anything in the stats app tried to decrypt, it would fail.
+Statistics read only clear-text categorical columns and their history, so these cases have
+no data keys and no sealed content at all: if anything in the stats app tried to decrypt, it
+would fail. Each case gets the history the casework services would have written: its status,
+categories and country since it was opened (and its crisis in its month).
 
     bulk_cases(organisation, n, **fields)  n case shells (plus location, exposure, crisis)
     stats_data                             a fixed data set over two organisations
+    publish(today)                         the release due on that day (the clock moves)
 """
 
 from __future__ import annotations
@@ -17,7 +20,15 @@ import pytest
 import time_machine
 
 from accounts.models import Organisation
-from casework.models import Case, CaseStatusChange, Country, LegalExposure, Location
+from casework.models import (
+    AttributeChange,
+    Case,
+    CaseStatusChange,
+    Country,
+    LegalExposure,
+    Location,
+    TrackedAttribute,
+)
 
 _numbers = itertools.count(1)
 
@@ -54,6 +65,7 @@ def make_cases(
     stage: str = "none",
     wanted: str = "none",
     crisis_month: date | None = None,
+    verified: bool = True,
 ) -> list[Case]:
     cases = []
     for _ in range(n):
@@ -69,29 +81,54 @@ def make_cases(
                 service_category=service_category,
                 status=status,
                 opened_month=opened,
+                verified_month=opened if verified else None,
             )
         )
     Case.objects.bulk_create(cases)
+    history = [
+        AttributeChange(case=c, attribute=attribute, value=value, changed_month=opened)
+        for c in cases
+        for attribute, value in (
+            (TrackedAttribute.LEGAL_CATEGORY, legal_category),
+            (TrackedAttribute.SERVICE_CATEGORY, service_category),
+            *([(TrackedAttribute.COUNTRY, country)] if country else []),
+        )
+    ]
+    first_status = "in_transit" if crisis_month else status
+    statuses = [
+        CaseStatusChange(case=c, to_status=first_status, changed_month=opened) for c in cases
+    ]
     if country:
         Location.objects.bulk_create(
             [Location(case=c, country_id=country, since_month=opened) for c in cases]
         )
     if article:
-        LegalExposure.objects.bulk_create(
+        exposures = LegalExposure.objects.bulk_create(
             [
                 LegalExposure(case=c, article=article, procedural_stage=stage, wanted_level=wanted)
                 for c in cases
             ]
         )
+        history += [
+            AttributeChange(
+                case=e.case, attribute=attribute, item=e.pk, value=value, changed_month=opened
+            )
+            for e in exposures
+            for attribute, value in (
+                (TrackedAttribute.EXPOSURE_ARTICLE, article),
+                (TrackedAttribute.EXPOSURE_STAGE, stage),
+                (TrackedAttribute.EXPOSURE_WANTED, wanted),
+            )
+        ]
     if crisis_month:
-        CaseStatusChange.objects.bulk_create(
-            [
-                CaseStatusChange(
-                    case=c, from_status="in_transit", to_status=status, changed_month=crisis_month
-                )
-                for c in cases
-            ]
-        )
+        statuses += [
+            CaseStatusChange(
+                case=c, from_status="in_transit", to_status=status, changed_month=crisis_month
+            )
+            for c in cases
+        ]
+    AttributeChange.objects.bulk_create(history)
+    CaseStatusChange.objects.bulk_create(statuses)
     return cases
 
 
@@ -124,3 +161,11 @@ def stats_data(bulk_cases, caseworker_getlost, outsider):
     bulk_cases(getlost, 50, opened=date(2026, 10, 1), legal_category="surrendered")
     bulk_cases(getlost, 50, opened=date(2026, 11, 1), legal_category="surrendered")
     return getlost, other
+
+
+def publish_on(today: str):
+    """Publishes the release due on ``today`` (an ISO date): the clock moves there for it."""
+    from stats.services import release_publish
+
+    with time_machine.travel(f"{today} 12:00:00+00:00", tick=False):
+        return release_publish()

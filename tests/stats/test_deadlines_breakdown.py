@@ -1,8 +1,9 @@
-"""The "deadlines met vs missed" breakdown: month-resolution classification, counted in SQL.
+"""The "deadlines met vs missed" breakdown: month-resolution classification, counted in SQL,
+published by quarter.
 
 Deadlines are written straight into the table (with the case shells of tests/stats/conftest)
 so that every status and completion month can be set exactly. "Today" is 25 November 2026
-(conftest); the last published month is September 2026.
+(conftest); the last published month is September 2026, so the last quarter is Q3.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import time_machine
 
 from deadlines.models import Deadline, DeadlineKind
-from stats.breakdowns import BY_CODE, deadlines_met
-from stats.models import SummaryCount
-from stats.services import summary_refresh
+from stats import counting
+from stats.breakdowns import BY_CODE
+from stats.models import PublishedTable
+from stats.periods import add_months
+from tests.stats.conftest import publish_on
 from tests.stats.test_views import DASHBOARD, parse
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +46,17 @@ def add(cases, code: str, *, due: date, status: str = "", completed: date | None
     )
 
 
-def counts() -> dict[tuple, int]:
-    """(organisation id, due month, kind key, outcome) -> count, as the aggregate yields."""
-    return {(org, month, key, key2): n for org, month, key, key2, n in deadlines_met()}
+MONTHS = [add_months(date(2025, 10, 1), n) for n in range(13)]  # October 2025 to October 2026
+
+
+def counts(cut_off: date = date(2026, 10, 1)) -> dict[tuple, int]:
+    """(organisation id, quarter, kind key, outcome) -> count, as the aggregate yields."""
+    atoms = counting.deadlines(cut_off, MONTHS)
+    return {
+        (org, quarter, kind, outcome): n
+        for (org, quarter), cells in atoms.items()
+        for (_t, kind, outcome), n in cells.items()
+    }
 
 
 @pytest.fixture
@@ -75,16 +85,15 @@ def test_a_done_deadline_is_met_exactly_when_done_by_the_end_of_its_due_month(
 ):
     getlost, _other = orgs
     add(bulk_cases(getlost, 1, opened=date(2026, 1, 1)), "appeal", due=due, completed=completed)
-    assert counts() == {(getlost.pk, due.replace(day=1), "appeal", outcome): 1}
+    quarter = f"{due.year}-Q{(due.month - 1) // 3 + 1}"
+    assert counts() == {(str(getlost.pk), quarter, "appeal", outcome): 1}
 
 
-def test_an_open_deadline_is_missed_only_once_its_due_month_is_over(bulk_cases, orgs):
+def test_an_open_deadline_is_missed_once_its_due_month_is_over_at_the_cut_off(bulk_cases, orgs):
     getlost, _other = orgs
     add(bulk_cases(getlost, 1, opened=date(2026, 1, 1)), "appeal", due=date(2026, 10, 1))
-    with time_machine.travel("2026-10-31 23:59:59+00:00", tick=False):
-        assert counts() == {}  # still October: it may yet be met
-    with time_machine.travel("2026-11-01 00:00:00+00:00", tick=False):
-        assert counts() == {(getlost.pk, date(2026, 10, 1), "appeal", "missed"): 1}
+    assert counts(date(2026, 9, 1)) == {}  # October is after the cut-off
+    assert counts(date(2026, 10, 1)) == {(str(getlost.pk), "2026-Q4", "appeal", "missed"): 1}
 
 
 def test_cancelled_deadlines_and_done_ones_without_a_completion_month_do_not_count(
@@ -95,10 +104,10 @@ def test_cancelled_deadlines_and_done_ones_without_a_completion_month_do_not_cou
     add(cases, "appeal", due=date(2026, 3, 10), status="cancelled")
     add(cases, "appeal", due=date(2026, 3, 10), status="done")  # done before it was recorded
     add(cases[:1], "appeal", due=date(2026, 3, 10), status="done", completed=date(2026, 3, 1))
-    assert counts() == {(getlost.pk, date(2026, 3, 1), "appeal", "met"): 1}
+    assert counts() == {(str(getlost.pk), "2026-Q1", "appeal", "met"): 1}
 
 
-def test_the_aggregate_counts_per_organisation_kind_due_month_and_outcome_in_one_query(
+def test_the_aggregate_counts_per_organisation_kind_quarter_and_outcome_in_one_query(
     bulk_cases, orgs, django_assert_num_queries
 ):
     getlost, other = orgs
@@ -109,29 +118,32 @@ def test_the_aggregate_counts_per_organisation_kind_due_month_and_outcome_in_one
     add(a, "court_date", due=date(2026, 4, 2))  # open, long overdue
     add(b, "appeal", due=date(2026, 3, 31), status="done", completed=date(2026, 3, 1))
     add(b[:1], "custom", due=date(2026, 4, 9), status="done", completed=date(2026, 6, 1))
-    add(b, "visa_expiry", due=date(2026, 12, 1))  # open, not due yet: no count
+    add(b, "visa_expiry", due=date(2026, 12, 1))  # open, not due by the cut-off: no count
     with django_assert_num_queries(1):
         found = counts()
+    gl, el = str(getlost.pk), str(other.pk)
     assert found == {
-        (getlost.pk, date(2026, 3, 1), "appeal", "met"): 4,
-        (getlost.pk, date(2026, 3, 1), "appeal", "missed"): 2,
-        (getlost.pk, date(2026, 4, 1), "court_date", "missed"): 6,
-        (other.pk, date(2026, 3, 1), "appeal", "met"): 4,
+        (gl, "2026-Q1", "appeal", "met"): 4,
+        (gl, "2026-Q1", "appeal", "missed"): 2,
+        (gl, "2026-Q2", "court_date", "missed"): 6,
+        (el, "2026-Q1", "appeal", "met"): 4,
         # The kind "custom" (shown as "Other") is always in the folded "other" row.
-        (other.pk, date(2026, 4, 1), "other", "missed"): 1,
+        (el, "2026-Q2", "other", "missed"): 1,
     }
 
 
-def test_the_refresh_publishes_only_due_months_past_the_publication_delay(bulk_cases, orgs):
+def test_a_release_publishes_only_whole_quarters_past_the_publication_delay(bulk_cases, orgs):
     getlost, _other = orgs
-    cases = bulk_cases(getlost, 2, opened=date(2026, 1, 1))
+    cases = bulk_cases(getlost, 12, opened=date(2026, 1, 1))
     add(cases, "appeal", due=date(2026, 9, 30))
-    add(cases, "appeal", due=date(2026, 10, 1))  # missed, but October is not published yet
-    summary_refresh()
-    published = SummaryCount.objects.filter(breakdown="deadlines")
-    assert list(published.values_list("month", "key", "key2", "count")) == [
-        (date(2026, 9, 1), "appeal", "missed", 2)
-    ]
+    add(cases, "appeal", due=date(2026, 10, 1))  # missed, but Q4 is not over yet
+    publish_on("2026-11-25")
+    published = PublishedTable.objects.filter(breakdown="deadlines", scope="all")
+    assert list(published.values_list("period", flat=True)) == ["2026-Q3"]
+    data = published.get().data
+    assert data["rows"][0] == "appeal" and data["cols"] == ["met", "missed"]
+    # None met, 12 missed: hidden beside the zeros of "other", which it would give away.
+    assert data["cells"][0] == ["<", "h"] and data["total"] == 10
 
 
 def test_the_description_states_the_month_rule():
@@ -148,9 +160,9 @@ def test_a_coordinator_sees_the_deadlines_table_with_small_kinds_folded(
     add(
         a[:20],
         "consulate_appointment",
-        due=date(2026, 3, 9),
+        due=date(2026, 4, 9),
         status="done",
-        completed=date(2026, 3, 1),
+        completed=date(2026, 4, 1),
     )
     add(
         b[:15],
@@ -165,18 +177,18 @@ def test_a_coordinator_sees_the_deadlines_table_with_small_kinds_folded(
     add(a[:3], "dublin_transfer", due=date(2026, 6, 9), status="done", completed=date(2026, 6, 1))
     add(a[:1], "custom", due=date(2026, 6, 9))
     add(a, "court_date", due=date(2026, 10, 9))  # under the publication delay
-    summary_refresh()
+    publish_on("2026-11-25")
     response = signed_in(coordinator).get(DASHBOARD)
     assert response.status_code == 200
     assert "Deadlines met vs missed" in response.content.decode()
-    table = parse(response).tables["deadlines"]
+    table = parse(response).tables["deadlines-2026-Q2"]
     assert table[0] == ["Kind of deadline", "Met", "Missed", "Total"]
     rows = {row[0]: row[1:] for row in table[1:]}
     assert rows["Consulate appointment"] == ["20", "15", "35"]
     assert "Dublin transfer" not in rows and "Court date" not in rows
-    # 3 + 1 folded deadlines: hidden, with the smaller large row as their complement so that
-    # the column totals cannot give them away.
-    assert rows["Other kinds, or kinds with few deadlines"] == ["< 10", "< 10", "< 10"]
-    assert rows["Appeal deadline"] == ["< 10", "< 10", "< 10"]
+    # 3 + 1 folded deadlines: under k, with the smaller large row as their complement so that
+    # the column totals cannot give them away — labelled as what they are.
+    assert rows["Other kinds, or kinds with few deadlines"] == ["fewer than 10"] * 3
+    assert rows["Appeal deadline"] == ["hidden"] * 3
     assert rows["Total"] == ["40", "25", "65"]  # 20+15+3, 15+10+1: rounded to 5
     assert not any(c.isdigit() and 0 < int(c) < 10 for row in table for c in row)

@@ -1,4 +1,5 @@
-"""Differential-privacy mode (OpenDP): noise, its calibration, and the budget."""
+"""Differential-privacy mode (OpenDP): noise, its calibration, noise frozen with the published
+tables, and the budget per person and month."""
 
 from __future__ import annotations
 
@@ -8,22 +9,18 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from audit.models import AuditEvent
 from stats import privacy
-from stats.breakdowns import BY_CODE
-from stats.models import NoisyRelease
-from stats.selectors import Scope, _true_counts, build_table
-from stats.services import summary_refresh
+from stats.models import GroupVersion, Release
+from tests.stats.conftest import publish_on
 
 pytestmark = pytest.mark.django_db
-
-UNTIL = date(2026, 9, 1)
 
 
 @pytest.fixture
 def dp_on(settings):
     settings.WAYPOINT_STATS_DP_EPSILON_MILLI = 500  # ε = 0.5 per table
-    settings.WAYPOINT_STATS_DP_BUDGET_MILLI = 3000  # 3.0 per month
+    # A release of all 11 tables costs one person 11 x 2 views x 0.5 = 11.0.
+    settings.WAYPOINT_STATS_DP_BUDGET_MILLI = 12000
     # Noise alone is the protection being measured here: no threshold, no rounding.
     settings.WAYPOINT_STATS_K = 0
     settings.WAYPOINT_STATS_ROUNDING = 1
@@ -53,51 +50,43 @@ def test_twice_the_sensitivity_gets_twice_the_noise():
     assert 3.0 < ratio < 5.5
 
 
-def test_published_counts_differ_from_the_true_counts(dp_on, stats_data):
-    summary_refresh()
-    scope = Scope(None)
-    breakdown = BY_CODE["requests"]
-    *_keys, true, _rl, _cl = _true_counts(breakdown, scope=scope, year=2026, until=UNTIL)
-    table = build_table(breakdown, scope=scope, year=2026, until=UNTIL)
-    shown = [[int(c) for c in row.cells] for row in table.rows]
-    assert table.epsilon == 0.5
-    assert shown != true
-    # Noise of scale 2 on 54 cells: differences are there, but the counts stay near the truth.
-    assert (
-        sum(
-            abs(a - b)
-            for r1, r2 in zip(shown, true, strict=True)
-            for a, b in zip(r1, r2, strict=True)
-        )
-        < 54 * 12
-    )
+def test_published_counts_differ_from_the_true_counts_and_the_noise_is_frozen(
+    dp_on, stats_data, settings
+):
+    release = publish_on("2026-11-25")
+    version = GroupVersion.objects.get(release=release, group="opened", period="2026-03")
+    assert version.noisy
+    table = release.tables.get(scope="all", breakdown="service", period="2026-03")
+    true = {"mobilised": 40, "officer": 30}
+    shown = {row: table.data["cells"][i][0] for i, row in enumerate(table.data["rows"])}
+    # Noise of scale 2 on 10 cells (P(no noise at all) < 1e-6): some differ from the truth,
+    # none by very much.
+    assert any(shown[k] != true.get(k, 0) for k in shown)
+    assert sum(abs(shown[k] - true.get(k, 0)) for k in shown) < 10 * 12
+    settings.WAYPOINT_STATS_DP_BUDGET_MILLI = 50000
+    again = publish_on("2026-11-30")
+    assert again.tables.get(scope="all", breakdown="service", period="2026-03") == table
 
 
-def test_each_release_is_recorded_and_spends_its_epsilon_once(dp_on, stats_data):
-    summary_refresh()
-    scope = Scope(None)
-    first = build_table(BY_CODE["service"], scope=scope, year=2026, until=UNTIL)
-    again = build_table(BY_CODE["service"], scope=scope, year=2026, until=UNTIL)
-    assert first.lines() == again.lines()  # same release: no averaging the noise away
-    release = NoisyRelease.objects.get()
+def test_each_release_records_epsilon_and_what_one_person_may_cost(dp_on, stats_data):
+    release = publish_on("2026-11-25")
     assert release.epsilon_micro == 500_000
-    assert release.budget_month == date(2026, 11, 1)
-    assert privacy.spent(date(2026, 11, 1)) == 0.5
-    event = AuditEvent.objects.get(action="stats.dp_released")
-    assert event.data == {"count": 500_000, "section": "service"}
+    assert release.spent_micro == 11 * 2 * 500_000
+    assert privacy.spent(date(2026, 11, 1)) == 11.0
 
 
-def test_when_the_months_budget_is_spent_no_new_table_is_released(dp_on, stats_data):
-    summary_refresh()
-    scope = Scope(None)
-    released = [build_table(b, scope=scope, year=2026, until=UNTIL) for b in BY_CODE.values()]
-    assert sum(t is not None for t in released) == 6  # 6 x 0.5 = the budget of 3.0
-    assert privacy.spent(date(2026, 11, 1)) == 3.0
-    assert NoisyRelease.objects.count() == 6
+def test_when_the_months_budget_is_spent_no_release_is_published(dp_on, stats_data, settings):
+    publish_on("2026-11-25")
+    # The next release would spend as much again: over the month's budget.
+    assert publish_on("2026-11-30") is None
+    assert Release.objects.count() == 1
+    settings.WAYPOINT_STATS_DP_BUDGET_MILLI = 50000
+    assert publish_on("2026-11-30").number == 2
 
 
-def test_the_page_states_epsilon(dp_on, stats_data, signed_in, coordinator):
-    summary_refresh()
-    body = signed_in(coordinator).get(reverse("stats:dashboard")).content.decode()
-    assert "ε = 0.5" in body
-    assert "ε = 3.0" in body
+def test_the_pages_state_epsilon(dp_on, stats_data, signed_in, coordinator):
+    publish_on("2026-11-25")
+    client = signed_in(coordinator)
+    for url in (reverse("stats:dashboard"), reverse("stats:releases")):
+        body = client.get(url).content.decode()
+        assert "ε = 0.5" in body and "ε = 11.0" in body and "ε = 12.0" in body
