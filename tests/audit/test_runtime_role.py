@@ -69,6 +69,7 @@ def _record_in_the_app_as(role: str) -> subprocess.CompletedProcess:
         **os.environ,
         "DATABASE_URL": _url(role),
         "WAYPOINT_KEYRING": settings.WAYPOINT_KEYRING,
+        "WAYPOINT_CHECKPOINT_DIR": str(settings.WAYPOINT_CHECKPOINT_DIR),
     }
     code = (
         "from audit.services import record; "
