@@ -20,7 +20,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from audit.models import AuditEvent
-from audit.roles import ERR_NO_ROLE, ERR_OWNER, ERR_SUPERUSER
+from audit.roles import (
+    ERR_MEMBER_OF_OWNER,
+    ERR_NO_ROLE,
+    ERR_OWNER,
+    ERR_OWNS_TABLES,
+    ERR_SUPERUSER,
+)
 from audit.services import record
 from tests.audit.db import ROW_TRIGGER, TABLE
 from tests.conftest import require_service
@@ -171,3 +177,26 @@ def _is_superuser(role: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
         return bool(cursor.fetchone()[0])
+
+
+def test_it_refuses_a_member_of_the_owners_role_and_a_role_that_owns_a_table(runtime_role):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+    _owner_sql(
+        f'CREATE TABLE wp_test_owned (id int); ALTER TABLE wp_test_owned OWNER TO "{runtime_role}"'
+    )
+    try:
+        with pytest.raises(CommandError) as excinfo:
+            call_command("grant_runtime_role", runtime_role, stdout=StringIO())
+        assert str(excinfo.value) == ERR_OWNS_TABLES.format(
+            role=runtime_role, tables="wp_test_owned"
+        )
+    finally:
+        _owner_sql("DROP TABLE wp_test_owned")
+    _owner_sql(f'GRANT "{owner}" TO "{runtime_role}"')
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("grant_runtime_role", runtime_role, stdout=StringIO())
+
+    assert str(excinfo.value) == ERR_MEMBER_OF_OWNER.format(role=runtime_role, owner=owner)
