@@ -1,4 +1,4 @@
-"""Background jobs of the audit log. Tasks take no personal data (this one takes nothing)."""
+"""Background jobs of the audit log. Tasks take no personal data (these take nothing)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import smtplib
 
 from celery import shared_task
 
+from audit.checkpoints import store_nightly
 from audit.verification import verify_and_notify
 
 
@@ -23,3 +24,19 @@ from audit.verification import verify_and_notify
 def verify_audit_chain_task() -> None:
     """Nightly: recompute the whole chain; notify platform admins if it is broken."""
     verify_and_notify()
+
+
+@shared_task(
+    name="audit.tasks.store_checkpoint_task",
+    acks_late=True,
+    soft_time_limit=3300,
+    time_limit=3600,
+    autoretry_for=(smtplib.SMTPException, ConnectionError),
+    retry_backoff=60,
+    max_retries=3,
+)
+def store_checkpoint_task() -> None:
+    """Nightly: verify the chain against the newest stored checkpoint, then sign its head and
+    write it to WAYPOINT_CHECKPOINT_DIR, outside the database; notify platform admins if the
+    chain or the stored checkpoint is broken."""
+    store_nightly()

@@ -20,6 +20,7 @@ from casework.models import (
     AttributeChange,
     Case,
     CaseStatusChange,
+    ConsentConfirmation,
     ConsentGiver,
     ConsentPurpose,
     Country,
@@ -234,6 +235,8 @@ def seed_referral(*, from_slug: str, to_slug: str) -> Referral | None:
             recipient=receiver,
             sections=sections,
             given_by=ConsentGiver.CLIENT,
+            confirmed_via=ConsentConfirmation.IN_PERSON,
+            confirmed_at=timezone.now(),
             expires_at=timezone.now() + timedelta(days=180),
         )
         referral = services.referral_create(

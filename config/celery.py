@@ -62,6 +62,11 @@ BEAT_SCHEDULE = {
         "task": "audit.tasks.verify_audit_chain_task",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Sign the verified head and store it outside the database (audit.checkpoints).
+    "audit-store-checkpoint-nightly": {
+        "task": "audit.tasks.store_checkpoint_task",
+        "schedule": crontab(hour=2, minute=55),
+    },
     # Statistics: recompute the summary table nightly (published months only).
     "stats-refresh-summary-nightly": {
         "task": "stats.tasks.refresh_summary_task",

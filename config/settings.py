@@ -321,6 +321,12 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Encrypted document files (never plaintext); mode 0600 files in a 0700 folder.
 WAYPOINT_MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# --- Audit checkpoints (audit) -------------------------------------------------------------
+# Signed heads of the audit chain, written nightly OUTSIDE the database (mode 0600 files in a
+# 0700 folder): whoever can rewrite the database cannot rewrite these. Back this folder up
+# apart from the database; audit_verify checks against the newest file in it.
+WAYPOINT_CHECKPOINT_DIR = Path(env_str("WAYPOINT_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints")))
+
 # --- Statistics (stats) --------------------------------------------------------------------
 # Cells under K are hidden; shown counts are rounded to ROUNDING; months whose end is less than
 # DELAY_DAYS ago are not published. DP_EPSILON > 0 turns on differential privacy: each table

@@ -56,6 +56,7 @@ from casework.models import (
     AssignmentReason,
     BreakGlassReason,
     Case,
+    ConsentConfirmation,
     ConsentGiver,
     ConsentPurpose,
     Country,
@@ -270,6 +271,11 @@ def build_world(make_member) -> World:
     intransit = u["lawyer_with"].memberships.get().organisation
 
     def consent(sections, given_by=ConsentGiver.CLIENT):
+        confirmed = (
+            {"confirmed_via": ConsentConfirmation.PHONE, "confirmed_at": timezone.now()}
+            if given_by == ConsentGiver.CLIENT
+            else {}
+        )
         return services.consent_record(
             case=case,
             by=u["assigned"],
@@ -278,6 +284,7 @@ def build_world(make_member) -> World:
             sections=sections,
             given_by=given_by,
             expires_at=timezone.now() + timedelta(days=90),
+            **confirmed,
         )
 
     shared = [Section.TESTIMONY, Section.LEGAL, Section.DOCUMENTS]
@@ -439,7 +446,7 @@ ROWS: dict[str, Row] = {
     ),
     "casework:consent_create": row("get", _case("consent_create"), CASE_EDIT),
     "casework:consent_confirm": row(
-        "post", _case("consent_confirm", _id("consent_pending")), {**CASE_EDIT, "assigned": 302}
+        "get", _case("consent_confirm", _id("consent_pending")), CASE_EDIT
     ),
     "casework:consent_withdraw": row(
         "post", _case("consent_withdraw", _id("consent_spare")), {**CASE_EDIT, "assigned": 302}

@@ -7,6 +7,7 @@ lawyers' grants).
 
 from casework.forms.access import (
     BreakGlassForm,
+    ConsentConfirmForm,
     ConsentForm,
     LawyerGrantForm,
     ReferralAssignForm,
@@ -42,6 +43,7 @@ __all__ = [
     "AssignForm",
     "BreakGlassForm",
     "CaseCreateForm",
+    "ConsentConfirmForm",
     "ConsentForm",
     "ContactForm",
     "DateInput",

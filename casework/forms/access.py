@@ -12,6 +12,7 @@ from casework import limits
 from casework.forms.fields import DateTimeInput, LimitedForm, choose_from, person_label, text_field
 from casework.models import (
     BreakGlassReason,
+    ConsentConfirmation,
     ConsentGiver,
     ConsentPurpose,
     ReferralAction,
@@ -19,8 +20,14 @@ from casework.models import (
 )
 from casework.sections import Section
 
+CONFIRMED_VIA_LABEL = _("How the client confirmed")
+CONFIRMED_AT_LABEL = _("When the client confirmed")
+
 
 class ConsentForm(LimitedForm):
+    """A consent; given by the client, also how and when they gave it. Who gives it defaults
+    to the intake channel's: a relative's request starts from the relative (pending)."""
+
     purpose = forms.ChoiceField(label=_("Purpose"), choices=())
     recipient: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label=_("Recipient organisation"), queryset=None
@@ -30,15 +37,47 @@ class ConsentForm(LimitedForm):
         choices=(),
         widget=forms.CheckboxSelectMultiple,
     )
-    given_by = forms.ChoiceField(label=_("Given by"), choices=())
+    given_by = forms.ChoiceField(label=_("Given by"), choices=(), widget=forms.RadioSelect)
+    confirmed_via = forms.ChoiceField(label=CONFIRMED_VIA_LABEL, choices=(), required=False)
+    confirmed_at = forms.DateTimeField(
+        label=CONFIRMED_AT_LABEL,
+        required=False,
+        widget=DateTimeInput,
+        help_text=_(
+            "Only when the client gave it, to you or a colleague. A relative's consent is "
+            "confirmed later, on the case page; until then it opens nothing."
+        ),
+    )
     expires_at = forms.DateTimeField(label=_("Valid until"), widget=DateTimeInput)
 
-    def __init__(self, *args, organisations, **kwargs) -> None:
+    def __init__(self, *args, organisations, intake_channel: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["purpose"]).choices = ConsentPurpose.choices
         cast(forms.ChoiceField, self.fields["given_by"]).choices = ConsentGiver.choices
+        self.fields["given_by"].initial = ConsentGiver.default_for(intake_channel)
+        cast(forms.ChoiceField, self.fields["confirmed_via"]).choices = [
+            ("", "—"),
+            *ConsentConfirmation.choices,
+        ]
         cast(forms.ChoiceField, self.fields["sections"]).choices = Section.choices
         choose_from(self, "recipient", organisations)
+
+
+class ConsentConfirmForm(LimitedForm):
+    """How and when the client confirmed a consent a relative gave."""
+
+    confirmed_via = forms.ChoiceField(
+        label=CONFIRMED_VIA_LABEL, choices=(), widget=forms.RadioSelect
+    )
+    confirmed_at = forms.DateTimeField(
+        label=CONFIRMED_AT_LABEL,
+        widget=DateTimeInput,
+        help_text=_("Ask the client yourself: a relative cannot confirm for them."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["confirmed_via"]).choices = ConsentConfirmation.choices
 
 
 class ReferralForm(LimitedForm):

@@ -15,6 +15,7 @@ from accounts.models import Organisation
 from casework import limits
 from casework.fields import TEXT, SealedField
 from casework.models.cases import Case
+from casework.models.choices import IntakeChannel
 from casework.sections import Section
 
 
@@ -68,10 +69,28 @@ class ConsentGiver(models.TextChoices):
     CLIENT = "client", _("The client")
     RELATIVE = "relative", _("A relative (pending until the client confirms)")
 
+    @classmethod
+    def default_for(cls, intake_channel: str) -> ConsentGiver:
+        """Who is taken to give consent by default: a case a relative brought starts from
+        the relative (pending), never from the client."""
+        return cls.RELATIVE if intake_channel == IntakeChannel.RELATIVE else cls.CLIENT
+
+
+class ConsentConfirmation(models.TextChoices):
+    """How the client confirmed a consent (themselves, not through a relative)."""
+
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By phone")
+    VIDEO_CALL = "video_call", _("By video call")
+    SIGNED_MESSAGE = "signed_message", _("Signed or verified message from the client")
+    SIGNED_FORM = "signed_form", _("Signed consent form")
+
 
 class Consent(models.Model):
     """The client's consent to share named sections with one organisation for one purpose.
-    Given by a relative, it is pending (opens nothing) until the client confirms."""
+    It opens nothing until confirmed: given by the client, it is confirmed when recorded (how
+    and when the client gave it are recorded with it); given by a relative, it is pending
+    until the client confirms."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
@@ -84,7 +103,22 @@ class Consent(models.Model):
     )
     sections = models.JSONField(_("sections"), default=list)
     given_by = models.CharField(_("given by"), max_length=16, choices=ConsentGiver.choices)
+    # When and how the client confirmed (as the caseworker was told), and who recorded it. A
+    # consent is valid only once confirmed; rows from before "how" was asked have it blank.
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_via = models.CharField(
+        _("how the client confirmed"),
+        max_length=16,
+        choices=ConsentConfirmation.choices,
+        blank=True,
+    )
+    confirmation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

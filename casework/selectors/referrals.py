@@ -86,7 +86,7 @@ def case_referrals(*, case: Case) -> QuerySet[Referral]:
 
 
 def case_consents(*, case: Case):
-    return case.consents.select_related("recipient")
+    return case.consents.select_related("recipient", "confirmation_recorded_by")
 
 
 def notices_for(*, user: User):

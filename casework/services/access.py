@@ -59,6 +59,18 @@ ERR_NOT_ACCEPTED = _("Only an accepted or waiting referral can be revoked.")
 ERR_NOT_ASSIGNABLE = _("Only an accepted referral that still holds can be given to members.")
 ERR_CONSENT_NOT_PENDING = _("This consent needs no confirmation.")
 ERR_CONSENT_WITHDRAWN = _("This consent was already withdrawn.")
+ERR_CONFIRMATION_REQUIRED = _("Say how and when the client confirmed this consent.")
+ERR_CONFIRMATION_FUTURE = _("The time the client confirmed lies in the future.")
+ERR_CONFIRMATION_BEFORE_CONSENT = _(
+    "The client can only confirm a consent after the relative's consent was recorded."
+)
+ERR_CONFIRMATION_TOO_OLD = _(
+    "The client confirmed more than 31 days ago: record a new consent with the client."
+)
+ERR_CONFIRMATION_FOR_RELATIVE = _(
+    "A relative's consent is confirmed later, by the client: leave how and when empty."
+)
+CONFIRMATION_MAX_AGE = timedelta(days=31)
 ERR_EXPLANATION_REQUIRED = _("Explain why you need to open this case.")
 ERR_ALREADY_ASSIGNED = _("You are assigned to this case: there is no need to break the glass.")
 ERR_NOT_LAWYER = _("Choose a lawyer of this organisation.")

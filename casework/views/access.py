@@ -16,6 +16,7 @@ from accounts.selectors import active_membership
 from casework import selectors, services
 from casework.forms import (
     BreakGlassForm,
+    ConsentConfirmForm,
     ConsentForm,
     LawyerGrantForm,
     ReferralAssignForm,
@@ -27,6 +28,10 @@ from casework.web import case_view, forbidden
 
 CONSENT_RECORDED = _("The consent has been recorded.")
 CONSENT_CONFIRMED = _("The client's confirmation has been recorded.")
+CONFIRM_INTRO = _(
+    "A relative gave this consent ({purpose}, for {recipient}). It opens nothing until the "
+    "client confirms it to you: say how and when they did."
+)
 CONSENT_WITHDRAWN = _("The consent was withdrawn; the referrals resting on it are revoked.")
 REFERRAL_CREATED = _("The referral has been sent. It opens nothing until it is accepted.")
 REFERRAL_ACCEPTED = _("The referral has been accepted.")
@@ -185,7 +190,9 @@ def referral_revoke(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpRe
 def consent_create(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
-    form = ConsentForm(request.POST or None, organisations=_partners(case))
+    form = ConsentForm(
+        request.POST or None, organisations=_partners(case), intake_channel=case.intake_channel
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(case=case, by=request.user, **form.cleaned_data)
@@ -201,31 +208,49 @@ def consent_create(request: AuthenticatedHttpRequest, case: Case) -> HttpRespons
     )
 
 
-def _consent_action(
-    request: AuthenticatedHttpRequest, case: Case, pk, call, success
-) -> HttpResponse:
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def consent_confirm(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
+    """Asks how and when the client confirmed a relative's consent, and records it."""
     consent = get_object_or_404(selectors.case_consents(case=case), pk=pk)
     if not is_assigned_caseworker(user=request.user, case=case):
         return forbidden(request, NOT_ASSIGNED_ACTION)
-    try:
-        call(consent=consent, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-    return redirect(case)
-
-
-@require_POST
-@case_view
-def consent_confirm(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
-    return _consent_action(request, case, pk, services.consent_confirm, CONSENT_CONFIRMED)
+    form = ConsentConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_confirm(consent=consent, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, CONSENT_CONFIRMED)
+            return redirect(case)
+    return render(
+        request,
+        "casework/simple_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("The client confirmed the consent"),
+            "intro": CONFIRM_INTRO.format(
+                purpose=consent.get_purpose_display(), recipient=consent.recipient.name
+            ),
+        },
+    )
 
 
 @require_POST
 @case_view
 def consent_withdraw(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
-    return _consent_action(request, case, pk, services.consent_withdraw, CONSENT_WITHDRAWN)
+    consent = get_object_or_404(selectors.case_consents(case=case), pk=pk)
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED_ACTION)
+    try:
+        services.consent_withdraw(consent=consent, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, CONSENT_WITHDRAWN)
+    return redirect(case)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

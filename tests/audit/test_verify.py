@@ -391,6 +391,7 @@ def _run_command(*args: str) -> subprocess.CompletedProcess:
         **os.environ,
         "DATABASE_URL": _database_url(),
         "WAYPOINT_KEYRING": settings.WAYPOINT_KEYRING,
+        "WAYPOINT_CHECKPOINT_DIR": str(settings.WAYPOINT_CHECKPOINT_DIR),
     }
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],

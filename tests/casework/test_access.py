@@ -27,6 +27,7 @@ from casework.models import (
     Case,
     CaseNotice,
     CaseUserPermission,
+    ConsentConfirmation,
     ConsentGiver,
     ConsentPurpose,
     NoticeKind,
@@ -70,6 +71,8 @@ def consent(case_getlost, caseworker_getlost, intransit):
         recipient=intransit,
         sections=[Section.TESTIMONY, Section.LEGAL],
         given_by=ConsentGiver.CLIENT,
+        confirmed_via=ConsentConfirmation.IN_PERSON,
+        confirmed_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=60),
     )
 
@@ -263,7 +266,12 @@ def test_a_relatives_consent_opens_nothing_until_the_client_confirms(
     )
     with pytest.raises(ValidationError):
         refer(case_getlost, caseworker_getlost, intransit, sections=[Section.LEGAL])
-    services.consent_confirm(consent=pending, by=caseworker_getlost)
+    services.consent_confirm(
+        consent=pending,
+        by=caseworker_getlost,
+        confirmed_via=ConsentConfirmation.VIDEO_CALL,
+        confirmed_at=timezone.now(),
+    )
     assert refer(case_getlost, caseworker_getlost, intransit, sections=[Section.LEGAL], days=5).pk
 
 
@@ -277,6 +285,8 @@ def test_location_cannot_be_referred_before_verification(
         recipient=intransit,
         sections=[Section.LOCATION],
         given_by=ConsentGiver.CLIENT,
+        confirmed_via=ConsentConfirmation.IN_PERSON,
+        confirmed_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=10),
     )
     with pytest.raises(ValidationError) as error:

@@ -15,6 +15,7 @@ from accounts.models import Role
 from casework import services
 from casework.models import (
     CaseNotice,
+    ConsentConfirmation,
     ConsentGiver,
     ConsentPurpose,
     NoticeKind,
@@ -50,6 +51,8 @@ def _refer(case, by, organisation, *, recipient=None):
         recipient=organisation,
         sections=SHARED,
         given_by=ConsentGiver.CLIENT,
+        confirmed_via=ConsentConfirmation.IN_PERSON,
+        confirmed_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=90),
     )
     return services.referral_create(
@@ -145,6 +148,8 @@ def test_the_referral_form_names_a_person_of_the_receiving_organisation(
         recipient=_org(partner["lawyer"]),
         sections=SHARED,
         given_by=ConsentGiver.CLIENT,
+        confirmed_via=ConsentConfirmation.IN_PERSON,
+        confirmed_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=90),
     )
     sign_in(client, caseworker_getlost)

@@ -90,7 +90,11 @@ def test_a_case_is_referred_to_a_legal_group_then_revoked(
     page.get_by_label("Recipient organisation").select_option(label="Intransit")
     page.get_by_label("Testimony").check()
     page.get_by_label("Legal exposure").check()
-    page.get_by_label("Given by").select_option("client")
+    page.get_by_label("The client", exact=True).check()
+    page.get_by_label("How the client confirmed").select_option("in_person")
+    page.get_by_label("When the client confirmed").fill(
+        timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    )
     page.get_by_label("Valid until").fill(until)
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(case_url)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from casework import services as casework_services
 from casework.models import (
+    ConsentConfirmation,
     ConsentGiver,
     ConsentPurpose,
     Country,
@@ -50,6 +51,8 @@ def refer(case, *, by, lawyer, actions, sections=REVIEW_SECTIONS, recipient=True
         recipient=organisation,
         sections=sections,
         given_by=ConsentGiver.CLIENT,
+        confirmed_via=ConsentConfirmation.IN_PERSON,
+        confirmed_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=180),
     )
     referral = casework_services.referral_create(
