@@ -56,6 +56,7 @@ MAX_KEY_ID = 64
 # only, so that an id can never carry a line break or markup into them.
 KEY_ID_RE = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_KEY_ID}}}")
 RELOAD_SECONDS = 1.0
+NO_KEYRING = "no keyring configured: set WAYPOINT_KEYRING or WAYPOINT_KEYRING_FILE"
 
 __all__ = ["KekDates", "Keyring", "KeyringError", "get_keyring"]
 
@@ -94,7 +95,9 @@ class Keyring:
         return self.dates.get(key_id) or KekDates()
 
     def _but(self, keks: tuple[tuple[str, bytes], ...], **dates: KekDates) -> Keyring:
-        kept = {kid: d for kid, d in {**self.dates, **dates}.items() if any(kid == k for k, _ in keks)}
+        kept = {
+            kid: d for kid, d in {**self.dates, **dates}.items() if any(kid == k for k, _ in keks)
+        }
         return Keyring(keks, self.hmac_root, self.signing_seed, kept, self.retired)
 
     def with_kek(self, key_id: str, key: bytes, *, now: datetime | None = None) -> Keyring:
@@ -146,7 +149,11 @@ class Keyring:
         gone = self.dates_of(key_id).with_(retired_at=now or datetime.now(UTC))
         ring = self._but(keks)
         return Keyring(
-            ring.keks, ring.hmac_root, ring.signing_seed, ring.dates, (*self.retired, (key_id, gone))
+            ring.keks,
+            ring.hmac_root,
+            ring.signing_seed,
+            ring.dates,
+            (*self.retired, (key_id, gone)),
         )
 
     def with_new_kek(self) -> Keyring:
@@ -311,7 +318,9 @@ class _Loader:
 
     def _from_settings(self, text: str) -> Keyring:
         if not text:
-            raise KeyringError("no keyring configured: set WAYPOINT_KEYRING or WAYPOINT_KEYRING_FILE")
+            raise KeyringError(
+                "no keyring configured: set WAYPOINT_KEYRING or WAYPOINT_KEYRING_FILE"
+            )
         ring = parse(text)
         with self._lock:
             self._ring, self._text = ring, text

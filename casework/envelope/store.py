@@ -5,6 +5,7 @@ is reading (casework.selectors builds on this module; casework.envelope.keys bui
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
@@ -33,6 +34,15 @@ def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
     return set(
         CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
             "section", flat=True
+        )
+    )
+
+
+def shredded_times(*, case_id: uuid.UUID) -> dict[str, datetime]:
+    """When each erased section of the case was shredded. One query."""
+    return dict(
+        CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
+            "section", "shredded_at"
         )
     )
 
