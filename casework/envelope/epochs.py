@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 import vault
 from vault.keyring import Keyring
@@ -46,6 +48,16 @@ def planned_retirement(ring: Keyring, key_id: str) -> date | None:
     return None
 
 
+def _sealed_by(ring: Keyring, key_id: str, moment: datetime) -> bool:
+    """Whether ``key_id`` may have sealed at or before ``moment``: it began to seal by then, or
+    it comes from before dates were kept (no dates: assume it did). A KEK added but never
+    activated has sealed nothing."""
+    dates = ring.dates_of(key_id)
+    if dates.activated_at is not None:
+        return dates.activated_at <= moment
+    return dates.added_at is None
+
+
 @dataclass(frozen=True)
 class CopiesHorizon:
     """What is true of copies of a section shredded at a given time."""
@@ -59,13 +71,43 @@ def copies_horizon(shredded_at: datetime) -> CopiesHorizon:
     """Until when a backup or database copy made before ``shredded_at`` can still open the
     section (see the module). No query; reads the keyring's dates."""
     ring = vault.get_keyring()
-    able = tuple(
-        kid
-        for kid in ring.ids()
-        if (activated := ring.dates_of(kid).activated_at) is None or activated <= shredded_at
-    )
+    able = tuple(kid for kid in ring.ids() if _sealed_by(ring, kid, shredded_at))
     if not able:
         return CopiesHorizon(True, None, ())
     planned = [planned_retirement(ring, kid) for kid in able]
     until = None if any(day is None for day in planned) else max(d for d in planned if d)
     return CopiesHorizon(False, until, able)
+
+
+ERASED_ALREADY = _(
+    "This section was erased. It can no longer be read here, nor in any backup or copy made "
+    "before: the keys that wrapped it have been retired."
+)
+ERASED_UNTIL = _(
+    "This section was erased. It can no longer be read here. Backups and copies made before "
+    "the erasure can still open it until %(date)s: from that day, when the keys that wrapped "
+    "it are retired, no backup or copy can."
+)
+ERASED_OVERDUE = _(
+    "This section was erased. It can no longer be read here. Backups and copies made before "
+    "the erasure can still open it until the keys that wrapped it are retired, which was due "
+    "on %(date)s and has not happened yet."
+)
+ERASED_NO_DATE = _(
+    "This section was erased. It can no longer be read here. Backups and copies made before "
+    "the erasure can still open it until the keys that wrapped it are retired; no date is set "
+    "for that yet."
+)
+
+
+def erasure_statement(shredded_at: datetime, *, today: date | None = None) -> str:
+    """What is true of a section shredded at ``shredded_at``, here and in older copies, in the
+    active language. No query."""
+    horizon = copies_horizon(shredded_at)
+    if horizon.already_unreadable:
+        return str(ERASED_ALREADY)
+    if horizon.until is None:
+        return str(ERASED_NO_DATE)
+    today = today or timezone.now().date()
+    template = ERASED_OVERDUE if horizon.until < today else ERASED_UNTIL
+    return str(template) % {"date": horizon.until.isoformat()}
