@@ -40,11 +40,10 @@ def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
 
 def shredded_times(*, case_id: uuid.UUID) -> dict[str, datetime]:
     """When each erased section of the case was shredded. One query."""
-    return dict(
-        CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
-            "section", "shredded_at"
-        )
+    rows = CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
+        "section", "shredded_at"
     )
+    return {section: when for section, when in rows if when is not None}
 
 
 def wrapped_key_of(*, case: str, section: str) -> Subquery:

@@ -159,7 +159,7 @@ def keys_rewrap(
 
 def _seed_keys() -> list[tuple[object, str]]:
     """(device id, KEK id) of every sealed authenticator seed. One query."""
-    out = []
+    out: list[tuple[object, str]] = []
     for pk, sealed in TOTPDevice.objects.values_list("pk", "sealed_key"):
         try:
             out.append((pk, vault.key_id_of(bytes(sealed))))
