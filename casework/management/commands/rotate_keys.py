@@ -25,7 +25,6 @@ from casework.management.commands._progress import Progress
 from casework.services import keyring as keyops
 from casework.services.keyring import RotationError
 from vault import rotation
-from vault.keyring import get_keyring, new_kek
 
 PHASES = (
     "Key rotation runs in phases, each a separate command (nothing was changed):\n"
@@ -36,10 +35,12 @@ PHASES = (
     "  manage.py rotate_keys --status             keys, which one seals, rows under each"
 )
 ENV_ONLY = (
-    "The keyring comes from the WAYPOINT_KEYRING variable, which this command cannot change. "
-    "The keyring with a new key (not sealing yet) is printed on standard output: install it, "
-    "restart every process, then run `manage.py rotate_keys --activate KEY_ID --now` and "
-    "`--rewrap`; better, keep the keyring in a file named by WAYPOINT_KEYRING_FILE."
+    "The keyring comes from the WAYPOINT_KEYRING variable, which this command cannot change, "
+    "and processes cannot follow a variable while they run. The keyring with a new sealing key "
+    "is printed on standard output: install it and restart every process at once, then run "
+    "`manage.py rotate_keys --rewrap`, and remove the old key from the variable once "
+    "`--status` shows no rows under it. Better: keep the keyring in a file named by "
+    "WAYPOINT_KEYRING_FILE, where every phase runs without a restart."
 )
 
 
@@ -89,8 +90,7 @@ class Command(BaseCommand):
 
     def _add(self) -> None:
         if rotation.keyring_file() is None:
-            key_id, key = new_kek()
-            self.stdout.write(get_keyring().with_kek(key_id, key).to_json())
+            self.stdout.write(rotation.keyring_with_new_key())
             self.stderr.write(ENV_ONLY)
             return
         key_id = keyops.kek_add()
