@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
@@ -15,16 +16,18 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
 
 from accounts.models import TOTPDevice
+from casework.envelope.store import wrap_aad
 from casework.models import CaseKey
 from casework.services import keyring as keyops
 from tests.factories import PASSWORD
 from vault.keyring import generate, get_keyring, parse
+from vault.locks import hold_sealing_lock
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 TOTP_KEY = b"0123456789abcdef0123"
@@ -253,3 +256,44 @@ def test_a_seed_under_a_key_no_process_holds_is_refused_calmly(
     get_keyring.cache_clear()
     assert _sign_in_with_code(client, caseworker_getlost) == 200
     assert not client.session.get("otp_device_id")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retire_waits_for_a_writer_still_sealing_under_the_key_and_counts_its_row(
+    ring_file, open_case, caseworker_getlost
+):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+    from vault.aead import _seal  # noqa: PLC0415 - a writer with a stale keyring
+
+    old_id = get_keyring().current_id
+    old_key = get_keyring().kek(old_id)
+    assert old_key is not None
+    case = open_case(by=caseworker_getlost)
+    _run("--add")
+    _run("--activate", _ids(ring_file)[-2], "--now")
+    _run("--rewrap")
+    sealing, release = threading.Event(), threading.Event()
+
+    def stale_writer() -> None:
+        try:
+            with transaction.atomic():
+                hold_sealing_lock()
+                sealed = _seal(AESGCM(old_key), old_id, bytes(32), wrap_aad(case.pk, "notes"))
+                CaseKey.objects.filter(case=case, section="notes").update(
+                    wrapped_key=sealed, kek_id=old_id
+                )
+                sealing.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=stale_writer)
+    writer.start()
+    assert sealing.wait(10)
+    threading.Timer(1.0, release.set).start()
+    with _settled(), pytest.raises(CommandError, match=f"Key {old_id} still wraps 1 row"):
+        _run("--retire", old_id)
+    assert release.is_set()  # the retire waited for the writer's commit, then counted its row
+    writer.join(10)
+    assert old_id in _ids(ring_file)
