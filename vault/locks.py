@@ -10,9 +10,13 @@ process: nothing to wait for)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 
 KEK_LOCK = 0x5750_4B4B  # "WPKK"
+EPOCH_LOCK = 0x5750_4B45  # "WPKE": one key epoch step at a time, whatever the workers
 
 
 def _take(function: str) -> None:
@@ -30,3 +34,21 @@ def hold_sealing_lock() -> None:
 def hold_retire_lock() -> None:
     """Exclusive: waits for every transaction that sealed under a KEK to end."""
     _take("pg_advisory_xact_lock")
+
+
+@contextmanager
+def only_one(name: int = EPOCH_LOCK) -> Iterator[bool]:
+    """Whether this process holds the session lock ``name`` for the block (False: another
+    one does, skip the work). Spans several transactions. PostgreSQL only (elsewhere: True)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [name])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [name])

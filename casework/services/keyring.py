@@ -37,7 +37,7 @@ from casework.envelope.epochs import planned_retirement, retire_date
 from casework.models import CaseKey
 from vault import rotation
 from vault.keyring import RELOAD_SECONDS, Keyring, KeyringError, get_keyring
-from vault.locks import hold_retire_lock, hold_sealing_lock
+from vault.locks import hold_retire_lock, hold_sealing_lock, only_one
 
 # Twice the reload interval: a process that used its keyring a moment before a change has
 # re-read the file by then.
@@ -258,7 +258,13 @@ def epoch_tick(*, batch_size: int = 500) -> list[str]:
     """One scheduled step of the KEK epochs; returns what it did (codes with key ids). Adds a
     KEK when the sealing one's epoch (WAYPOINT_KEK_EPOCH_DAYS) is over, activates one added at
     least SETTLE_SECONDS before, re-wraps, and retires the KEKs whose retirement day has come
-    and under which no row is left."""
+    and under which no row is left. Two ticks never overlap (a second one returns
+    ``["busy"]``)."""
+    with only_one() as held:
+        return _epoch_step(batch_size) if held else ["busy"]
+
+
+def _epoch_step(batch_size: int) -> list[str]:
     path = _path()
     ring = _file_ring(path)
     done: list[str] = []

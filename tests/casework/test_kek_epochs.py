@@ -5,20 +5,30 @@ shredding stands for a backup."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 import vault
+from casework.envelope.epochs import (
+    ERASED_NO_DATE,
+    ERASED_OVERDUE,
+    ERASED_UNTIL,
+    erasure_statement,
+)
 from casework.envelope.store import wrap_aad
 from casework.models import CaseKey
 from casework.tasks import kek_epoch_task
 from config.celery import BEAT_SCHEDULE
 from tests.conftest import sign_in
+from vault import rotation
 from vault.keyring import generate, get_keyring
+from vault.locks import only_one
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 RETENTION_AND_MARGIN = timedelta(days=7 + 7 * 5 + 1)  # the default backup retention, plus a day
@@ -106,3 +116,50 @@ def test_a_copy_taken_before_shredding_opens_until_the_epoch_retires_and_never_a
         sign_in(client, caseworker_getlost)
         page = _statement(client, case)
     assert "nor in any backup or copy made before" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_tick_while_one_runs_does_nothing(ring_file):
+    holding, done = threading.Event(), threading.Event()
+
+    def other_worker() -> None:  # its own database session holds the epoch lock
+        try:
+            with only_one() as held:
+                assert held
+                holding.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    try:
+        assert holding.wait(10)
+        assert kek_epoch_task() == ["busy"]
+    finally:
+        done.set()
+        worker.join(10)
+    assert vault.key_ids() == [get_keyring().current_id]
+
+
+def test_a_keyring_without_dates_says_no_date_is_set_yet(ring_file):
+    assert erasure_statement(START) == str(ERASED_NO_DATE)
+
+
+def test_a_retirement_that_is_overdue_is_said_so_with_its_day(ring_file):
+    first = get_keyring().current_id
+    with time_machine.travel(START, tick=False):
+        second = rotation.add_key(ring_file)
+        rotation.make_current(ring_file, second, retire_previous_on=date(2027, 2, 1))
+        get_keyring.reload_now()
+        shredded = START + timedelta(hours=1)
+    planned = START.date() + EPOCH + RETENTION_AND_MARGIN  # the sealing key's epoch end
+    assert erasure_statement(shredded, today=planned) == str(ERASED_UNTIL) % {
+        "date": planned.isoformat()
+    }
+    # Both keys are past their day but still listed (rows were left under them).
+    late = planned + timedelta(days=1)
+    assert first in vault.key_ids()
+    assert erasure_statement(shredded, today=late) == str(ERASED_OVERDUE) % {
+        "date": planned.isoformat()
+    }
