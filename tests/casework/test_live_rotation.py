@@ -19,12 +19,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django_otp.oath import TOTP
 
 from accounts.models import TOTPDevice
 from casework.envelope.store import wrap_aad
 from casework.models import CaseKey
 from casework.services import keyring as keyops
+from tests.conftest import sign_in
 from tests.factories import PASSWORD
 from vault.keyring import generate, get_keyring, parse
 from vault.locks import hold_sealing_lock
@@ -297,3 +299,21 @@ def test_retire_waits_for_a_writer_still_sealing_under_the_key_and_counts_its_ro
     assert release.is_set()  # the retire waited for the writer's commit, then counted its row
     writer.join(10)
     assert old_id in _ids(ring_file)
+
+
+@pytest.mark.django_db
+def test_a_case_under_a_key_no_process_holds_gets_the_calm_error_page(
+    ring_file, settings, client, case_getlost, caseworker_getlost
+):
+    from casework.web import UNREADABLE  # noqa: PLC0415
+
+    sign_in(client, caseworker_getlost)
+    # The keyring file and the keyring in use both lose the key (a broken rotation): the
+    # process re-reads the file once, still misses the key, and fails closed.
+    text = generate().to_json()
+    ring_file.write_text(text, encoding="utf-8")
+    settings.WAYPOINT_KEYRING = text
+    get_keyring.cache_clear()
+    page = client.get(case_getlost.get_absolute_url())
+    assert page.status_code == 500
+    assert escape(str(UNREADABLE)) in page.content.decode()
