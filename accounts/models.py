@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from typing import ClassVar
@@ -15,6 +16,9 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
 import vault
+from vault.locks import hold_sealing_lock
+
+security_log = logging.getLogger("waypoint.security")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -215,6 +219,7 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
         return f"accounts.totpdevice.key:{self.pk}".encode()
 
     def set_key(self, key: bytes) -> None:
+        hold_sealing_lock()
         self.sealed_key = vault.seal(key, aad=self._aad())
 
     @property
@@ -238,7 +243,14 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
         except ValueError:
             self.throttle_increment()
             return False
-        totp = TOTP(self.bin_key, self.step, 0, self.digits, 0)
+        try:
+            seed = self.bin_key
+        except vault.DecryptionError:
+            # Fail closed and calm: the code is refused like a wrong one, the event is logged
+            # with ids only (a KEK missing from this process's keyring, or a tampered row).
+            security_log.error("accounts.totp_seed_unreadable device=%s", self.pk)
+            return False
+        totp = TOTP(seed, self.step, 0, self.digits, 0)
         totp.time = time.time()
         if totp.verify(code, self.tolerance, self.last_t + 1):
             self.last_t = totp.t()

@@ -28,7 +28,10 @@ UNREADABLE = _(
     "This part of the case file could not be opened. Nothing was shown and nothing was "
     "changed. The problem has been recorded; please tell your organisation's admin."
 )
-SHREDDED = _("This section was erased for good. Its content can no longer be read by anyone.")
+SHREDDED = _(
+    "This section was erased: its content can no longer be read here, and nothing can be added "
+    "to it."
+)
 NO_CASE_ROLE = _("Case files are open to caseworkers and organisation admins only.")
 
 

@@ -87,6 +87,12 @@ BEAT_SCHEDULE = {
         "task": "deadlines.tasks.retention_run_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Key-encryption key epochs: a new sealing key every WAYPOINT_KEK_EPOCH_DAYS, re-wrapping,
+    # and old keys retired once the backups made under them have expired.
+    "casework-kek-epoch-hourly": {
+        "task": "casework.tasks.kek_epoch_task",
+        "schedule": crontab(minute=25),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

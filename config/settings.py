@@ -314,6 +314,15 @@ STORAGES = {
 # Uploads stay in memory up to our own limit and are refused above it: Django's default
 # handlers would write anything above 2.5 MB to a plaintext temporary file.
 WAYPOINT_UPLOAD_MAX_BYTES = env_int("WAYPOINT_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+
+# Key-encryption key epochs: the sealing KEK is replaced every WAYPOINT_KEK_EPOCH_DAYS, and a
+# replaced one is retired once the backups made while it sealed have expired (the backup
+# retention, KEEP_DAILY + 7 * KEEP_WEEKLY days): then a shredded section opens in no backup.
+WAYPOINT_KEK_EPOCH_DAYS = env_int("WAYPOINT_KEK_EPOCH_DAYS", 30)
+WAYPOINT_BACKUP_KEEP_DAILY = env_int("WAYPOINT_BACKUP_KEEP_DAILY", 7)
+WAYPOINT_BACKUP_KEEP_WEEKLY = env_int("WAYPOINT_BACKUP_KEEP_WEEKLY", 5)
+if WAYPOINT_KEK_EPOCH_DAYS < 1:
+    raise ImproperlyConfigured("WAYPOINT_KEK_EPOCH_DAYS must be at least 1")
 FILE_UPLOAD_HANDLERS = ["casework.uploads.MemoryOnlyUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = WAYPOINT_UPLOAD_MAX_BYTES
 FILE_UPLOAD_PERMISSIONS = 0o600

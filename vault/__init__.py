@@ -15,6 +15,9 @@ Public API:
     vault.age.encrypt_to(...)      -- files encrypted to a partner's age public key
     vault.rotation                 -- the keyring file: add_key, make_current, retire,
                                       reload_keyring (see that module)
+    vault.loading                  -- get_keyring() follows the keyring file while the
+                                      process runs (on change, SIGHUP, an unknown key id)
+    vault.locks                    -- the database lock that makes retiring a key safe
 """
 
 from vault.aead import (

@@ -168,9 +168,15 @@ def seal(plaintext: bytes, *, aad: bytes) -> bytes:
 
 
 def open(sealed: bytes, *, aad: bytes) -> bytes:  # noqa: A001 - the vault's own verb
-    """Open with whichever listed key sealed it; DecryptionError on any mismatch."""
+    """Open with whichever listed key sealed it; DecryptionError on any mismatch. A key id
+    this process does not hold makes it re-read its keyring file once (one ``stat``)."""
     header, key_id, nonce, body = _split(sealed)
-    key = get_keyring().kek(key_id) if key_id else None
+    if not key_id:
+        raise DecryptionError
+    key = get_keyring().kek(key_id)
+    if key is None and get_keyring.reload_now():
+        # Another process may have added the key a moment ago: re-read the keyring once.
+        key = get_keyring().kek(key_id)
     if key is None:
         raise DecryptionError
     return _open(AESGCM(key).decrypt, header, nonce, body, aad)

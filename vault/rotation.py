@@ -17,28 +17,15 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 
 from vault.files import write_private
-from vault.keyring import Keyring, get_keyring, new_kek, parse
+from vault.keyring import Keyring, get_keyring, keyring_file, new_kek, parse
 
-
-def keyring_file() -> Path | None:
-    """Where the keyring of this deployment is kept, if it is a file that may be rewritten:
-    the file named by WAYPOINT_KEYRING_FILE, or var/keyring.json outside production. None when
-    the keyring comes from the WAYPOINT_KEYRING variable."""
-    path = os.environ.get("WAYPOINT_KEYRING_FILE")
-    if path:
-        return Path(path)
-    if os.environ.get("WAYPOINT_KEYRING"):
-        return None
-    if not settings.PRODUCTION:
-        dev = Path(settings.VAR_DIR) / "keyring.json"
-        if dev.exists():
-            return dev
-    return None
+__all__ = ["keyring_file"]
 
 
 def read_keyring_file(path: Path) -> Keyring:
@@ -85,10 +72,10 @@ def add_key(path: Path) -> str:
     return key_id
 
 
-def make_current(path: Path, key_id: str) -> None:
-    """Makes ``key_id`` the KEK that seals, in the keyring file. KeyringError if it is not
-    listed there."""
-    _change(path, lambda ring: ring.with_current(key_id))
+def make_current(path: Path, key_id: str, *, retire_previous_on: date | None = None) -> None:
+    """Makes ``key_id`` the KEK that seals, in the keyring file; the one that sealed until now
+    is to be retired on ``retire_previous_on``. KeyringError if ``key_id`` is not listed."""
+    _change(path, lambda ring: ring.with_current(key_id, retire_previous_on=retire_previous_on))
 
 
 def retire(path: Path, key_id: str) -> list[str]:
@@ -105,6 +92,7 @@ def reload_keyring(path: Path) -> list[str]:
     ring = parse(text)
     settings.WAYPOINT_KEYRING = text
     get_keyring.cache_clear()
+    get_keyring()
     return ring.ids()
 
 

@@ -46,7 +46,8 @@ Scheme
 Modules: ``keys`` (data keys, the key scope and its grant check, shredding), ``store``
 (wrapped keys as rows: their associated data, what was shredded), ``sealing``
 (``Envelope``), ``encoding`` (values to bytes and back), ``files`` (documents), ``index``
-(blind indexes), ``rotation`` (re-wrapping), ``errors``.
+(blind indexes), ``rotation`` (re-wrapping), ``epochs`` (until when a copy made before a
+shredding still opens), ``errors``.
 """
 
 from __future__ import annotations

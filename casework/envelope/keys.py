@@ -23,6 +23,7 @@ from casework.envelope.errors import (
 from casework.envelope.store import as_uuid, wrap_aad
 from casework.models import Case, CaseKey
 from casework.sections import SECTIONS
+from vault.locks import hold_sealing_lock
 
 
 class _Scope:
@@ -108,6 +109,7 @@ def create_case_keys(*, case_id: uuid.UUID) -> None:
     case_id = as_uuid(case_id)
     scope = scope_var.get()
     rows = []
+    hold_sealing_lock()
     for section in SECTIONS:
         key = vault.new_data_key()
         wrapped = vault.seal(key, aad=wrap_aad(case_id, section))

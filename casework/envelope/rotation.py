@@ -9,6 +9,7 @@ import vault
 from casework.envelope.errors import SealedDataUnreadable, security_event
 from casework.envelope.store import wrap_aad
 from casework.models import CaseKey
+from vault.locks import hold_sealing_lock
 
 
 def current_kek_id() -> str:
@@ -25,8 +26,9 @@ def rewrap_batch(*, batch_size: int = 500) -> int:
     rows are locked; concurrent runs skip each other's rows). Returns how many. Content is
     never touched. Raises SealedDataUnreadable if a key cannot be unwrapped (its KEK is no
     longer in the keyring)."""
-    current = current_kek_id()
     with transaction.atomic():
+        hold_sealing_lock()
+        current = current_kek_id()
         rows = list(
             CaseKey.objects.select_for_update(skip_locked=True)
             .filter(shredded_at__isnull=True)

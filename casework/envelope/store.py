@@ -5,6 +5,7 @@ is reading (casework.selectors builds on this module; casework.envelope.keys bui
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
@@ -35,6 +36,14 @@ def shredded_sections(*, case_id: uuid.UUID) -> set[str]:
             "section", flat=True
         )
     )
+
+
+def shredded_times(*, case_id: uuid.UUID) -> dict[str, datetime]:
+    """When each erased section of the case was shredded. One query."""
+    rows = CaseKey.objects.filter(case_id=case_id, shredded_at__isnull=False).values_list(
+        "section", "shredded_at"
+    )
+    return {section: when for section, when in rows if when is not None}
 
 
 def wrapped_key_of(*, case: str, section: str) -> Subquery:

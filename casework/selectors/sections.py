@@ -15,7 +15,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
-from casework.envelope.store import shredded_sections
+from casework.envelope.epochs import erasure_statement
+from casework.envelope.store import shredded_times
 from casework.legal import absence_part
 from casework.models import Case, Screening
 from casework.sections import Section
@@ -97,13 +98,14 @@ def case_panels(
     *, user: User, case: Case, sections: Iterable[str], assigned: bool
 ) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Per section either ``{"content": …}``, ``{"refused": message}`` or
-    ``{"shredded": True}``, and the sections that were opened (for the audit event). Call
-    inside the page's key scope. Up to four access queries, one to find erased sections (told
-    only to those who may open them), and a query or two per section opened."""
+    ``{"shredded": True, "erased": what is true here and in older copies}``, and the
+    sections that were opened (for the audit event). Call inside the page's key scope. Up to
+    four access queries, one to find erased sections (told only to those who may open them),
+    and a query or two per section opened."""
     sections = list(sections)
     refusals = section_refusals(user=user, case=case, sections=sections, assigned=assigned)
     openable = any(refusal is None for refusal in refusals.values())
-    gone = shredded_sections(case_id=case.pk) if openable else set()
+    gone = shredded_times(case_id=case.pk) if openable else {}
     panels: dict[str, dict[str, Any]] = {}
     opened: list[str] = []
     for section in sections:
@@ -111,7 +113,7 @@ def case_panels(
         if refusal is not None:
             panels[section] = {"refused": refusal}
         elif section in gone:
-            panels[section] = {"shredded": True}
+            panels[section] = {"shredded": True, "erased": erasure_statement(gone[section])}
         else:
             panels[section] = {"content": CONTENT[section](case, section)}
             opened.append(section)

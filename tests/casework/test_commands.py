@@ -44,6 +44,20 @@ def _run(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def _rotate(batch: str = "500") -> str:
+    """All phases but retiring: add, activate at once, re-wrap. Returns the new key's id."""
+    _run("rotate_keys", "--add")
+    new_id = parse(_file_text()).ids()[-2]
+    _run("rotate_keys", "--activate", new_id, "--now")
+    _run("rotate_keys", "--rewrap", "--batch-size", batch)
+    return new_id
+
+
+def _file_text() -> str:
+    with open(os.environ["WAYPOINT_KEYRING_FILE"], encoding="utf-8") as fh:
+        return fh.read()
+
+
 def _use_only_newest_key(settings, path) -> str:
     """Drops every KEK but the newest from the keyring in use."""
     ring = parse(path.read_text(encoding="utf-8"))
@@ -62,7 +76,9 @@ def test_rotation_rewraps_keys_so_content_opens_without_the_old_key(
     old_id = get_keyring().current_id
     person = Person.objects.get(case=case)
     sealed_before = bytes(person.legal_name)
-    out, err = _run("rotate_keys", "--batch-size", "3")
+    _run("rotate_keys", "--add")
+    _run("rotate_keys", "--activate", parse(_file_text()).ids()[-2], "--now")
+    out, err = _run("rotate_keys", "--rewrap", "--batch-size", "3")
     ring = parse(keyring_file.read_text(encoding="utf-8"))
     assert ring.ids()[0] == old_id and len(ring.ids()) == 2
     assert keyring_file.stat().st_mode & 0o777 == 0o600
@@ -74,13 +90,13 @@ def test_rotation_rewraps_keys_so_content_opens_without_the_old_key(
     assert bytes(person.legal_name) == sealed_before  # content was not re-encrypted
     assert case.envelope.open(person, "legal_name") == "Соколов Роман"
     events = AuditEvent.objects.filter(action__startswith="keys.").values_list("action", flat=True)
-    assert list(events) == ["keys.kek_added", "keys.rewrapped"]
+    assert list(events) == ["keys.kek_added", "keys.kek_activated", "keys.rewrapped"]
 
 
 def test_rotation_reseals_authenticator_seeds(keyring_file, settings, caseworker_getlost):
     device = TOTPDevice.objects.get(user=caseworker_getlost)
     seed = device.bin_key
-    _run("rotate_keys")
+    _rotate()
     new_id = _use_only_newest_key(settings, keyring_file)
     device.refresh_from_db()
     assert key_id_of(bytes(device.sealed_key)) == new_id
@@ -92,7 +108,7 @@ def test_rotation_resumes_with_only_the_rows_left_under_older_keys(
 ):
     first = open_case(by=caseworker_getlost)
     second = open_case(by=caseworker_getlost)
-    _run("rotate_keys", "--batch-size", "1000")
+    _rotate()
     new_id = get_keyring().current_id
     # Simulate an interrupted run: the second case's keys are still under the old key.
     ring = parse(keyring_file.read_text(encoding="utf-8"))
@@ -124,7 +140,7 @@ def test_with_the_keyring_in_a_variable_rotation_prints_the_new_keyring_and_chan
     get_keyring.cache_clear()
     try:
         before = {r.pk: bytes(r.wrapped_key) for r in CaseKey.objects.all()}
-        out, err = _run("rotate_keys")
+        out, err = _run("rotate_keys", "--add")
         printed = parse(out)
         assert len(printed.ids()) == 2 and printed.ids()[0] == parse(text).ids()[0]
         assert "rotate_keys --rewrap" in err

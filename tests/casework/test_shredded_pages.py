@@ -14,7 +14,11 @@ from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
-ERASED = "This section was erased for good. Its content can no longer be read by anyone."
+ERASED = (
+    "This section was erased: its content can no longer be read here, and nothing can be "
+    "added to it."
+)
+STATEMENT = "This section was erased. It can no longer be read here."
 
 
 @pytest.fixture
@@ -45,7 +49,7 @@ def test_the_case_page_offers_no_link_to_add_to_an_erased_section(
 ):
     sign_in(client, caseworker_getlost)
     html = client.get(shredded.get_absolute_url()).content.decode()
-    assert html.count(ERASED) == 2
+    assert html.count(STATEMENT) == 2
     assert reverse("casework:note_add", args=[shredded.reference]) not in html
     assert reverse("casework:identity_edit", args=[shredded.reference]) not in html
     # The other sections still work.
@@ -67,6 +71,6 @@ def test_a_lawyer_granted_an_erased_section_reads_erased_and_the_rest_of_the_pag
     page = client.get(case_getlost.get_absolute_url())
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count(ERASED) == 1
+    assert html.count(STATEMENT) == 1
     # Sections the lawyer was not granted stay refused, erased or not: nothing is said of them.
     assert "This section was not shared with you." in html

@@ -2,15 +2,19 @@
 every section. Afterwards that content is unreadable everywhere; the case shell and its
 statistics fields stay. Audited (case.shredded).
 
-Old backups still hold the wrapped key until the key-encryption key that wrapped it is
-retired (rotate_keys, then remove the old key once those backups have expired).
+It then says what is true of older copies: backups and database copies made before still
+hold the wrapped key, which opens until every key-encryption key that sealed up to now is
+retired (casework.envelope.epochs): it names that day, or says it is already so.
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone, translation
 
 from casework import services
+from casework.envelope.epochs import erasure_statement
+from casework.envelope.store import shredded_times
 from casework.models import Case
 from casework.sections import SECTIONS
 
@@ -55,3 +59,8 @@ class Command(BaseCommand):
             + (f"; already shredded: {', '.join(already)}" if already else "")
             + "."
         )
+        times = shredded_times(case_id=case.pk)
+        with translation.override(None):
+            for section in sections:
+                when = times.get(section, timezone.now())
+                self.stdout.write(f"{section}: {erasure_statement(when)}")
