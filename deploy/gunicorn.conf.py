@@ -42,6 +42,7 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-# The master's temporary heartbeat files: in memory, not on the (read-only) disk.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The workers' heartbeat files (empty, created by mkstemp): in memory, not on the disk.
+SHM = "/dev/shm"  # noqa: S108 - gunicorn creates private files there, holding no data
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 proc_name = "waypoint-web"

@@ -112,9 +112,10 @@ def test_nginx_access_log_keeps_no_path_query_or_address():
     assert fields.isdisjoint(
         {"$request", "$request_uri", "$uri", "$args", "$query_string", "$remote_addr"}
     )
-    assert re.findall(r"access_log (\S+) (\S+);", text) == [
-        ("/var/log/nginx/waypoint.access.log", "waypoint_private")
-    ] * 2
+    assert (
+        re.findall(r"access_log (\S+) (\S+);", text)
+        == [("/var/log/nginx/waypoint.access.log", "waypoint_private")] * 2
+    )
 
 
 def test_nginx_replaces_forwarded_headers_instead_of_appending():
