@@ -21,8 +21,12 @@ keep redis_url || echo "redis://:$rp@redis:6379/0" > "$dir/redis_url"
 keep email_url || echo "$email_url" > "$dir/email_url"
 keep redis.conf || printf 'requirepass %s\nappendonly yes\nappendfsync everysec\ndir /data\n' "$rp" > "$dir/redis.conf"
 if ! keep keyring/keyring.json; then
-  docker run --rm -e WAYPOINT_ENV=dev -e WAYPOINT_VAR_DIR=/tmp waypoint:latest \
-    python manage.py generate_keyring > "$dir/keyring/keyring.json"
+  if docker image inspect waypoint:latest >/dev/null 2>&1; then
+    docker run --rm -e WAYPOINT_ENV=dev -e WAYPOINT_VAR_DIR=/tmp waypoint:latest \
+      python manage.py generate_keyring > "$dir/keyring/keyring.json"
+  else
+    echo "No keyring yet: build the image (docker compose build), then run this again."
+  fi
 fi
 # The containers run as uid 10001: they must be able to read the keyring folder.
 chown -R 10001:10001 "$dir/keyring" 2>/dev/null || echo "run as root to hand the keyring to uid 10001"
