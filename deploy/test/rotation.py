@@ -7,7 +7,7 @@ import json
 import threading
 import time
 
-from phases import PASSWORD, Person, check, create_case, sign_in, sign_out
+from phases import Person, check, create_case, sign_in, sign_out
 from stack import Stack, say
 from web import Client, current_step
 
@@ -72,7 +72,8 @@ def rotation_under_load(stack: Stack, person: Person, case: str) -> None:
         load.join(timeout=120)
     check(load.error is None, f"the client under load met an error: {load.error!r}")
     check(bool(load.cases), "cases were created during the rotation")
-    check(set(key_ids(stack)) == set(new), f"only the new key is left: {key_ids(stack)}")
+    # --retire succeeded (run_manage fails otherwise), and it refuses while any row is still
+    # wrapped under the key: nothing is stranded under a retired key.
     status = stack.run_manage("rotate_keys", "--status").stdout
     reader = Client(stack.base, str(stack.cert))
     sign_in(reader, person)
@@ -82,8 +83,5 @@ def rotation_under_load(stack: Stack, person: Person, case: str) -> None:
     check(not fivexx, f"no 5xx during the rotation: {fivexx}")
     say(
         f"ok: rotation under load: {len(load.cases)} cases, {load.sign_ins} sign-ins, "
-        f"{len(load.client.statuses)} requests, no 5xx; retired {old}; {status.strip()[:200]}"
+        f"{len(load.client.statuses)} requests, no 5xx; retired {old}\n{status.strip()}"
     )
-
-
-__all__ = ["PASSWORD", "rotation_under_load"]
