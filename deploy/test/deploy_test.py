@@ -41,6 +41,10 @@ def prepare(stack: Stack) -> None:
     say("migrate and collectstatic (production settings, secrets from files)")
     stack.run_manage("migrate", "--noinput")
     stack.run_manage("collectstatic", "--noinput")
+    if stack.use_runtime_role():
+        say("the services connect as the runtime role (grant_runtime_role)")
+    else:
+        say("SKIPPED: runtime database role — `manage.py grant_runtime_role` does not exist here")
     # nginx's workers run unprivileged: they may traverse the run folder and read static files.
     stack.work.chmod(0o711)
     for path in [stack.work / "static", *(stack.work / "static").rglob("*")]:

@@ -41,6 +41,7 @@ class Stack:
         self.suffix = secrets.token_hex(3)
         self.db = f"{db_prefix}_{self.suffix}"
         self.owner = f"{db_prefix}_owner_{self.suffix}"
+        self.runtime = f"{db_prefix}_app_{self.suffix}"
         self.redis_url = redis_url
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.ports = {name: free_port() for name in ("http", "https", "a", "b", "smtp", "na", "nb")}
@@ -110,7 +111,20 @@ class Stack:
 
     def drop_database(self) -> None:
         self.psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)", check=False)
+        self.psql(f"DROP ROLE IF EXISTS {self.runtime}", check=False)
         self.psql(f"DROP ROLE IF EXISTS {self.owner}", check=False)
+
+    def use_runtime_role(self) -> bool:
+        """After migrating as the owner, the services connect as a role that may only read
+        and write rows (`manage.py grant_runtime_role ROLE`), when the command exists."""
+        if self.run_manage("help", "grant_runtime_role", check=False).returncode:
+            return False
+        password = secrets.token_hex(16)
+        self.psql(f"CREATE ROLE {self.runtime} LOGIN PASSWORD '{password}'")
+        self.run_manage("grant_runtime_role", self.runtime)
+        url = f"postgres://{self.runtime}:{password}@127.0.0.1:5432/{self.db}"
+        (self.secrets / "database_url").write_text(url + "\n", encoding="utf-8")
+        return True
 
     def psql(self, sql: str, *, check: bool = True) -> str:
         result = subprocess.run(
