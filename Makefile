@@ -17,11 +17,12 @@ HOST := 127.0.0.1
 PORT := 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install gettext messages run demo-codes test lint deploy-check pytest bench
+.PHONY: help install gettext messages run demo-codes test lint deploy-check deploy-test pytest bench
 
 help:
 	@echo "make run         set up (venv, translations, SQLite, demo data) and serve at http://$(HOST):$(PORT)/"
 	@echo "make test        lint (ruff, import layers, mypy), migrations check, check --deploy, the whole suite"
+	@echo "make deploy-test start the production stack from deploy/ (nginx, gunicorn x2, Celery) and check it"
 	@echo "make bench       run every tests/benchmarks/bench_*.py (PostgreSQL)"
 	@echo "make demo-codes  print the current TOTP code of every demo persona"
 
@@ -118,6 +119,17 @@ deploy-check: install
 	  EMAIL_URL=smtp://127.0.0.1:587 \
 	  ALLOWED_HOSTS=waypoint.example.org \
 	  $(MANAGE) check --deploy --fail-level WARNING
+
+# The production stack from deploy/ on this machine, without containers: throwaway database
+# (DEPLOY_TEST_DB_PREFIX_*), Redis database (DEPLOY_TEST_REDIS_URL, emptied), certificate and
+# secrets; nginx (Debian's), two gunicorn nodes, Celery worker and beat, an SMTP sink. Checked
+# over HTTPS, then every process is stopped by pid (deploy/test/deploy_test.py).
+DEPLOY_TEST_DB_PREFIX ?= wp_deploytest
+DEPLOY_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+
+deploy-test: install messages
+	PY=$(PY) DEPLOY_TEST_DB_PREFIX=$(DEPLOY_TEST_DB_PREFIX) DEPLOY_TEST_REDIS_URL=$(DEPLOY_TEST_REDIS_URL) \
+	  deploy/test/deploy-test.sh
 
 # The whole suite, browser tests included. pytest exits 5 when it collects nothing, so an
 # empty run fails here too.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from ipaddress import ip_address, ip_network
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,6 +16,45 @@ from django.utils.translation import gettext_lazy as _
 from accounts.security import SESSION_ORG, SESSION_SEEN, SESSION_STARTED
 from accounts.selectors import choose_active, memberships_of
 from audit import context
+
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_FORWARDED",
+)
+
+
+class TrustedProxyMiddleware:
+    """Drops the X-Forwarded-* headers of a request that did not come from a trusted proxy.
+
+    Behind nginx, Django learns the scheme (SECURE_PROXY_SSL_HEADER) and django-axes the
+    client address (accounts.security.client_ip) from these headers. Anyone who reaches the
+    application server directly could set them and pass as HTTPS or as another address, so
+    they count only from an address in WAYPOINT_TRUSTED_PROXIES (addresses or networks).
+    First in MIDDLEWARE: SecurityMiddleware's HTTPS redirect reads them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.networks = [
+            ip_network(item, strict=False) for item in settings.WAYPOINT_TRUSTED_PROXIES
+        ]
+
+    def trusted(self, address: str) -> bool:
+        try:
+            peer = ip_address(address)
+        except ValueError:
+            return False
+        return any(peer in network for network in self.networks)
+
+    def __call__(self, request):
+        if not self.trusted(request.META.get("REMOTE_ADDR", "")):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
 
 SESSION_EXPIRED = _("Your session has ended. Please sign in again.")
 SEEN_WRITE_INTERVAL = 60  # seconds: refresh the idle clock at most once a minute

@@ -8,6 +8,7 @@ error naming it (accounts.E001).
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,6 +76,16 @@ WAYPOINT_BASE_URL = env_str(
     else "http://127.0.0.1:8000",
 ).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The reverse proxies (addresses or networks) whose X-Forwarded-* headers are believed: nginx
+# on the same machine by default. Everyone else's are dropped (accounts.middleware).
+WAYPOINT_TRUSTED_PROXIES = env_list("WAYPOINT_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in WAYPOINT_TRUSTED_PROXIES:
+    try:
+        ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WAYPOINT_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,6 +109,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "accounts.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestIdMiddleware",
@@ -261,6 +273,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 63072000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Read only from a trusted proxy: accounts.middleware.TrustedProxyMiddleware drops the
+    # header of any other peer.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -150,6 +150,12 @@ out = {}
 plain = client.get("/accounts/login/")
 out["plain"] = [plain.status_code, plain.get("Location", "")]
 page = client.get("/accounts/login/", secure=True)
+proxied = client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https")
+spoofed = client.get(
+    "/accounts/login/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="203.0.113.9"
+)
+out["proxied"] = proxied.status_code
+out["spoofed"] = [spoofed.status_code, spoofed.get("Location", "")]
 out["page"] = [page.status_code, dict(page.headers)]
 lang = client.post("/i18n/setlang/", {"language": "ru", "next": "/"}, secure=True)
 user = User.objects.create_user("someone@example.org", "a long enough password 1")
@@ -211,6 +217,13 @@ def test_production_redirects_plain_http_to_https(production):
     status, location = production["plain"]
     assert status == 301
     assert location == "https://waypoint.example.org/accounts/login/"
+
+
+def test_production_believes_the_forwarded_scheme_only_from_the_proxy(production):
+    # nginx on 127.0.0.1 says the client used HTTPS: the page is served.
+    assert production["proxied"] == 200
+    # Anyone else saying so directly to the application server is redirected as plain HTTP.
+    assert production["spoofed"] == [301, "https://waypoint.example.org/accounts/login/"]
 
 
 def test_production_sends_hsts_with_preload(production):
@@ -310,3 +323,24 @@ def test_another_site_cannot_pass_as_same_origin(strict_client):
         strict_client, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="same-origin"
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("peer", "trusted"),
+    [("127.0.0.1", True), ("10.8.0.7", True), ("10.9.0.1", False), ("not-an-ip", False)],
+)
+def test_forwarded_headers_count_only_from_trusted_proxies(rf, settings, peer, trusted):
+    from accounts.middleware import TrustedProxyMiddleware
+
+    settings.WAYPOINT_TRUSTED_PROXIES = ["127.0.0.1", "10.8.0.0/24"]
+    seen = {}
+
+    def view(request):
+        seen.update(request.META)
+        return None
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.1", HTTP_X_FORWARDED_PROTO="https")
+    request.META["REMOTE_ADDR"] = peer
+    TrustedProxyMiddleware(view)(request)
+    assert ("HTTP_X_FORWARDED_FOR" in seen) is trusted
+    assert ("HTTP_X_FORWARDED_PROTO" in seen) is trusted
