@@ -146,12 +146,12 @@ def case_create(request: AuthenticatedHttpRequest, *, membership: Membership) ->
 def open_sections(
     request: AuthenticatedHttpRequest, case: Case, sections, *, assigned: bool
 ) -> dict:
-    """Opens the content of ``sections`` for the page (selectors.case_panels), records one
-    case.section.viewed per section opened, and returns the panels."""
+    """Opens the content of ``sections`` for the page (selectors.case_panels), records the
+    visit (one case.viewed listing the sections opened), and returns the panels."""
     panels, opened = selectors.case_panels(
         user=request.user, case=case, sections=sections, assigned=assigned
     )
-    services.section_viewed(case=case, by=request.user, sections=opened)
+    services.case_viewed(case=case, by=request.user, sections=opened)
     return panels
 
 
