@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from casework.models import Case
-from casework.selectors import cases_visible_to
+from casework.selectors import cases_visible_to, unread_notices
 from deadlines.dates import by_due, open_for
 from deadlines.models import Deadline, DeadlineStatus, Notification, NotificationKind
 
@@ -111,6 +111,12 @@ def notifications_of(*, user: User, limit: int = 100) -> list[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox_unread(*, user: User) -> int:
+    """Unread items of the one inbox: deadline notifications and notices about cases. Two
+    queries."""
+    return unread_count(user=user) + unread_notices(user=user)
 
 
 def urgent_notifications(*, user: User) -> list[Notification]:

@@ -395,7 +395,6 @@ ROWS: dict[str, Row] = {
     "casework:case_search": row("post", lambda w: reverse("casework:case_search"), ORG_CASES),
     "casework:case_create": row("get", lambda w: reverse("casework:case_create"), ORG_CASES),
     "casework:referrals": row("get", lambda w: reverse("casework:referrals"), MEMBER_PAGE),
-    "casework:notices_read": row("post", lambda w: reverse("casework:notices_read"), _profile(302)),
     "casework:referral_accept": row(
         "post",
         lambda w: reverse("casework:referral_accept", args=[w.ids["ref_spare"]]),
