@@ -14,7 +14,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.case_lookups import CaseLookups, case_lookups
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Role, User
 from accounts.selectors import members_of, org_admin_required
 from accounts.services.factors import (
@@ -274,7 +275,7 @@ def _shared(
 
 @require_http_methods(["GET", "HEAD"])
 @org_admin_required
-def org_audit_log(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def org_audit_log(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     members = list(members_of(organisation=organisation))
     form = AuditLogFilterForm(request.GET, members=members, user=request.user)
