@@ -804,3 +804,28 @@ def test_uuid_free_urls_do_not_leak_unknown_ids(world):
     client = client_for(world, "lawyer_with")
     response = client.post(reverse("casework:referral_accept", args=[uuid.uuid4()]))
     assert response.status_code == 404
+
+
+# The sealed explanations of the break-glass and the admin's assignment on the shared case.
+EXPLANATIONS = (
+    "Assigned caseworker unreachable for two days.",
+    "Second caseworker while the first is travelling.",
+)
+
+
+def test_the_inbox_opens_sealed_explanations_only_to_the_assigned_caseworkers(world):
+    """Every signed-in persona reaches the one inbox; only the caseworkers assigned to the
+    case (who were told, and read its notes) see why the glass was broken or who was assigned
+    from outside. One world for every persona."""
+    entry = ROWS["deadlines:notifications"]
+    seen = set()
+    for persona in PERSONAS:
+        response = request_as(world, persona, entry)
+        assert response.status_code == entry.expected[persona], persona
+        if response.status_code == 200:
+            text = response.content.decode()
+            if all(explanation in text for explanation in EXPLANATIONS):
+                seen.add(persona)
+            else:
+                assert not any(explanation in text for explanation in EXPLANATIONS), persona
+    assert seen == {"assigned", "admin_assigned"}
