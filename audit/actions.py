@@ -263,6 +263,17 @@ DATA_LABELS: dict[str, str | Promise] = {
 }
 
 
+# How a reader came to a case (the ``access`` of case.viewed; casework.selectors.seen).
+ACCESS_LABELS: dict[str, str | Promise] = {
+    "assignment": _("Assigned"),
+    "admin_assignment": _("Assigned by an organisation admin"),
+    "break_glass": _("Break-glass"),
+    "referral": _("Referral"),
+    "grant": _("Lawyer's sections"),
+    "organisation": _("Organisation member"),
+}
+
+
 def action_label(code: str) -> str | Promise:
     return ACTION_LABELS.get(code, code)
 

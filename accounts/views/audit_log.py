@@ -32,7 +32,7 @@ from accounts.services.factors import (
     PURPOSE_REAUTH,
     PURPOSE_SIGN_IN,
 )
-from audit.actions import DATA_LABELS, GROUPS, action_label, object_label
+from audit.actions import ACCESS_LABELS, DATA_LABELS, GROUPS, action_label, object_label
 from audit.models import AuditEvent
 from audit.selectors import SharedObjects, events_for_organisation, page_of
 from audit.services import record
@@ -217,6 +217,8 @@ def _details(event: AuditEvent, labels: dict[uuid.UUID, str]) -> list[tuple[Any,
             shown = str(FACTOR_LABELS[value])
         elif key == "method" and value in METHOD_LABELS:
             shown = str(METHOD_LABELS[value])
+        elif key == "access" and value in ACCESS_LABELS:
+            shown = str(ACCESS_LABELS[value])
         elif isinstance(value, list):
             shown = ", ".join(str(item) for item in value)
         else:

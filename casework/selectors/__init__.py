@@ -70,7 +70,9 @@ from casework.selectors.access import (
 from casework.selectors.cases import CaseListing, case_list, case_listing, case_search, list_rows
 from casework.selectors.notices import (
     EXPLANATION_CLOSED,
+    Accountable,
     NoticeEntry,
+    accountable_acts,
     notice_inbox,
     unread_notices,
 )
@@ -97,6 +99,8 @@ from casework.selectors.seen import (
 )
 
 __all__ = [
+    "Accountable",
+    "accountable_acts",
     "EXPLANATION_CLOSED",
     "NoticeEntry",
     "notice_inbox",

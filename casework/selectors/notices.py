@@ -12,8 +12,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from audit.actions import ACCESS_LABELS
 from casework.envelope import KeyRefused, SealedDataError, SectionShredded, key_scope
-from casework.models import Case, CaseNotice, NoticeKind
+from casework.models import BreakGlass, Case, CaseAssignment, CaseNotice, NoticeKind
 
 EXPLANATION_CLOSED = _("The explanation is in the notes, which are not open to you.")
 EXPLANATION_ERASED = _("The explanation was erased with the notes.")
@@ -21,18 +22,26 @@ EXPLANATION_UNREADABLE = _("The explanation could not be opened.")
 
 
 @dataclass
+class Accountable:
+    """A break-glass or an admin's assignment: who, when, why, and (for an assignment) whom.
+    ``explanation`` is opened for the reader, or ``explanation_missing`` says why not."""
+
+    kind: Any
+    by: str
+    at: datetime
+    reason: Any
+    assigned: str = ""
+    until: datetime | None = None
+    explanation: str = ""
+    explanation_missing: Any = ""
+
+
+@dataclass
 class NoticeEntry:
     notice: CaseNotice
     case: Case
-    # Who did it (a name), when, the reason (a label) and the opened explanation, for the
-    # accountable acts (break-glass, an admin's assignment); empty otherwise.
-    by: str = ""
-    at: datetime | None = None
-    reason: Any = ""
-    explanation: str = ""
-    explanation_missing: Any = ""
-    # For an admin's assignment: whom they assigned.
-    assigned: str = ""
+    # The accountable act the notice is about (break-glass, an admin's assignment), if any.
+    act: Accountable | None = None
 
 
 def _name(user: User | None) -> str:
@@ -41,32 +50,64 @@ def _name(user: User | None) -> str:
     return user.display_name or user.email
 
 
-def _open_explanation(entry: NoticeEntry, row: Any) -> None:
-    """Opens ``row.explanation`` in the key scope of the reader; on refusal, erasure or
-    failure says so instead (the envelope has logged a failure as a security event)."""
+def _open_explanation(case: Case, act: Accountable, row: Any) -> Accountable:
+    """Opens ``row.explanation`` in the reader's key scope; on refusal, erasure or failure
+    says so instead (the envelope has logged a failure as a security event)."""
     try:
-        entry.explanation = entry.case.envelope.open(row, "explanation") or ""
+        act.explanation = case.envelope.open(row, "explanation") or ""
     except KeyRefused:
-        entry.explanation_missing = EXPLANATION_CLOSED
+        act.explanation_missing = EXPLANATION_CLOSED
     except SectionShredded:
-        entry.explanation_missing = EXPLANATION_ERASED
+        act.explanation_missing = EXPLANATION_ERASED
     except SealedDataError:
-        entry.explanation_missing = EXPLANATION_UNREADABLE
+        act.explanation_missing = EXPLANATION_UNREADABLE
+    return act
+
+
+def _glass(case: Case, glass: BreakGlass) -> Accountable:
+    act = Accountable(
+        kind=ACCESS_LABELS["break_glass"],
+        by=_name(glass.user),
+        at=glass.started_at,
+        reason=glass.get_reason_display(),
+        until=glass.expires_at,
+    )
+    return _open_explanation(case, act, glass)
+
+
+def _assignment(case: Case, row: CaseAssignment) -> Accountable:
+    act = Accountable(
+        kind=ACCESS_LABELS["admin_assignment"],
+        by=_name(row.assigned_by),
+        at=row.assigned_at,
+        reason=row.get_reason_display(),
+        assigned=_name(row.user),
+    )
+    return _open_explanation(case, act, row)
 
 
 def _entry(notice: CaseNotice) -> NoticeEntry:
     entry = NoticeEntry(notice=notice, case=notice.case)
-    glass, assignment = notice.break_glass, notice.assignment
-    if notice.kind == NoticeKind.BREAK_GLASS and glass is not None:
-        entry.by, entry.at = _name(glass.user), glass.started_at
-        entry.reason = glass.get_reason_display()
-        _open_explanation(entry, glass)
-    elif notice.kind == NoticeKind.ASSIGNED_FROM_OUTSIDE and assignment is not None:
-        entry.by, entry.at = _name(assignment.assigned_by), assignment.assigned_at
-        entry.reason = assignment.get_reason_display()
-        entry.assigned = _name(assignment.user)
-        _open_explanation(entry, assignment)
+    if notice.kind == NoticeKind.BREAK_GLASS and notice.break_glass is not None:
+        entry.act = _glass(notice.case, notice.break_glass)
+    elif notice.kind == NoticeKind.ASSIGNED_FROM_OUTSIDE and notice.assignment is not None:
+        entry.act = _assignment(notice.case, notice.assignment)
     return entry
+
+
+def accountable_acts(*, user: User, case: Case) -> list[Accountable]:
+    """Every break-glass and admin's assignment on the case, newest first, with explanations
+    opened for ``user`` (call it for the assigned caseworkers). Two queries, and the key
+    check of the notes."""
+    glasses = BreakGlass.objects.filter(case=case).select_related("user")
+    outside = (
+        CaseAssignment.objects.filter(case=case)
+        .exclude(reason="")
+        .select_related("assigned_by", "user")
+    )
+    with key_scope(user=user):
+        acts = [_glass(case, g) for g in glasses] + [_assignment(case, a) for a in outside]
+    return sorted(acts, key=lambda act: act.at, reverse=True)
 
 
 def notice_inbox(*, user: User, limit: int = 50) -> list[NoticeEntry]:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Role, User
+from audit.actions import ACCESS_LABELS
 from audit.selectors import Viewer, readers_of, viewers_of
 from casework.models import (
     BreakGlass,
@@ -43,16 +43,6 @@ class Access:
     REFERRAL = "referral"
     GRANT = "grant"
     ORGANISATION = "organisation"
-
-
-ACCESS_LABELS = {
-    Access.ASSIGNMENT: _("Assigned"),
-    Access.ADMIN_ASSIGNMENT: _("Assigned by an organisation admin"),
-    Access.BREAK_GLASS: _("Break-glass"),
-    Access.REFERRAL: _("Referral"),
-    Access.GRANT: _("Lawyer's sections"),
-    Access.ORGANISATION: _("Organisation member"),
-}
 
 
 def access_basis(*, user: User, case: Case, assigned: bool | None = None) -> str:

@@ -208,6 +208,8 @@ def _access_context(request: AuthenticatedHttpRequest, case: Case, *, assigned: 
         "consents": selectors.case_consents(case=case),
         "referrals": selectors.case_referrals(case=case),
         "viewers": selectors.case_viewers(case=case),
+        # Each break-glass and admin's assignment, with its explanation: for the assigned.
+        "accountable": selectors.accountable_acts(user=request.user, case=case) if assigned else [],
         "break_glass": glass,
         "may_break_glass": not assigned and glass is None,
     }

@@ -84,6 +84,9 @@ def test_the_owner_admin_sees_case_references_and_filters_by_case(
     response, rows = _rows(client, action="case.viewed")
     assert {row.case_reference for row in rows} == {case_getlost.reference, other.reference}
     assert case_getlost.reference in response.content.decode()
+    # How the reader came to the case is shown by its label, not its code.
+    details = [{str(k): v for k, v in row.details} for row in rows]
+    assert all(d["Access through"] == "Assigned" for d in details)
     response, rows = _rows(client, case=case_getlost.reference.lower())
     assert rows and {row.event.object_id for row in rows} == {str(case_getlost.pk)}
     assert {row.event.action for row in rows} >= {"case.created", "case.viewed"}

@@ -165,3 +165,22 @@ def test_the_receiving_admin_sees_their_members_visits_of_a_referred_case(
     assert "Who has seen this case" in body
     assert (lawyer.display_name or lawyer.email) in body
     assert (caseworker_getlost.display_name or caseworker_getlost.email) not in body
+
+
+def test_the_assigned_caseworker_sees_each_break_glass_on_the_case_page(
+    client, case_getlost, caseworker_getlost, admin_getlost
+):
+    why = "Detained at the border, lawyer needed tonight."
+    services.break_glass(
+        case=case_getlost, by=admin_getlost, reason=BreakGlassReason.CRISIS, explanation=why
+    )
+    body = _visit(client, caseworker_getlost, case_getlost)
+    assert why in body
+    assert (admin_getlost.display_name or admin_getlost.email) in body
+    assert "Opened or assigned by admins" in body
+    # The list is for the assigned caseworkers, not for the admin under break-glass.
+    assert "Opened or assigned by admins" not in _visit(client, admin_getlost, case_getlost)
+    acts = selectors.accountable_acts(user=caseworker_getlost, case=case_getlost)
+    assert [(str(a.reason), a.explanation) for a in acts] == [
+        (str(BreakGlassReason.CRISIS.label), why)
+    ]
