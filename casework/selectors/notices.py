@@ -15,6 +15,8 @@ from accounts.models import User
 from audit.actions import ACCESS_LABELS
 from casework.envelope import KeyRefused, SealedDataError, SectionShredded, key_scope
 from casework.models import BreakGlass, Case, CaseAssignment, CaseNotice, NoticeKind
+from casework.sections import Section
+from casework.selectors.access import section_refusal
 
 EXPLANATION_CLOSED = _("The explanation is in the notes, which are not open to you.")
 EXPLANATION_ERASED = _("The explanation was erased with the notes.")
@@ -50,9 +52,13 @@ def _name(user: User | None) -> str:
     return user.display_name or user.email
 
 
-def _open_explanation(case: Case, act: Accountable, row: Any) -> Accountable:
-    """Opens ``row.explanation`` in the reader's key scope; on refusal, erasure or failure
-    says so instead (the envelope has logged a failure as a security event)."""
+def _open_explanation(case: Case, act: Accountable, row: Any, readable: bool) -> Accountable:
+    """Opens ``row.explanation`` in the reader's key scope when they may read the notes
+    (``readable``: asked first, so an expected refusal is no security event); on erasure or
+    failure says so instead (the envelope has logged a failure as a security event)."""
+    if not readable:
+        act.explanation_missing = EXPLANATION_CLOSED
+        return act
     try:
         act.explanation = case.envelope.open(row, "explanation") or ""
     except KeyRefused:
@@ -64,7 +70,7 @@ def _open_explanation(case: Case, act: Accountable, row: Any) -> Accountable:
     return act
 
 
-def _glass(case: Case, glass: BreakGlass) -> Accountable:
+def _glass(case: Case, glass: BreakGlass, readable: bool) -> Accountable:
     act = Accountable(
         kind=ACCESS_LABELS["break_glass"],
         by=_name(glass.user),
@@ -72,10 +78,10 @@ def _glass(case: Case, glass: BreakGlass) -> Accountable:
         reason=glass.get_reason_display(),
         until=glass.expires_at,
     )
-    return _open_explanation(case, act, glass)
+    return _open_explanation(case, act, glass, readable)
 
 
-def _assignment(case: Case, row: CaseAssignment) -> Accountable:
+def _assignment(case: Case, row: CaseAssignment, readable: bool) -> Accountable:
     act = Accountable(
         kind=ACCESS_LABELS["admin_assignment"],
         by=_name(row.assigned_by),
@@ -83,15 +89,24 @@ def _assignment(case: Case, row: CaseAssignment) -> Accountable:
         reason=row.get_reason_display(),
         assigned=_name(row.user),
     )
-    return _open_explanation(case, act, row)
+    return _open_explanation(case, act, row, readable)
 
 
-def _entry(notice: CaseNotice) -> NoticeEntry:
+def _reads_notes(user: User, case: Case, known: dict[Any, bool]) -> bool:
+    """Whether the user may open the case's notes now, asked once per case."""
+    if case.pk not in known:
+        known[case.pk] = section_refusal(user=user, case=case, section=Section.NOTES) is None
+    return known[case.pk]
+
+
+def _entry(user: User, notice: CaseNotice, known: dict[Any, bool]) -> NoticeEntry:
     entry = NoticeEntry(notice=notice, case=notice.case)
     if notice.kind == NoticeKind.BREAK_GLASS and notice.break_glass is not None:
-        entry.act = _glass(notice.case, notice.break_glass)
+        readable = _reads_notes(user, notice.case, known)
+        entry.act = _glass(notice.case, notice.break_glass, readable)
     elif notice.kind == NoticeKind.ASSIGNED_FROM_OUTSIDE and notice.assignment is not None:
-        entry.act = _assignment(notice.case, notice.assignment)
+        readable = _reads_notes(user, notice.case, known)
+        entry.act = _assignment(notice.case, notice.assignment, readable)
     return entry
 
 
@@ -105,8 +120,10 @@ def accountable_acts(*, user: User, case: Case) -> list[Accountable]:
         .exclude(reason="")
         .select_related("assigned_by", "user")
     )
+    readable = _reads_notes(user, case, {})
     with key_scope(user=user):
-        acts = [_glass(case, g) for g in glasses] + [_assignment(case, a) for a in outside]
+        acts = [_glass(case, g, readable) for g in glasses]
+        acts += [_assignment(case, a, readable) for a in outside]
     return sorted(acts, key=lambda act: act.at, reverse=True)
 
 
@@ -124,8 +141,9 @@ def notice_inbox(*, user: User, limit: int = 50) -> list[NoticeEntry]:
         )
         .order_by("-created_at", "-pk")[:limit]
     )
+    known: dict[Any, bool] = {}
     with key_scope(user=user):
-        return [_entry(notice) for notice in notices]
+        return [_entry(user, notice, known) for notice in notices]
 
 
 def unread_notices(*, user: User) -> int:

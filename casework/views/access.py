@@ -64,7 +64,8 @@ def referral_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     to_us = selectors.referrals_to(user=user, organisation=org)
     readers = selectors.referral_readers(user=user, organisation=org, referrals=to_us[:100])
-    references = dict(to_us.values_list("case_id", "case__reference"))
+    read = [uuid.UUID(case_id) for case_id in readers]
+    references = dict(to_us.filter(case_id__in=read).values_list("case_id", "case__reference"))
     return render(
         request,
         "casework/referrals.html",
