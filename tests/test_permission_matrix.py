@@ -51,6 +51,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Role
+from accounts.views.audit_log import ERR_CASE
 from casework import services
 from casework.models import (
     AssignmentReason,
@@ -829,3 +830,18 @@ def test_the_inbox_opens_sealed_explanations_only_to_the_assigned_caseworkers(wo
             else:
                 assert not any(explanation in text for explanation in EXPLANATIONS), persona
     assert seen == {"assigned", "admin_assigned"}
+
+
+def test_the_org_audit_log_filters_by_a_case_only_for_admins_who_may_see_it(world):
+    """The case filter of /org/audit/ takes the shared case's reference from its owner's
+    admins, and shows it on their rows; everyone else keeps the page's own answer."""
+    url = f"{reverse('accounts:org_audit')}?case={world.ref}"
+    for persona in ("admin", "admin_glass"):
+        response = client_for(world, persona).get(url)
+        assert response.status_code == 200, persona
+        rows = response.context["rows"]
+        assert rows and {row.case_reference for row in rows} == {world.ref}, persona
+    for persona in ("caseworker", "assigned", "lawyer_with", "outsider"):
+        response = client_for(world, persona).get(url)
+        assert response.status_code in (403, 404), persona
+        assert str(ERR_CASE) not in response.content.decode()
