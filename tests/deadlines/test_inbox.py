@@ -131,3 +131,21 @@ def test_the_referrals_page_no_longer_keeps_notices_of_its_own(
     sign_in(client, caseworker_getlost)
     body = client.get(reverse("casework:referrals")).content.decode()
     assert WHY not in body and "Mark all as read" not in body
+
+
+def test_the_unread_count_leaves_out_what_the_inbox_no_longer_shows(
+    client, case_getlost, caseworker_getlost, colleague_getlost
+):
+    Notification.objects.create(
+        user=caseworker_getlost, kind=NotificationKind.DEADLINE, case=case_getlost
+    )
+    sign_in(client, caseworker_getlost)
+    assert 'data-unread="1"' in client.get(reverse("dashboard")).content.decode()
+    # Taken off the case: its deadlines are no longer theirs to see, nor to count.
+    casework.case_assign(
+        case=case_getlost,
+        by=caseworker_getlost,
+        caseworkers=[caseworker_getlost, colleague_getlost],
+    )
+    casework.case_assign(case=case_getlost, by=colleague_getlost, caseworkers=[colleague_getlost])
+    assert "data-unread" not in client.get(reverse("dashboard")).content.decode()
