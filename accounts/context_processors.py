@@ -39,6 +39,14 @@ NAVIGATION: tuple[NavEntry, ...] = (
         frozenset({Role.CASEWORKER, Role.LAWYER}),
         also=("evacuation:dossier_detail", "evacuation:dossier_export"),
     ),
+    # The one inbox: deadline notifications and notices about access to one's cases. The
+    # layout shows its unread count (deadlines' inbox template tag).
+    NavEntry(
+        "deadlines:notifications",
+        _("Notices"),
+        EVERYONE,
+        also=("deadlines:preferences",),
+    ),
     NavEntry(
         "accounts:members",
         _("Members"),
@@ -82,6 +90,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             if allowed:
                 nav.append(
                     {
+                        "name": entry.url_name,
                         "url": reverse(entry.url_name),
                         "label": entry.label,
                         "current": current in (entry.url_name, *entry.also),

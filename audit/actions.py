@@ -35,6 +35,7 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("auth.factor.removed", _("Second factor removed")),
             ("auth.backup_codes.generated", _("Backup codes generated")),
             ("auth.session.revoked", _("Session ended")),
+            ("auth.password.changed", _("Password changed")),
         ),
     ),
     ActionGroup(
@@ -45,6 +46,9 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("member.removed", _("Member removed")),
             ("member.frozen", _("Account frozen")),
             ("member.unfrozen", _("Account unfrozen")),
+            ("member.recovery_started", _("Account recovery link made")),
+            ("member.recovery_used", _("Account recovered")),
+            ("member.recovery_revoked", _("Account recovery link withdrawn")),
         ),
     ),
     ActionGroup(
@@ -67,8 +71,46 @@ GROUPS: tuple[ActionGroup, ...] = (
         (
             ("case.created", _("Case opened")),
             ("case.updated", _("Case changed")),
+            ("case.viewed", _("Case viewed")),
             ("case.section.viewed", _("Case section viewed")),
+            ("case.section.updated", _("Case section changed")),
+            ("case.status.changed", _("Case status changed")),
+            ("case.verified", _("Person marked as verified")),
+            ("case.assigned", _("Caseworkers assigned")),
+            ("case.location_opened", _("Location and route opened to a colleague")),
+            ("case.lawyer_granted", _("Lawyer's sections set")),
+            ("case.break_glass", _("Break-glass: case opened by an admin")),
+            ("case.searched", _("Cases searched")),
+            ("case.exported", _("Case exported")),
+            ("case.shredded", _("Case section erased")),
             ("case.closed", _("Case closed")),
+        ),
+    ),
+    ActionGroup(
+        "testimony",
+        _("Testimonies"),
+        (
+            ("testimony.added", _("Testimony recorded")),
+            ("testimony.revised", _("Testimony revised")),
+            ("testimony.screened", _("Testimony screened")),
+        ),
+    ),
+    ActionGroup("note", _("Notes"), (("note.added", _("Note written")),)),
+    ActionGroup(
+        "document",
+        _("Documents"),
+        (
+            ("document.uploaded", _("Document uploaded")),
+            ("document.downloaded", _("Document downloaded")),
+        ),
+    ),
+    ActionGroup(
+        "consent",
+        _("Consent"),
+        (
+            ("consent.recorded", _("Consent recorded")),
+            ("consent.confirmed", _("Consent confirmed by the client")),
+            ("consent.withdrawn", _("Consent withdrawn")),
         ),
     ),
     ActionGroup(
@@ -105,6 +147,63 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("referral.accepted", _("Referral accepted")),
             ("referral.declined", _("Referral declined")),
             ("referral.revoked", _("Referral revoked")),
+            ("referral.assigned", _("Referral given to members")),
+        ),
+    ),
+    ActionGroup(
+        "deadline",
+        _("Deadlines"),
+        (
+            ("deadline.created", _("Deadline added")),
+            ("deadline.recomputed", _("Computed deadlines updated")),
+            ("deadline.done", _("Deadline done")),
+            ("deadline.cancelled", _("Deadline cancelled")),
+            ("deadline.open", _("Deadline reopened")),
+        ),
+    ),
+    ActionGroup(
+        "reminder",
+        _("Reminders"),
+        (("reminder.sent", _("Reminder sent")),),
+    ),
+    ActionGroup(
+        "notification",
+        _("Notifications"),
+        (("notification.preferences_changed", _("Notification preferences changed")),),
+    ),
+    ActionGroup(
+        "checkin",
+        _("Welfare check-ins"),
+        (
+            ("checkin.scheduled", _("Check-in schedule set")),
+            ("checkin.recorded", _("Check-in recorded")),
+            ("checkin.missed", _("Check-in missed")),
+        ),
+    ),
+    ActionGroup(
+        "retention",
+        _("Retention"),
+        (
+            ("retention.warned", _("Erasure announced")),
+            ("retention.hold_set", _("Legal hold set")),
+            ("retention.hold_lifted", _("Legal hold lifted")),
+        ),
+    ),
+    ActionGroup(
+        "stats",
+        _("Statistics"),
+        (
+            ("stats.released", _("Statistics released")),
+            ("stats.republished", _("Statistics republished")),
+            ("stats.exported", _("Statistics exported")),
+        ),
+    ),
+    ActionGroup(
+        "keys",
+        _("Keys"),
+        (
+            ("keys.kek_added", _("Key-encryption key added")),
+            ("keys.rewrapped", _("Data keys re-wrapped")),
         ),
     ),
     ActionGroup(
@@ -154,10 +253,24 @@ DATA_LABELS: dict[str, str | Promise] = {
     "referral": _("Referral"),
     "consent": _("Consent"),
     "status": _("Status"),
+    "from_status": _("Previous status"),
+    "version": _("Version"),
+    "access": _("Access through"),
     "offset": _("Reminder"),
     "key_id": _("Key"),
     "head_seq": _("Events"),
     "first_bad_seq": _("First bad event"),
+}
+
+
+# How a reader came to a case (the ``access`` of case.viewed; casework.selectors.seen).
+ACCESS_LABELS: dict[str, str | Promise] = {
+    "assignment": _("Assigned"),
+    "admin_assignment": _("Assigned by an organisation admin"),
+    "break_glass": _("Break-glass"),
+    "referral": _("Referral"),
+    "grant": _("Lawyer's sections"),
+    "organisation": _("Organisation member"),
 }
 
 

@@ -5,6 +5,7 @@ these functions only filter. Names of people live in accounts: here there are on
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +22,16 @@ def _start_of(day: date | datetime) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+@dataclass(frozen=True)
+class SharedObjects:
+    """Objects of other organisations shared with one (``object_ids`` of ``object_type``),
+    and the organisation's people (``actor_ids``) whose events on them it may read."""
+
+    object_type: str
+    object_ids: tuple[str, ...]
+    actor_ids: tuple[uuid.UUID, ...]
+
+
 def events_for_organisation(
     *,
     organisation_id: uuid.UUID | str,
@@ -28,15 +39,30 @@ def events_for_organisation(
     action_prefix: str | None = None,
     date_from: date | datetime | None = None,
     date_to: date | datetime | None = None,
+    obj: tuple[str, str] | None = None,
+    shared: SharedObjects | None = None,
 ) -> QuerySet[AuditEvent]:
     """The organisation's events, newest first.
+
+    ``obj`` (object type, object id) narrows to the events on one object. ``shared`` adds the
+    events of the organisation's own people on objects another organisation shared with it
+    (recorded under the owner's organisation): e.g. its members' reads of referred cases.
 
     ``action_prefix`` matches a whole code or a namespace: ``"auth"`` and ``"auth."`` match
     ``auth.login.failed`` but not ``authority.x``. ``date_from`` and ``date_to`` are inclusive
     days in the current time zone (a datetime is taken as an exact bound: from inclusive, to
     exclusive).
     """
-    events = AuditEvent.objects.filter(organisation_id=organisation_id)
+    scope = Q(organisation_id=organisation_id)
+    if shared is not None and shared.object_ids and shared.actor_ids:
+        scope |= Q(
+            object_type=shared.object_type,
+            object_id__in=[str(pk) for pk in shared.object_ids],
+            actor_id__in=list(shared.actor_ids),
+        )
+    events = AuditEvent.objects.filter(scope)
+    if obj is not None:
+        events = events.filter(object_type=obj[0], object_id=str(obj[1]))
     if actor_id:
         events = events.filter(actor_id=actor_id)
     if action_prefix:
@@ -118,13 +144,15 @@ def viewers_of(
     object_type: str,
     object_id: Any,
     action_prefix: str | None = None,
+    count_action: str | None = None,
 ) -> list[Viewer]:
     """Everyone who has acted on one object (viewed, changed, exported it), most recent
     first, with the time of their last event on it and how many there were. One query.
 
     ``object_type`` is the model label as record() stores it (``obj._meta.label_lower``,
     e.g. ``"casework.case"``); ``action_prefix`` narrows to a namespace (e.g. reads only).
-    Events without an actor (the system) are left out.
+    ``count_action`` counts only the events of that exact action (e.g. page visits) while
+    still listing everyone who acted. Events without an actor (the system) are left out.
     """
     events = AuditEvent.objects.filter(
         object_type=object_type, object_id=str(object_id), actor_id__isnull=False
@@ -132,10 +160,41 @@ def viewers_of(
     if action_prefix:
         prefix = action_prefix.rstrip(".")
         events = events.filter(Q(action=prefix) | Q(action__startswith=prefix + "."))
+    counted = Count("id", filter=Q(action=count_action)) if count_action else Count("id")
     rows = (
         events.order_by()
         .values("actor_id")
-        .annotate(last_at=Max("at"), count=Count("id"))
+        .annotate(last_at=Max("at"), count=counted)
         .order_by("-last_at", "actor_id")
     )
     return [Viewer(row["actor_id"], row["last_at"], row["count"]) for row in rows]
+
+
+def readers_of(
+    *,
+    object_type: str,
+    object_ids: Iterable[Any],
+    actor_ids: Iterable[Any],
+    action: str,
+) -> dict[str, list[Viewer]]:
+    """For several objects, who of ``actor_ids`` did ``action`` on each (e.g. the members of
+    one organisation who visited each case referred to it): object id -> viewers, most recent
+    first. One query, whatever the number of objects."""
+    ids = [str(pk) for pk in object_ids]
+    actors = [str(pk) for pk in actor_ids]
+    if not ids or not actors:
+        return {}
+    rows = (
+        AuditEvent.objects.filter(
+            object_type=object_type, object_id__in=ids, actor_id__in=actors, action=action
+        )
+        .order_by()
+        .values("object_id", "actor_id")
+        .annotate(last_at=Max("at"), count=Count("id"))
+        .order_by("-last_at", "actor_id")
+    )
+    found: dict[str, list[Viewer]] = {}
+    for row in rows:
+        viewer = Viewer(row["actor_id"], row["last_at"], row["count"])
+        found.setdefault(row["object_id"], []).append(viewer)
+    return found

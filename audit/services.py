@@ -70,6 +70,8 @@ DATA_KEYS = frozenset(
         "referral",
         "consent",
         "status",
+        # How a reader came to a case: assignment, break_glass, referral, ...
+        "access",
         # Case files: the previous status of a status change, a testimony's version number.
         "from_status",
         "version",

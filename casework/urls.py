@@ -10,7 +10,6 @@ urlpatterns = [
     path("cases/search/", cases.case_search, name="case_search"),
     path("cases/new/", cases.case_create, name="case_create"),
     path("cases/referrals/", access.referral_dashboard, name="referrals"),
-    path("cases/notices/read/", access.notices_read, name="notices_read"),
     path("cases/referrals/<uuid:pk>/accept/", access.referral_accept, name="referral_accept"),
     path("cases/referrals/<uuid:pk>/decline/", access.referral_decline, name="referral_decline"),
     path("cases/referrals/<uuid:pk>/assign/", access.referral_assign, name="referral_assign"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from casework.models import Case
-from casework.selectors import cases_visible_to
+from casework.selectors import cases_visible_to, unread_notices
 from deadlines.dates import by_due, open_for
 from deadlines.models import Deadline, DeadlineStatus, Notification, NotificationKind
 
@@ -91,15 +91,22 @@ def deadline_for(*, user: User, pk) -> Deadline | None:
     )
 
 
+def _shown_to(user: User):
+    """The user's notifications whose case they can still see; a deadline's only while they
+    are still assigned to its case. Lazy."""
+    visible = cases_visible_to(user=user).values("pk")
+    assigned = _assigned_cases(user).values("pk")
+    return Notification.objects.filter(user=user, case_id__in=visible).exclude(
+        Q(kind=NotificationKind.DEADLINE) & ~Q(case_id__in=assigned)
+    )
+
+
 def notifications_of(*, user: User, limit: int = 100) -> list[Notification]:
     """The user's newest notifications whose case they can still see; a deadline's only while
     they are still assigned to its case (its kind and date are case content), its day opened
     under the user's key scope. One query, and the days opened."""
-    visible = cases_visible_to(user=user).values("pk")
-    assigned = _assigned_cases(user).values("pk")
     notes = list(
-        Notification.objects.filter(user=user, case_id__in=visible)
-        .exclude(Q(kind=NotificationKind.DEADLINE) & ~Q(case_id__in=assigned))
+        _shown_to(user)
         .select_related("case", "deadline__kind")
         .defer("deadline__note")
         .order_by("-id")[:limit]
@@ -111,6 +118,12 @@ def notifications_of(*, user: User, limit: int = 100) -> list[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox_unread(*, user: User) -> int:
+    """Unread items of the one inbox: the deadline notifications it shows and the notices
+    about cases. Two queries."""
+    return _shown_to(user).filter(read_at__isnull=True).count() + unread_notices(user=user)
 
 
 def urgent_notifications(*, user: User) -> list[Notification]:

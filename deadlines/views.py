@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from casework.selectors import caseworkers_of, is_assigned_caseworker
+from casework.selectors import caseworkers_of, is_assigned_caseworker, notice_inbox
 from casework.web import case_view, forbidden
 from deadlines import selectors, services
 from deadlines.forms import CheckInScheduleForm, DeadlineForm, PreferencesForm
@@ -129,13 +129,18 @@ def legal_hold(request: AuthenticatedHttpRequest, case) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The one inbox: notices about access to the user's cases (break-glass, assignments,
+    referrals, dossiers) and deadline notifications. POST marks everything read."""
     if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
+        services.inbox_mark_read(user=request.user)
         return redirect("deadlines:notifications")
     return render(
         request,
         "deadlines/notifications.html",
-        {"notifications": selectors.notifications_of(user=request.user)},
+        {
+            "notices": notice_inbox(user=request.user),
+            "notifications": selectors.notifications_of(user=request.user),
+        },
     )
 
 

@@ -51,6 +51,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Role
+from accounts.views.audit_log import ERR_CASE
 from casework import services
 from casework.models import (
     AssignmentReason,
@@ -402,7 +403,6 @@ ROWS: dict[str, Row] = {
     "casework:case_search": row("post", lambda w: reverse("casework:case_search"), ORG_CASES),
     "casework:case_create": row("get", lambda w: reverse("casework:case_create"), ORG_CASES),
     "casework:referrals": row("get", lambda w: reverse("casework:referrals"), MEMBER_PAGE),
-    "casework:notices_read": row("post", lambda w: reverse("casework:notices_read"), _profile(302)),
     "casework:referral_accept": row(
         "post",
         lambda w: reverse("casework:referral_accept", args=[w.ids["ref_spare"]]),
@@ -812,3 +812,43 @@ def test_uuid_free_urls_do_not_leak_unknown_ids(world):
     client = client_for(world, "lawyer_with")
     response = client.post(reverse("casework:referral_accept", args=[uuid.uuid4()]))
     assert response.status_code == 404
+
+
+# The sealed explanations of the break-glass and the admin's assignment on the shared case.
+EXPLANATIONS = (
+    "Assigned caseworker unreachable for two days.",
+    "Second caseworker while the first is travelling.",
+)
+
+
+def test_the_inbox_opens_sealed_explanations_only_to_the_assigned_caseworkers(world):
+    """Every signed-in persona reaches the one inbox; only the caseworkers assigned to the
+    case (who were told, and read its notes) see why the glass was broken or who was assigned
+    from outside. One world for every persona."""
+    entry = ROWS["deadlines:notifications"]
+    seen = set()
+    for persona in PERSONAS:
+        response = request_as(world, persona, entry)
+        assert response.status_code == entry.expected[persona], persona
+        if response.status_code == 200:
+            text = response.content.decode()
+            if all(explanation in text for explanation in EXPLANATIONS):
+                seen.add(persona)
+            else:
+                assert not any(explanation in text for explanation in EXPLANATIONS), persona
+    assert seen == {"assigned", "admin_assigned"}
+
+
+def test_the_org_audit_log_filters_by_a_case_only_for_admins_who_may_see_it(world):
+    """The case filter of /org/audit/ takes the shared case's reference from its owner's
+    admins, and shows it on their rows; everyone else keeps the page's own answer."""
+    url = f"{reverse('accounts:org_audit')}?case={world.ref}"
+    for persona in ("admin", "admin_glass"):
+        response = client_for(world, persona).get(url)
+        assert response.status_code == 200, persona
+        rows = response.context["rows"]
+        assert rows and {row.case_reference for row in rows} == {world.ref}, persona
+    for persona in ("caseworker", "assigned", "lawyer_with", "outsider"):
+        response = client_for(world, persona).get(url)
+        assert response.status_code in (403, 404), persona
+        assert str(ERR_CASE) not in response.content.decode()

@@ -14,13 +14,15 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.case_lookups import CaseLookups, case_lookups
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Role, User
 from accounts.selectors import members_of, org_admin_required
 from accounts.services.factors import (
@@ -30,9 +32,9 @@ from accounts.services.factors import (
     PURPOSE_REAUTH,
     PURPOSE_SIGN_IN,
 )
-from audit.actions import DATA_LABELS, GROUPS, action_label, object_label
+from audit.actions import ACCESS_LABELS, DATA_LABELS, GROUPS, action_label, object_label
 from audit.models import AuditEvent
-from audit.selectors import events_for_organisation, page_of
+from audit.selectors import SharedObjects, events_for_organisation, page_of
 from audit.services import record
 
 PAGE_SIZE = 50
@@ -41,6 +43,8 @@ ERR_DATE_ORDER = _("The start date must be on or before the end date.")
 ERR_PERSON = _("Choose a member of this organisation from the list.")
 ERR_ACTION = _("Choose an action from the list.")
 ERR_CURSOR = _("This page link is not valid. Start again from the newest events.")
+# The same message whether the case does not exist or is not the reader's to see.
+ERR_CASE = _("There is no case with this reference that you may see.")
 
 ANONYMOUS = _("Not signed in")
 SYSTEM = _("Waypoint (automatic)")
@@ -88,6 +92,13 @@ class AuditLogFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": ERR_ACTION},
     )
+    case = forms.CharField(
+        label=_("Case"),
+        required=False,
+        max_length=24,
+        help_text=_("A case reference, such as AB-2026-0123."),
+        error_messages={"max_length": ERR_CASE},
+    )
     date_from = forms.DateField(
         label=_("From"),
         required=False,
@@ -112,10 +123,14 @@ class AuditLogFilterForm(forms.Form):
         error_messages={"invalid": ERR_CURSOR},
     )
 
-    FILTERS = ("person", "action", "date_from", "date_to")
+    FILTERS = ("person", "action", "case", "date_from", "date_to")
 
-    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: list[Membership], user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.case_id: str | None = None
         people = sorted(
             ((str(m.user_id), person_label(m.user)) for m in members),
             key=lambda choice: choice[1].casefold(),
@@ -124,6 +139,19 @@ class AuditLogFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["action"]).choices = action_choices()
         for name in ("before", "after"):
             self.fields[name].error_messages["min_value"] = ERR_CURSOR
+
+    def clean_case(self) -> str:
+        """The reference as typed; its case id is kept on the form when the reader may see
+        that case (checked by casework through accounts.case_lookups)."""
+        reference = (self.cleaned_data.get("case") or "").strip().upper()
+        if not reference:
+            return ""
+        lookups = case_lookups()
+        found = lookups.resolve(self.user, reference) if lookups and self.user else None
+        if found is None:
+            raise forms.ValidationError(ERR_CASE)
+        self.case_id = found
+        return reference
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -152,6 +180,9 @@ class Row:
     action: Any
     target: Any
     details: list[tuple[Any, str]]
+    # A case's reference, when the event is about a case the reader may see ("" otherwise:
+    # the row then names only the kind of object).
+    case_reference: str = ""
 
 
 def _labels_for(events: list[AuditEvent]) -> dict[uuid.UUID, str]:
@@ -186,6 +217,8 @@ def _details(event: AuditEvent, labels: dict[uuid.UUID, str]) -> list[tuple[Any,
             shown = str(FACTOR_LABELS[value])
         elif key == "method" and value in METHOD_LABELS:
             shown = str(METHOD_LABELS[value])
+        elif key == "access" and value in ACCESS_LABELS:
+            shown = str(ACCESS_LABELS[value])
         elif isinstance(value, list):
             shown = ", ".join(str(item) for item in value)
         else:
@@ -194,8 +227,18 @@ def _details(event: AuditEvent, labels: dict[uuid.UUID, str]) -> list[tuple[Any,
     return details
 
 
-def _rows(events: list[AuditEvent]) -> list[Row]:
+def _case_references(user: User, events: list[AuditEvent]) -> dict[str, str]:
+    """References of the cases on the page that the reader may see: one query."""
+    lookups = case_lookups()
+    if lookups is None:
+        return {}
+    ids = {e.object_id for e in events if e.object_type == lookups.object_type and e.object_id}
+    return lookups.references(user, ids) if ids else {}
+
+
+def _rows(user: User, events: list[AuditEvent]) -> list[Row]:
     labels = _labels_for(events)
+    references = _case_references(user, events)
     rows = []
     for event in events:
         if event.actor_id:
@@ -212,17 +255,32 @@ def _rows(events: list[AuditEvent]) -> list[Row]:
                 action=action_label(event.action),
                 target=target,
                 details=_details(event, labels),
+                case_reference=references.get(event.object_id, ""),
             )
         )
     return rows
 
 
+def _shared(
+    lookups: CaseLookups | None, user: User, organisation: Any, members: list[Membership]
+) -> SharedObjects | None:
+    """Cases other organisations referred to this one, and its members: the admin follows
+    their members' reads of those cases (recorded under the owning organisation)."""
+    if lookups is None or not members:
+        return None
+    ids = lookups.shared_with(user, organisation)
+    if not ids:
+        return None
+    actors = tuple(m.user_id for m in members)
+    return SharedObjects(object_type=lookups.object_type, object_ids=ids, actor_ids=actors)
+
+
 @require_http_methods(["GET", "HEAD"])
 @org_admin_required
-def org_audit_log(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def org_audit_log(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     members = list(members_of(organisation=organisation))
-    form = AuditLogFilterForm(request.GET, members=members)
+    form = AuditLogFilterForm(request.GET, members=members, user=request.user)
     if not form.is_valid():
         # Bad filters show their message and no results: never a silently wider list.
         return render(
@@ -232,15 +290,18 @@ def org_audit_log(request: HttpRequest, *, membership: Membership) -> HttpRespon
             status=400,
         )
     data = form.cleaned_data
+    lookups = case_lookups()
     events = events_for_organisation(
         organisation_id=organisation.pk,
         actor_id=data["person"] or None,
         action_prefix=data["action"] or None,
         date_from=data["date_from"],
         date_to=data["date_to"],
+        obj=(lookups.object_type, form.case_id) if lookups and form.case_id else None,
+        shared=_shared(lookups, request.user, organisation, members),
     )
     page = page_of(events, before=data["before"], after=data["after"], size=PAGE_SIZE)
-    rows = _rows(page.events)
+    rows = _rows(request.user, page.events)
     # Reading the log is itself a sensitive read: who looked, and at whose activity.
     looked_at = {"target_user": data["person"]} if data["person"] else {}
     record("audit.log.viewed", actor=request.user, org=organisation.pk, **looked_at)

@@ -321,6 +321,9 @@ class CaseNotice(models.Model):
     assignment = models.ForeignKey(
         CaseAssignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    break_glass = models.ForeignKey(
+        BreakGlass, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

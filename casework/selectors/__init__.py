@@ -68,10 +68,17 @@ from casework.selectors.access import (
     section_refusals,
 )
 from casework.selectors.cases import CaseListing, case_list, case_listing, case_search, list_rows
+from casework.selectors.notices import (
+    EXPLANATION_CLOSED,
+    Accountable,
+    NoticeEntry,
+    accountable_acts,
+    notice_inbox,
+    unread_notices,
+)
 from casework.selectors.referrals import (
     case_consents,
     case_referrals,
-    case_viewers,
     may_see_viewers,
     notices_for,
     partner_people,
@@ -83,8 +90,25 @@ from casework.selectors.referrals import (
     with_holders,
 )
 from casework.selectors.sections import case_panels, row_values
+from casework.selectors.seen import (
+    ACCESS_LABELS,
+    Access,
+    access_basis,
+    case_viewers,
+    referral_readers,
+)
 
 __all__ = [
+    "Accountable",
+    "accountable_acts",
+    "EXPLANATION_CLOSED",
+    "NoticeEntry",
+    "notice_inbox",
+    "unread_notices",
+    "ACCESS_LABELS",
+    "Access",
+    "access_basis",
+    "referral_readers",
     "CASE_LIST_ROLES",
     "GRANT_ROLES_IN_OWNER",
     "NOT_ASSIGNED",

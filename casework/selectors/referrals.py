@@ -9,7 +9,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role, User
-from audit.selectors import viewers_of
 from casework.models import Case, CaseUserPermission, Referral, ReferralStatus
 from casework.selectors.access import (
     CASE_LIST_ROLES,
@@ -92,19 +91,6 @@ def case_consents(*, case: Case):
 def notices_for(*, user: User):
     """The user's unread notices about cases, newest first (ids and kinds only)."""
     return user.case_notices.filter(read_at__isnull=True).select_related("case")[:50]
-
-
-def case_viewers(*, case: Case) -> list:
-    """ "Who has seen this case": every actor on the case from the audit log, with a label
-    (display name, else e-mail) from accounts. Two queries."""
-    viewers = viewers_of(object_type=case._meta.label_lower, object_id=case.pk)
-    names = {
-        str(u.pk): (u.display_name or u.email)
-        for u in User.objects.filter(pk__in=[v.actor_id for v in viewers])
-    }
-    for viewer in viewers:
-        viewer.label = names.get(str(viewer.actor_id), "")
-    return viewers
 
 
 def may_see_viewers(*, user: User, case: Case) -> bool:

@@ -79,6 +79,7 @@ from casework.services.exposures import exposure_add, exposure_update, refresh_a
 from casework.services.people import location_update, person_update_contact, person_update_identity
 from casework.services.records import (
     ERR_EMPTY_TEXT,
+    case_viewed,
     note_add,
     section_viewed,
     testimony_add,
@@ -171,6 +172,7 @@ __all__ = [
     "referral_decline",
     "referral_revoke",
     "refresh_absence_parts",
+    "case_viewed",
     "section_viewed",
     "testimony_add",
     "testimony_revise",

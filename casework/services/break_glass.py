@@ -30,7 +30,6 @@ from casework.services.access import (
     ERR_DURATION,
     ERR_EXPLANATION_REQUIRED,
     ERR_UNKNOWN_REASON,
-    notify,
 )
 
 
@@ -66,7 +65,10 @@ def break_glass(
     # only because this break-glass is now live.
     case.envelope.seal(glass, "explanation", explanation)
     glass.save(update_fields=["explanation"])
-    notify(users=case.assigned_caseworkers.all(), case=case, kind=NoticeKind.BREAK_GLASS)
+    CaseNotice.objects.bulk_create(
+        CaseNotice(user=user, case=case, kind=NoticeKind.BREAK_GLASS, break_glass=glass)
+        for user in case.assigned_caseworkers.all()
+    )
     record("case.break_glass", actor=by, obj=case, org=case.organisation_id, reason=reason)
     return glass
 

@@ -14,6 +14,7 @@ from audit.services import record
 from casework.guards import lock_case, require_section, seal
 from casework.models import Case, Note, Screening, Testimony, this_month
 from casework.sections import Section
+from casework.selectors import access_basis
 
 ERR_EMPTY_TEXT = _("Write the text first.")
 
@@ -117,7 +118,23 @@ def note_add(*, case: Case, by: User, text: str) -> Note:
     return note
 
 
+def case_viewed(*, case: Case, by: User, sections: Iterable[str]) -> None:
+    """One case.viewed event for one visit of a case page: the sections it opened and how
+    the reader came to the case (assignment, an admin's assignment, break-glass, referral).
+    Recorded on its own, outside any write: a read holds no lock."""
+    record(
+        "case.viewed",
+        actor=by,
+        obj=case,
+        org=case.organisation_id,
+        sections=sorted(set(sections)),
+        access=access_basis(user=by, case=case),
+    )
+
+
 def section_viewed(*, case: Case, by: User, sections: Iterable[str]) -> None:
-    """One case.section.viewed event per section shown to ``by``."""
-    for section in sections:
-        record("case.section.viewed", actor=by, obj=case, org=case.organisation_id, section=section)
+    """For a page that shows sealed content besides the case page (an edit form, a
+    dossier): one case.viewed event when it opened any section, none otherwise."""
+    opened = list(sections)
+    if opened:
+        case_viewed(case=case, by=by, sections=opened)

@@ -3,6 +3,8 @@ grants and break-glass. Each fetches through the selectors and calls one service
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -58,12 +60,17 @@ def _partners(case: Case):
 
 @require_http_methods(["GET", "HEAD"])
 def referral_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Referred to us, waiting for an answer, referred by us, and the user's notices."""
+    """Referred to us, waiting for an answer, referred by us; for the admin, which of the
+    organisation's members visited each case referred to it."""
     membership = active_membership(request)
     if membership is None:
         raise Http404
     org = membership.organisation
     user = request.user
+    to_us = selectors.referrals_to(user=user, organisation=org)
+    readers = selectors.referral_readers(user=user, organisation=org, referrals=to_us[:100])
+    read = [uuid.UUID(case_id) for case_id in readers]
+    references = dict(to_us.filter(case_id__in=read).values_list("case_id", "case__reference"))
     return render(
         request,
         "casework/referrals.html",
@@ -78,7 +85,9 @@ def referral_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_answer": membership.role in {*selectors.REFERRAL_ROLES, Role.ORG_ADMIN},
             "can_assign": membership.role == Role.ORG_ADMIN,
             "members": selectors.referral_members(organisation=org),
-            "notices": selectors.notices_for(user=user),
+            "readers": sorted(
+                (references[uuid.UUID(case_id)], rows) for case_id, rows in readers.items()
+            ),
         },
     )
 
@@ -120,14 +129,6 @@ def referral_assign(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, REFERRAL_ASSIGNED)
-    return redirect("casework:referrals")
-
-
-@require_POST
-def notices_read(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if active_membership(request) is None:
-        raise Http404
-    services.notices_mark_read(user=request.user)
     return redirect("casework:referrals")
 
 

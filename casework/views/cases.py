@@ -146,12 +146,12 @@ def case_create(request: AuthenticatedHttpRequest, *, membership: Membership) ->
 def open_sections(
     request: AuthenticatedHttpRequest, case: Case, sections, *, assigned: bool
 ) -> dict:
-    """Opens the content of ``sections`` for the page (selectors.case_panels), records one
-    case.section.viewed per section opened, and returns the panels."""
+    """Opens the content of ``sections`` for the page (selectors.case_panels), records the
+    visit (one case.viewed listing the sections opened), and returns the panels."""
     panels, opened = selectors.case_panels(
         user=request.user, case=case, sections=sections, assigned=assigned
     )
-    services.section_viewed(case=case, by=request.user, sections=opened)
+    services.case_viewed(case=case, by=request.user, sections=opened)
     return panels
 
 
@@ -208,6 +208,8 @@ def _access_context(request: AuthenticatedHttpRequest, case: Case, *, assigned: 
         "consents": selectors.case_consents(case=case),
         "referrals": selectors.case_referrals(case=case),
         "viewers": selectors.case_viewers(case=case),
+        # Each break-glass and admin's assignment, with its explanation: for the assigned.
+        "accountable": selectors.accountable_acts(user=request.user, case=case) if assigned else [],
         "break_glass": glass,
         "may_break_glass": not assigned and glass is None,
     }

@@ -41,6 +41,7 @@ from deadlines.services.digests import (
 )
 from deadlines.services.notifications import (
     ERR_QUIET_HOURS,
+    inbox_mark_read,
     notifications_mark_read,
     preferences_update,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "digest_message",
     "email_deliver",
     "missed_checkins_escalate",
+    "inbox_mark_read",
     "notifications_mark_read",
     "preferences_update",
     "recipients_of",

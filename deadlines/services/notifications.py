@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from audit.services import record
 from casework.models import Case
+from casework.services import notices_mark_read
 from deadlines.models import Notification, NotificationPreference
 
 ERR_QUIET_HOURS = _("Give both ends of the quiet hours, or neither.")
@@ -43,6 +44,13 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def inbox_mark_read(*, user: User) -> int:
+    """Marks everything in the user's inbox read: deadline notifications and notices about
+    access to their cases. Returns how many."""
+    return notifications_mark_read(user=user) + notices_mark_read(user=user)
 
 
 @transaction.atomic

@@ -494,12 +494,12 @@ def test_partners_see_no_names_of_the_owning_organisation(
     assert "Petrova" not in body and caseworker_getlost.email not in body
 
 
-def test_notices_are_marked_read_from_the_referrals_page(
+def test_notices_are_marked_read_from_the_one_inbox(
     client, case_getlost, caseworker_getlost, admin_getlost
 ):
     services.break_glass(case=case_getlost, by=admin_getlost, reason="safety", explanation="why")
     sign_in(client, caseworker_getlost)
-    page = client.get(reverse("casework:referrals")).content.decode()
+    page = client.get(reverse("deadlines:notifications")).content.decode()
     assert case_getlost.reference in page
-    assert client.post(reverse("casework:notices_read")).status_code == 302
+    assert client.post(reverse("deadlines:notifications")).status_code == 302
     assert not CaseNotice.objects.filter(user=caseworker_getlost, read_at__isnull=True).exists()
