@@ -33,6 +33,8 @@ def _configure(sender: Celery, **kwargs: Any) -> None:
     conf.task_time_limit = 300
     conf.task_soft_time_limit = 240
     conf.broker_connection_retry_on_startup = True
+    # However many nodes run beat, one sends (config/beat.py).
+    conf.beat_scheduler = "config.beat:SingleBeatScheduler"
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         queue = settings.CELERY_QUEUE_DIR
         folders = {name: queue / name for name in ("queue", "processed", "control")}

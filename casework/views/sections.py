@@ -299,7 +299,7 @@ def document_upload(request: AuthenticatedHttpRequest, case: Case) -> HttpRespon
 
 @require_GET
 @case_view
-def document_download(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
+def document_download(request: AuthenticatedHttpRequest, case: Case, pk) -> StreamingHttpResponse:
     require_section(request, case, Section.DOCUMENTS, write=False)
     document = get_object_or_404(Document, pk=pk, case=case)
     stream = services.document_stream(document=document, by=request.user)
