@@ -59,6 +59,12 @@ def _configure(sender: Celery, **kwargs: Any) -> None:
 
 # Periodic jobs (celery beat). Times are UTC; tasks take ids only.
 BEAT_SCHEDULE = {
+    # An encrypted backup every night (ops.backups), pruned by retention; platform admins are
+    # e-mailed if it fails.
+    "ops-backup-nightly": {
+        "task": "ops.tasks.backup_task",
+        "schedule": crontab(hour=2, minute=10),
+    },
     # Recompute the whole audit chain every night; platform admins are e-mailed if it fails.
     "audit-verify-chain-nightly": {
         "task": "audit.tasks.verify_audit_chain_task",
