@@ -24,6 +24,7 @@ from config.env import (
     env_list,
     env_secret,
     env_str,
+    env_words,
     random_secret_key,
     required_secret,
 )
@@ -322,19 +323,11 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WAYPOINT_MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- Backups (ops.backups) -----------------------------------------------------------------
-# `manage.py backup` writes age-encrypted archives here (nightly through beat) and prunes them:
-# the newest backup of each of the last KEEP_DAILY days and of each of the last KEEP_WEEKLY
-# weeks that have one are kept.
+# `manage.py backup` (nightly through beat) writes archives here, encrypted to the age public
+# keys in RECIPIENTS, and keeps the newest of each of the last KEEP_DAILY days and KEEP_WEEKLY
+# weeks that have one. The identity opens them, for `restore_drill` only: keep it elsewhere.
 WAYPOINT_BACKUP_DIR = Path(env_str("WAYPOINT_BACKUP_DIR", str(VAR_DIR / "backups")))
-# age public keys (age1...) the archives are encrypted to: separated by commas, spaces or
-# lines; a *_FILE may be an age recipients file (one per line, # comments).
-WAYPOINT_BACKUP_RECIPIENTS = [
-    key
-    for line in env_secret("WAYPOINT_BACKUP_RECIPIENTS").splitlines()
-    for key in line.split("#", 1)[0].replace(",", " ").split()
-]
-# The age identity (AGE-SECRET-KEY-1...) that opens archives, for `restore_drill` only. Keep
-# it off the machines that write backups: there, backups need only the public keys.
+WAYPOINT_BACKUP_RECIPIENTS = env_words("WAYPOINT_BACKUP_RECIPIENTS")
 WAYPOINT_BACKUP_IDENTITY = env_secret("WAYPOINT_BACKUP_IDENTITY")
 WAYPOINT_BACKUP_KEEP_DAILY = env_int("WAYPOINT_BACKUP_KEEP_DAILY", 7)
 WAYPOINT_BACKUP_KEEP_WEEKLY = env_int("WAYPOINT_BACKUP_KEEP_WEEKLY", 5)
