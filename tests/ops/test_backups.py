@@ -292,3 +292,12 @@ def test_no_scratch_database_is_left_by_a_failed_restore(postgres):
         user=connection.settings_dict["USER"] or None,
     ) as still_there:
         assert still_there.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_recipient_that_is_not_an_age_key_fails_the_system_check(settings):
+    from ops.checks import check_backup_recipients
+
+    settings.WAYPOINT_BACKUP_RECIPIENTS = [str(pyrage.x25519.Identity.generate().to_public())]
+    assert check_backup_recipients(None) == []
+    settings.WAYPOINT_BACKUP_RECIPIENTS.append("ssh-ed25519 AAAA")
+    assert [m.id for m in check_backup_recipients(None)] == ["ops.E001"]
