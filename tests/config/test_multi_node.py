@@ -7,6 +7,7 @@ them through its own Django test client (the real middleware) or the real servic
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -31,12 +33,13 @@ TOTP_KEY = b"0123456789abcdef0123"
 FAILURE_LIMIT = 3
 
 NODE_TWO = """
-import json, os, sys
+import hashlib, json, os, sys
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from accounts.models import User
 from accounts.services.factors import second_factor_verify
@@ -48,6 +51,12 @@ def answer(command):
         client.cookies[settings.SESSION_COOKIE_NAME] = command["session"]
         response = client.get(command["path"])
         return {"status": response.status_code, "location": response.get("Location", "")}
+    if kind == "download":
+        client = Client(SERVER_NAME="localhost")
+        client.cookies[settings.SESSION_COOKIE_NAME] = command["session"]
+        response = client.get(command["path"])
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return {"status": response.status_code, "sha256": hashlib.sha256(body).hexdigest()}
     if kind == "cache":
         return {"value": cache.get(command["key"])}
     if kind == "login":
@@ -154,6 +163,31 @@ def test_a_session_started_on_one_node_is_signed_in_on_the_other(client, node_tw
     # A stranger's cookie is sent to the sign-in page on node two too.
     other = node_two.ask(kind="page", session=uuid.uuid4().hex, path=reverse("dashboard"))
     assert other["status"] == 302 and "/accounts/login/" in other["location"]
+
+
+def test_a_document_uploaded_on_one_node_downloads_on_the_other(
+    client, node_two, case_getlost, caseworker_getlost, _media_root
+):
+    from casework.models import Document, DocumentType
+    from tests.casework.test_uploads import jpeg_with_gps_xmp_comment
+
+    sign_in(client, caseworker_getlost)
+    upload = SimpleUploadedFile("photo.jpg", jpeg_with_gps_xmp_comment(), "image/jpeg")
+    photo = DocumentType.objects.get(code="photo")
+    reference = case_getlost.reference
+    response = client.post(
+        reverse("casework:document_upload", args=[reference]),
+        {"document_type": photo.pk, "file": upload},
+    )
+    assert response.status_code == 302
+    document = Document.objects.get(case=case_getlost)
+    path = reverse("casework:document_download", args=[reference, document.pk])
+    here = b"".join(client.get(path).streaming_content)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    there = node_two.ask(kind="download", session=session, path=path)
+    assert there == {"status": 200, "sha256": hashlib.sha256(here).hexdigest()}
+    # This node wrote no file that the other would have needed.
+    assert not _media_root.exists() or not any(_media_root.iterdir())
 
 
 def test_the_cache_is_the_same_on_both_nodes(node_two, fresh_cache):
