@@ -26,12 +26,13 @@ from django.db import connection
 import vault
 from audit.models import AuditEvent
 from casework import services
-from casework.models import DocumentType
+from casework.models import Document, DocumentType
 from config.celery import BEAT_SCHEDULE
 from ops.backups import retained
 from ops.backups.archive import MANIFEST
 from ops.backups.nightly import NOTICE_SUBJECT, run_backup
 from ops.tasks import backup_task
+from tests.audit.db import TABLE, tamper
 from tests.casework.test_uploads import jpeg_with_gps_xmp_comment
 from tests.conftest import require_service
 from tests.factories import UserFactory
@@ -143,15 +144,38 @@ def test_a_backup_passes_the_restore_drill(committed_case, age_identity, backup_
 
 
 def test_the_manifest_names_parts_hashes_and_key_ids(
-    committed_case, age_identity, backup_dirs, tmp_path
+    committed_case, age_identity, backup_dirs, tmp_path, _media_root
 ):
+    # A document file left on disk by an older installation goes into the archive too.
+    old = Document.objects.get(case=committed_case)
+    _media_root.mkdir(parents=True, exist_ok=True)
+    (_media_root / old.storage_name).write_bytes(b"WPF1 sealed chunks")
     members = _members(_backup(), age_identity, tmp_path)
-    assert set(members) == {MANIFEST, "database.dump", "checkpoints/head-1.json"}
+    assert set(members) == {
+        MANIFEST,
+        "database.dump",
+        "checkpoints/head-1.json",
+        f"documents/{old.storage_name}",
+    }
+    assert members[f"documents/{old.storage_name}"] == b"WPF1 sealed chunks"
     manifest = json.loads(members[MANIFEST])["manifest"]
     assert manifest["key_ids"] == [vault.current_key_id()]
     assert manifest["database"] == "postgresql"
     for name, facts in manifest["parts"].items():
         assert facts["sha256"] == hashlib.sha256(members[name]).hexdigest()
+
+
+def test_a_backup_of_a_tampered_audit_log_fails_the_drill(
+    committed_case, age_identity, backup_dirs
+):
+    """Someone changed an event before the backup: the drill's chain verification finds it."""
+    first = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
+    assert tamper(f"UPDATE {TABLE} SET action = 'case.viewed' WHERE seq = %s", [first]) == 1
+    archive = _backup()
+    with pytest.raises(CommandError) as failed:
+        _drill(archive, age_identity)
+    assert f"the audit chain does not verify at event {first}" in str(failed.value)
+    assert _scratch_databases() == []
 
 
 def test_a_changed_archive_fails_the_drill(committed_case, age_identity, backup_dirs):
