@@ -51,9 +51,12 @@ def _pg_args(name: str) -> list[str]:
 
 def _run(tool: str, args: list[str]) -> None:
     # stderr is not passed on: it may quote rows or names from the database.
-    done = subprocess.run(  # noqa: S603 - fixed tool, arguments from settings
-        [tool, *args], env=_pg_env(), capture_output=True, check=False
-    )
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed tool, arguments from settings
+            [tool, *args], env=_pg_env(), capture_output=True, check=False
+        )
+    except OSError:
+        raise DatabaseToolError(f"{tool} could not be started (is it installed?)") from None
     if done.returncode != 0:
         raise DatabaseToolError(f"{tool} exited with status {done.returncode}")
 

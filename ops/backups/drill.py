@@ -33,6 +33,7 @@ ERR_IDENTITY = "No age identity: pass --identity FILE or set WAYPOINT_BACKUP_IDE
 ERR_IDENTITY_FORMAT = "The age identity is not an AGE-SECRET-KEY-1... line."
 ERR_KEYS = "The keyring in use lacks key(s) {ids} that this archive's cases are wrapped under."
 ERR_VENDOR = "The archive holds a {archived} database; this installation runs {running}."
+ERR_NO_ARCHIVE = "There is no such archive."
 ERR_CHECK = "The restored database could not be checked (restore_drill_check failed)."
 PASSED = (
     "restore drill passed: {archive} of {created}, {events} audit events verified, "
@@ -114,6 +115,8 @@ def restore_drill(
     *, archive: Path, identity: str, sample: int = 20, scratch_prefix: str = ""
 ) -> DrillResult:
     """Opens, checks, restores and proves ``archive``; never raises for a bad archive."""
+    if not archive.is_file():
+        return DrillResult(False, FAILED.format(archive=archive.name, reason=ERR_NO_ARCHIVE))
     try:
         key = parse_identity(identity)
         with opened_archive(archive, key) as (manifest, parts):

@@ -325,3 +325,11 @@ def test_a_recipient_that_is_not_an_age_key_fails_the_system_check(settings):
     assert check_backup_recipients(None) == []
     settings.WAYPOINT_BACKUP_RECIPIENTS.append("ssh-ed25519 AAAA")
     assert [m.id for m in check_backup_recipients(None)] == ["ops.E001"]
+
+
+def test_a_missing_archive_fails_the_drill_with_its_own_message(postgres, tmp_path, age_identity):
+    with pytest.raises(CommandError) as failed:
+        _drill(tmp_path / "waypoint-nothing.backup.age", age_identity)
+    assert str(failed.value) == (
+        "restore drill FAILED: waypoint-nothing.backup.age: There is no such archive."
+    )
