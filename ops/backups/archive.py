@@ -6,8 +6,10 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,6 +34,8 @@ VERSION = 1
 MANIFEST = "manifest.json"
 TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 PREFIX, SUFFIX = "waypoint-", ".backup.age"
+# A working folder this old belongs to no backup still running (they take minutes).
+STALE_WORK_SECONDS = 6 * 3600
 
 ERR_NO_RECIPIENTS = "No backup recipients: set WAYPOINT_BACKUP_RECIPIENTS (age public keys)."
 ERR_RECIPIENT = "WAYPOINT_BACKUP_RECIPIENTS holds something that is not an age public key."
@@ -134,11 +138,20 @@ def _manifest(parts: dict[str, Path], at: datetime, head_seq: int) -> dict[str, 
     return {"manifest": statement, "signature": base64.b64encode(signature).decode("ascii")}
 
 
+def _remove_stale_work(folder: Path) -> None:
+    """Working folders left by a backup that was killed: they hold an unencrypted dump."""
+    cutoff = time.time() - STALE_WORK_SECONDS
+    for path in folder.glob(".work-*"):
+        if path.is_dir() and path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def write_backup(*, at: datetime) -> Path:
     """Writes a new archive into backup_dir(), mode 0600, named for ``at``. The plaintext tar
     exists only in a private working folder next to it, removed before returning."""
     keys = recipients()
     folder = backup_dir()
+    _remove_stale_work(folder)
     target = folder / archive_name(at)
     head_seq = AuditEvent.objects.aggregate(n=Max("seq"))["n"] or 0
     with tempfile.TemporaryDirectory(dir=folder, prefix=".work-") as scratch:

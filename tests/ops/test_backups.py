@@ -7,8 +7,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import subprocess
 import tarfile
+import time
 from datetime import UTC, datetime, timedelta
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -131,6 +133,10 @@ def committed_case(transactional_db, postgres, case_getlost, caseworker_getlost)
 
 
 def test_a_backup_passes_the_restore_drill(committed_case, age_identity, backup_dirs):
+    stale = backup_dirs / ".work-killed"  # left by a backup that was killed mid-way
+    stale.mkdir(parents=True)
+    (stale / "database.dump").write_bytes(b"unencrypted")
+    os.utime(stale, (time.time() - 7 * 3600, time.time() - 7 * 3600))
     archive = _backup()
     assert archive.stat().st_mode & 0o777 == 0o600
     assert list(backup_dirs.iterdir()) == [archive]  # no working files left behind
