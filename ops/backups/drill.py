@@ -35,6 +35,7 @@ ERR_KEYS = "The keyring in use lacks key(s) {ids} that this archive's cases are 
 ERR_VENDOR = "The archive holds a {archived} database; this installation runs {running}."
 ERR_NO_ARCHIVE = "There is no such archive."
 ERR_CHECK = "The restored database could not be checked (restore_drill_check failed)."
+REPORT_KEYS = {"chain_ok", "first_bad_seq", "events", "head_seq", "sampled", "opened", "failed"}
 PASSED = (
     "restore drill passed: {archive} of {created}, {events} audit events verified, "
     "{opened}/{sampled} sampled cases opened with the current keyring"
@@ -81,9 +82,12 @@ def _check_restored(name: str, sample: int) -> dict[str, Any]:
     if done.returncode != 0 or not lines:
         raise BackupError(ERR_CHECK)
     try:
-        return json.loads(lines[-1])
+        report = json.loads(lines[-1])
     except ValueError:
         raise BackupError(ERR_CHECK) from None
+    if not isinstance(report, dict) or not REPORT_KEYS <= set(report):
+        raise BackupError(ERR_CHECK)
+    return report
 
 
 def _verdict(archive: Path, manifest: dict[str, Any], report: dict[str, Any]) -> DrillResult:
