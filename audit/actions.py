@@ -216,6 +216,16 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("audit.checkpoint.signed", _("Audit checkpoint signed")),
         ),
     ),
+    ActionGroup(
+        "backup",
+        _("Backups"),
+        (
+            ("backup.written", _("Backup written")),
+            ("backup.failed", _("Backup failed")),
+            ("backup.drill.passed", _("Restore drill passed")),
+            ("backup.drill.failed", _("Restore drill failed")),
+        ),
+    ),
 )
 
 ACTION_LABELS: dict[str, str | Promise] = {

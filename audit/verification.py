@@ -343,14 +343,18 @@ def parse_checkpoint(document: Any, *, public_key: Ed25519PublicKey | None = Non
 # --- The nightly run ------------------------------------------------------------------------
 
 
-def notify_platform_admins(*, at: datetime) -> int:
-    """E-mails every active platform admin a notice that says only that verification failed
-    and when. Returns the number of messages sent."""
+def notify_platform_admins(
+    *, at: datetime, subject: str = NOTICE_SUBJECT, body: str = NOTICE_BODY
+) -> int:
+    """E-mails every active platform admin a notice that says only what failed (by default:
+    verification of the audit chain) and when. ``subject`` and ``body`` are untranslated
+    message ids (gettext_noop), translated per admin; ``body`` may name ``{time}``. Returns
+    the number of messages sent."""
     user_model = get_user_model()
     email_field = user_model.get_email_field_name()
     admins = list(user_model.objects.filter(is_active=True, is_superuser=True))
     if not admins:
-        logger.error("audit chain verification failed and there is no platform admin to notify")
+        logger.error("a notice is due and there is no platform admin to notify")
         return 0
     when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     messages = []
@@ -362,8 +366,8 @@ def notify_platform_admins(*, at: datetime) -> int:
         with translation.override(language):
             messages.append(
                 EmailMessage(
-                    subject=_(NOTICE_SUBJECT),
-                    body=_(NOTICE_BODY).format(time=when),
+                    subject=_(subject),
+                    body=_(body).format(time=when),
                     to=[address],
                 )
             )

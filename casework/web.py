@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,9 @@ from casework.envelope import (
 )
 from casework.models import Case
 from casework.selectors import CASE_LIST_ROLES, NOT_GRANTED, case_for, section_refusal
+
+# What a page returns: a rendered page, or a streamed download.
+R = TypeVar("R", bound=HttpResponseBase)
 
 UNREADABLE = _(
     "This part of the case file could not be opened. Nothing was shown and nothing was "
@@ -71,7 +76,7 @@ def forbidden(request: HttpRequest, message) -> HttpResponse:
     return render(request, "casework/refused.html", {"message": message}, status=403)
 
 
-def _guarded(request: AuthenticatedHttpRequest, call: Callable[[], HttpResponse]) -> HttpResponse:
+def _guarded(request: AuthenticatedHttpRequest, call: Callable[[], R]) -> R | HttpResponse:
     with key_scope(user=request.user):
         try:
             return call()
@@ -87,13 +92,15 @@ def _guarded(request: AuthenticatedHttpRequest, call: Callable[[], HttpResponse]
             return render(request, "casework/refused.html", {"message": UNREADABLE}, status=500)
 
 
-def case_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def case_view(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
     """Fetches the case by reference through cases_visible_to (404 outside reach) and runs
     the view inside a key scope, turning envelope errors into calm pages."""
 
     @wraps(view)
-    def wrapped(request: AuthenticatedHttpRequest, reference: str, *args, **kwargs) -> HttpResponse:
-        def call() -> HttpResponse:
+    def wrapped(
+        request: AuthenticatedHttpRequest, reference: str, *args, **kwargs
+    ) -> R | HttpResponse:
+        def call() -> R:
             case = case_for(user=request.user, reference=reference)
             return view(request, case, *args, **kwargs)
 

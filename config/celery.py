@@ -33,6 +33,8 @@ def _configure(sender: Celery, **kwargs: Any) -> None:
     conf.task_time_limit = 300
     conf.task_soft_time_limit = 240
     conf.broker_connection_retry_on_startup = True
+    # However many nodes run beat, one sends (config/beat.py).
+    conf.beat_scheduler = "config.beat:SingleBeatScheduler"
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         queue = settings.CELERY_QUEUE_DIR
         folders = {name: queue / name for name in ("queue", "processed", "control")}
@@ -57,6 +59,12 @@ def _configure(sender: Celery, **kwargs: Any) -> None:
 
 # Periodic jobs (celery beat). Times are UTC; tasks take ids only.
 BEAT_SCHEDULE = {
+    # An encrypted backup every night (ops.backups), pruned by retention; platform admins are
+    # e-mailed if it fails.
+    "ops-backup-nightly": {
+        "task": "ops.tasks.backup_task",
+        "schedule": crontab(hour=2, minute=10),
+    },
     # Recompute the whole audit chain every night; platform admins are e-mailed if it fails.
     "audit-verify-chain-nightly": {
         "task": "audit.tasks.verify_audit_chain_task",

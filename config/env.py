@@ -63,6 +63,13 @@ def env_secret(name: str) -> str:
     return value.strip()
 
 
+def env_words(name: str) -> list[str]:
+    """env_secret(name) split on commas, spaces and lines; ``#`` starts a comment (an age
+    recipients file reads as its keys)."""
+    lines = env_secret(name).splitlines()
+    return [word for line in lines for word in line.split("#", 1)[0].replace(",", " ").split()]
+
+
 def required_secret(name: str, *, dev_file: Path | None, generate: Callable[[], str]) -> str:
     """A secret that production must provide; dev mode generates and keeps it in ``var/``.
 

@@ -25,6 +25,7 @@ from config.env import (
     env_list,
     env_secret,
     env_str,
+    env_words,
     random_secret_key,
     required_secret,
 )
@@ -341,7 +342,7 @@ FILE_UPLOAD_HANDLERS = ["casework.uploads.MemoryOnlyUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = WAYPOINT_UPLOAD_MAX_BYTES
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-# Encrypted document files (never plaintext); mode 0600 files in a 0700 folder.
+# Encrypted document files from before documents moved into the database (docs/storage.md).
 WAYPOINT_MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- Audit checkpoints (audit) -------------------------------------------------------------
@@ -349,6 +350,15 @@ WAYPOINT_MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")
 # 0700 folder): whoever can rewrite the database cannot rewrite these. Back this folder up
 # apart from the database; audit_verify checks against the newest file in it.
 WAYPOINT_CHECKPOINT_DIR = Path(env_str("WAYPOINT_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints")))
+
+# --- Backups (ops.backups) -----------------------------------------------------------------
+# `manage.py backup` (nightly through beat) writes archives here, encrypted to the age public
+# keys in RECIPIENTS, and keeps the newest of each of the last KEEP_DAILY days and KEEP_WEEKLY
+# weeks that have one. The identity opens them, for `restore_drill` only: keep it elsewhere.
+WAYPOINT_BACKUP_DIR = Path(env_str("WAYPOINT_BACKUP_DIR", str(VAR_DIR / "backups")))
+WAYPOINT_BACKUP_RECIPIENTS = env_words("WAYPOINT_BACKUP_RECIPIENTS")
+WAYPOINT_BACKUP_IDENTITY = env_secret("WAYPOINT_BACKUP_IDENTITY")
+# KEEP_DAILY and KEEP_WEEKLY are set with the key epochs above.
 
 # --- Statistics (stats) --------------------------------------------------------------------
 # Cells under K are hidden; shown counts are rounded to ROUNDING; months whose end is less than

@@ -10,3 +10,6 @@ class OpsConfig(AppConfig):
 
     name = "ops"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from ops import checks  # noqa: F401 - registers the system checks

@@ -776,7 +776,7 @@ def test_markers_reach_only_personas_holding_their_section(world, persona):
     for entry in ROWS.values():
         if entry.method == "get" and entry.expected[persona] == 200:
             response = request_as(world, persona, entry)
-            bodies.append(response.content.decode(errors="replace"))
+            bodies.append(response.getvalue().decode(errors="replace"))
     text = "\n".join(bodies)
     for section, marker in MARKERS.items():
         if section in readable and section != Section.DOCUMENTS:
@@ -797,7 +797,7 @@ WHERE = ("Kazakhstan", "France", "Consulate MRK")
 def test_where_the_person_is_shows_only_to_personas_holding_location(world, persona):
     pages = ["casework:case_detail", "evacuation:dossier_detail"]
     text = "\n".join(
-        request_as(world, persona, ROWS[key]).content.decode(errors="replace")
+        request_as(world, persona, ROWS[key]).getvalue().decode(errors="replace")
         for key in pages
         if ROWS[key].expected[persona] == 200
     )

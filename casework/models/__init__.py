@@ -59,6 +59,7 @@ from casework.models.history import AttributeChange, TrackedAttribute
 from casework.models.records import (
     CONTENT_TYPE_EXTENSIONS,
     Document,
+    DocumentChunk,
     LegalExposure,
     Location,
     Note,
@@ -95,6 +96,7 @@ __all__ = [
     "ConsentPurpose",
     "Country",
     "Document",
+    "DocumentChunk",
     "DocumentType",
     "GrantSource",
     "IntakeChannel",

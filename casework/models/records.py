@@ -176,8 +176,10 @@ class Note(models.Model):
 
 
 class Document(models.Model):
-    """An uploaded file, cleaned of metadata and stored encrypted under a random name in
-    WAYPOINT_MEDIA_ROOT (casework.envelope.files)."""
+    """An uploaded file, cleaned of metadata and stored encrypted in chunks in the database
+    (DocumentChunk, casework.envelope.files), where every web node reads it.
+    ``storage_name`` named its file on disk before documents moved into the database
+    (``manage.py move_documents_to_database``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
@@ -204,6 +206,24 @@ class Document(models.Model):
     @property
     def extension(self) -> str:
         return CONTENT_TYPE_EXTENSIONS.get(self.content_type, "bin")
+
+
+class DocumentChunk(models.Model):
+    """One sealed piece (at most 64 KiB of plaintext) of a document, bound by its associated
+    data to the document, its place and whether it is the last (casework.envelope.files)."""
+
+    id = models.BigAutoField(primary_key=True)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "index"], name="document_chunk_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of document {self.document_id}"
 
 
 CONTENT_TYPE_EXTENSIONS = {

@@ -74,7 +74,12 @@ from casework.services.consent import (
     consent_withdraw,
     matching_consent,
 )
-from casework.services.documents import ERR_DOCUMENT_TYPE, document_read, document_upload
+from casework.services.documents import (
+    ERR_DOCUMENT_TYPE,
+    document_read,
+    document_stream,
+    document_upload,
+)
 from casework.services.exposures import exposure_add, exposure_update, refresh_absence_parts
 from casework.services.people import location_update, person_update_contact, person_update_identity
 from casework.services.records import (
@@ -154,6 +159,7 @@ __all__ = [
     "consent_record",
     "consent_withdraw",
     "document_read",
+    "document_stream",
     "document_upload",
     "exposure_add",
     "exposure_update",

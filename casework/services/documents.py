@@ -3,6 +3,8 @@ download."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -11,10 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.services import record
 from casework.envelope import (
-    delete_document_file,
     is_shredded,
     new_storage_name,
-    read_document_file,
+    open_document_stream,
     write_document_file,
 )
 from casework.guards import ERR_SHREDDED, lock_case, require_section, seal
@@ -35,8 +36,9 @@ def document_upload(
     original_name: str,
     description: str = "",
 ) -> Document:
-    """Checks and cleans the file (casework.uploads), encrypts it to a new file and records
-    it. A refused file raises ValidationError with the reason and leaves nothing behind."""
+    """Checks and cleans the file (casework.uploads), encrypts it into the database in chunks
+    and records it. A refused file raises ValidationError with the reason and leaves nothing
+    behind; so does a rollback of the caller's transaction."""
     require_section(by=by, case=case, section=Section.DOCUMENTS)
     if document_type is None or not document_type.is_active:
         raise ValidationError(ERR_DOCUMENT_TYPE)
@@ -62,23 +64,24 @@ def document_upload(
         document,
         {"original_name": original_name.strip()[:200], "description": description.strip()},
     )
+    document.save()
     write_document_file(case_id=case.pk, document=document, data=clean.data)
-    try:
-        document.save()
-        record("document.uploaded", actor=by, obj=case, org=case.organisation_id, count=seq)
-    except BaseException:
-        delete_document_file(storage_name=document.storage_name)
-        raise
-    # If an outer transaction rolls back later, the file stays behind as an orphan: ciphertext
-    # under this case's documents key, which no row names.
+    record("document.uploaded", actor=by, obj=case, org=case.organisation_id, count=seq)
     return document
 
 
 def document_read(*, document: Document, by: User) -> bytes:
-    """The decrypted document for its download, audited (document.downloaded)."""
+    """The decrypted document, whole, audited (document.downloaded)."""
+    return b"".join(document_stream(document=document, by=by))
+
+
+def document_stream(*, document: Document, by: User) -> Iterator[bytes]:
+    """The decrypted document for its download, a chunk at a time, audited
+    (document.downloaded) once the key was taken and content was found: a shredded or
+    missing document raises here, before anything is recorded or sent."""
     case = document.case
     require_section(by=by, case=case, section=Section.DOCUMENTS, write=False)
-    data = read_document_file(case_id=case.pk, document=document)
+    stream = open_document_stream(case_id=case.pk, document=document)
     record(
         "document.downloaded",
         actor=by,
@@ -87,4 +90,4 @@ def document_read(*, document: Document, by: User) -> bytes:
         section=Section.DOCUMENTS,
         count=document.seq,
     )
-    return data
+    return stream

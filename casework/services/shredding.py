@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.envelope import delete_document_file, shred_section
+from casework.envelope import erase_document_content, shred_section
 from casework.guards import lock_case
 from casework.models import Case, PersonIndex
 from casework.sections import SECTIONS, Section
@@ -20,8 +20,8 @@ from casework.services.indexes import INDEX_SECTION
 @transaction.atomic
 def case_shred(*, case: Case, by: User | None, sections: Iterable[str] | None = None) -> list[str]:
     """Destroys the data keys of ``sections`` (all when None): their content is unreadable
-    everywhere from now on. Blind indexes derived from them and the encrypted document files
-    go too. The case shell and its statistics fields stay. Returns the sections shredded now."""
+    everywhere from now on. Blind indexes derived from them and the encrypted documents go
+    too. The case shell and its statistics fields stay. Returns the sections shredded now."""
     chosen = list(SECTIONS if sections is None else sections)
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
@@ -32,12 +32,6 @@ def case_shred(*, case: Case, by: User | None, sections: Iterable[str] | None = 
     if kinds:
         PersonIndex.objects.filter(person__case=case, kind__in=kinds).delete()
     if Section.DOCUMENTS in done:
-        names = list(case.documents.values_list("storage_name", flat=True))
-
-        def delete_files() -> None:
-            for name in names:
-                delete_document_file(storage_name=name)
-
-        transaction.on_commit(delete_files)
+        erase_document_content(case_id=case.pk)
     record("case.shredded", actor=by, obj=case, org=case.organisation_id, sections=sorted(done))
     return done

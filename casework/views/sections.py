@@ -3,7 +3,7 @@ it edits (audited as case.section.viewed when the form shows existing content)."
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -299,11 +299,12 @@ def document_upload(request: AuthenticatedHttpRequest, case: Case) -> HttpRespon
 
 @require_GET
 @case_view
-def document_download(request: AuthenticatedHttpRequest, case: Case, pk) -> HttpResponse:
+def document_download(request: AuthenticatedHttpRequest, case: Case, pk) -> StreamingHttpResponse:
     require_section(request, case, Section.DOCUMENTS, write=False)
     document = get_object_or_404(Document, pk=pk, case=case)
-    data = services.document_read(document=document, by=request.user)
-    response = HttpResponse(data, content_type=document.content_type)
+    stream = services.document_stream(document=document, by=request.user)
+    response = StreamingHttpResponse(stream, content_type=document.content_type)
+    response["Content-Length"] = str(document.size)
     # A neutral file name: the original may carry the person's name onto a seized laptop.
     response["Content-Disposition"] = (
         f'attachment; filename="document-{document.seq}.{document.extension}"'

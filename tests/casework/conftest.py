@@ -1,4 +1,5 @@
-"""Case-file fixtures: a private media folder per test and ready-made cases.
+"""Case-file fixtures: a private media folder per test (files from before documents moved
+into the database) and ready-made cases.
 
 Personas come from tests/conftest.py; here:
     case_getlost      a Get Lost case opened by (so assigned to) caseworker_getlost
@@ -16,6 +17,14 @@ from casework import services
 from casework.models import Country, IntakeChannel, LegalCategory, RiskLevel, ServiceCategory
 
 MARKER = "ZQXMARKER7731"
+
+
+def stored_bytes(document) -> bytes:
+    """Every byte stored for ``document``: its sealed chunks, as the database holds them."""
+    from casework.models import DocumentChunk
+
+    rows = DocumentChunk.objects.filter(document=document).order_by("index")
+    return b"".join(bytes(data) for data in rows.values_list("data", flat=True))
 
 
 @pytest.fixture(autouse=True)

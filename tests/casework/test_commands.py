@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from casework import envelope, services
 from casework.envelope import SectionShredded
 from casework.management.commands._progress import Progress
-from casework.models import CaseKey, Document, DocumentType, Person
+from casework.models import CaseKey, Document, DocumentChunk, DocumentType, Person
 from casework.sections import SECTIONS, Section
 from tests.casework.test_uploads import jpeg_with_gps_xmp_comment
 from vault.aead import key_id_of
@@ -195,10 +195,10 @@ def test_shredding_a_whole_case_removes_files_and_search_entries(
     case_getlost, caseworker_getlost, _media_root, django_capture_on_commit_callbacks
 ):
     document = _photo(case_getlost, caseworker_getlost)
-    assert (_media_root / document.storage_name).exists()
+    assert DocumentChunk.objects.filter(document=document).exists()
     with django_capture_on_commit_callbacks(execute=True):
         _run("shred_case", case_getlost.reference, "--noinput")
-    assert not (_media_root / document.storage_name).exists()
+    assert not DocumentChunk.objects.filter(document=document).exists()
     assert CaseKey.objects.filter(case=case_getlost, shredded_at__isnull=True).count() == 0
     assert not Person.objects.get(case=case_getlost).index_entries.exists()
     exported = json.loads(_run("export_case", case_getlost.reference)[0])

@@ -23,7 +23,7 @@ from casework.envelope import (
     key_scope,
     normalise,
 )
-from casework.models import CaseKey, Document, DocumentType, Person
+from casework.models import CaseKey, Person
 from casework.sections import SECTIONS, Section
 
 
@@ -327,49 +327,3 @@ def test_values_that_normalise_to_nothing_are_not_indexed():
     assert blind_index(organisation_id=org, kind=IndexKind.NAME, value=" - ") is None
     assert blind_index(organisation_id=org, kind=IndexKind.PHONE, value="12-34") is None
     assert blind_index(organisation_id=org, kind=IndexKind.BIRTH_DATE, value="soon") is None
-
-
-# --- Files ------------------------------------------------------------------------------------
-
-
-def _document(case) -> Document:
-    return Document(
-        case=case,
-        document_type=DocumentType.objects.first(),
-        content_type="application/pdf",
-        storage_name=envelope.new_storage_name(),
-    )
-
-
-@pytest.mark.parametrize("size", [0, 1, envelope.FILE_CHUNK, envelope.FILE_CHUNK * 2 + 17])
-def test_a_file_round_trips_in_chunks_with_mode_0600(case_getlost, size, _media_root):
-    document = _document(case_getlost)
-    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
-    envelope.write_document_file(case_id=case_getlost.pk, document=document, data=data)
-    path = _media_root / document.storage_name
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert envelope.read_document_file(case_id=case_getlost.pk, document=document) == data
-
-
-def test_a_truncated_file_fails_closed(case_getlost, _media_root):
-    document = _document(case_getlost)
-    data = b"a" * (envelope.FILE_CHUNK * 2 + 5)
-    envelope.write_document_file(case_id=case_getlost.pk, document=document, data=data)
-    path = _media_root / document.storage_name
-    raw = path.read_bytes()
-    # Cut after the first two chunks: what is left is well-formed but not final.
-    first_len = int.from_bytes(raw[4:8], "big")
-    second_start = 8 + first_len
-    second_len = int.from_bytes(raw[second_start : second_start + 4], "big")
-    path.write_bytes(raw[: second_start + 4 + second_len])
-    with pytest.raises(SealedDataUnreadable):
-        envelope.read_document_file(case_id=case_getlost.pk, document=document)
-
-
-def test_a_file_of_another_document_fails_closed(case_getlost, _media_root):
-    one, two = _document(case_getlost), _document(case_getlost)
-    envelope.write_document_file(case_id=case_getlost.pk, document=one, data=b"one")
-    envelope.write_document_file(case_id=case_getlost.pk, document=two, data=b"two")
-    (_media_root / two.storage_name).write_bytes((_media_root / one.storage_name).read_bytes())
-    with pytest.raises(SealedDataUnreadable):
-        envelope.read_document_file(case_id=case_getlost.pk, document=two)

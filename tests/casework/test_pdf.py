@@ -17,10 +17,10 @@ from pikepdf import Array, Dictionary, Name, Stream, String
 from pypdf import PdfReader
 
 from casework import services
-from casework.models import Document, DocumentType
+from casework.models import Document, DocumentChunk, DocumentType
 from casework.pdf import ERR_PDF_DYNAMIC_FORM, ERR_PDF_TOO_DEEP, MAX_DEPTH, PdfRefused, sanitise_pdf
 from casework.uploads import UploadRefused, clean_upload
-from tests.casework.conftest import MARKER
+from tests.casework.conftest import MARKER, stored_bytes
 
 PAGE_ONE = "Waypoint benign page one"
 PAGE_TWO = "Waypoint benign page two"
@@ -422,7 +422,7 @@ def test_a_pdf_with_everything_at_once_is_stored_and_downloaded_inert(
         data=hostile(),
         original_name="scan.pdf",
     )
-    assert MARKER.encode() not in (_media_root / document.storage_name).read_bytes()
+    assert MARKER.encode() not in stored_bytes(document)
     downloaded = services.document_read(document=document, by=caseworker_getlost)
     assert_inert(downloaded)
     assert len(texts(downloaded)) == 2
@@ -483,7 +483,7 @@ def test_a_dynamic_xfa_form_is_refused_and_nothing_is_stored(
             original_name="form.pdf",
         )
     assert error.value.messages == [str(ERR_PDF_DYNAMIC_FORM)]
-    assert not Document.objects.exists()
+    assert not Document.objects.exists() and not DocumentChunk.objects.exists()
     assert not _media_root.exists() or not any(_media_root.iterdir())
 
 

@@ -338,7 +338,8 @@ def test_a_download_is_an_audited_sandboxed_attachment(client, full_case, casewo
     assert response["Content-Disposition"] == f'attachment; filename="document-{document.seq}.jpg"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "sandbox"
-    assert response.content.startswith(b"\xff\xd8\xff")
+    assert response["Content-Length"] == str(document.size)
+    assert response.getvalue().startswith(b"\xff\xd8\xff")
     assert AuditEvent.objects.filter(action="document.downloaded").count() == 1
 
 

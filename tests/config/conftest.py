@@ -4,6 +4,12 @@ import secrets
 
 import pytest
 
+from tests.casework.conftest import (  # noqa: F401 - case fixtures for the multi-node tests
+    _media_root,
+    case_getlost,
+    open_case,
+    reference_data,
+)
 from vault.keyring import generate
 
 

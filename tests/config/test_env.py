@@ -164,3 +164,15 @@ def test_an_email_url_with_a_bad_port_is_refused_without_echoing_it():
 
 def test_the_email_password_stays_out_of_reprs():
     assert "topsecret" not in repr(env.email_settings("smtps://u:topsecret@mail.example.org"))
+
+
+def test_env_words_reads_a_list_or_an_age_recipients_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("WP_TEST_KEYS", "age1one, age1two age1three")
+    assert env.env_words("WP_TEST_KEYS") == ["age1one", "age1two", "age1three"]
+    recipients = tmp_path / "recipients.txt"
+    recipients.write_text("# office\nage1one\n\nage1two  # laptop\n", encoding="utf-8")
+    monkeypatch.delenv("WP_TEST_KEYS")
+    monkeypatch.setenv("WP_TEST_KEYS_FILE", str(recipients))
+    assert env.env_words("WP_TEST_KEYS") == ["age1one", "age1two"]
+    monkeypatch.delenv("WP_TEST_KEYS_FILE")
+    assert env.env_words("WP_TEST_KEYS") == []

@@ -25,7 +25,8 @@ from accounts.models import Role
 from accounts.security import SESSION_2FA_AT
 from audit.models import AuditEvent
 from casework import services as casework_services
-from casework.envelope import delete_document_file, key_scope, write_document_file
+from casework.envelope import key_scope, write_document_file
+from casework.models import DocumentChunk
 from evacuation import services
 from evacuation.export import (
     CODE_RE,
@@ -113,7 +114,7 @@ def approved(dossier, caseworker_getlost, lawyer_intransit, referral_review):
 
 def store_as_is(document, data: bytes) -> None:
     """Replaces a stored file with ``data`` uncleaned: a file an older, weaker cleaner let in."""
-    delete_document_file(storage_name=document.storage_name)
+    DocumentChunk.objects.filter(document=document).delete()
     write_document_file(case_id=document.case_id, document=document, data=data)
 
 
