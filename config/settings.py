@@ -136,6 +136,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "accounts.context_processors.navigation",
             ],
+            "builtins": ["accounts.templatetags.dates"],
         },
     },
 ]

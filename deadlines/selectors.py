@@ -8,10 +8,12 @@ reader may not open shows as its month.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -47,6 +49,8 @@ class MyDeadlines:
     overdue: list[Deadline] = field(default_factory=list)
     this_week: list[Deadline] = field(default_factory=list)
     later: list[Deadline] = field(default_factory=list)
+    # Information dates (a threshold passed, an e-summons served): events, never overdue.
+    information: list[Deadline] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -54,14 +58,16 @@ class MyDeadlines:
 
 
 def my_deadlines(*, user: User, today: date | None = None) -> MyDeadlines:
-    """Grouped: overdue (before today), this week (today to 6 days on), later, each by day.
-    A deadline whose day the user may not open is overdue once its month is over, else later.
-    One query, and the days opened (deadlines.dates.open_for)."""
+    """Grouped: overdue (before today), this week (today to 6 days on), later, each by day;
+    information dates apart. A deadline whose day the user may not open is overdue once its
+    month is over, else later. One query, and the days opened (deadlines.dates.open_for)."""
     today = today or timezone.now().date()
     result = MyDeadlines()
     deadlines = open_for(user=user, deadlines=deadlines_of(user=user), today=today)
     for deadline in sorted(deadlines, key=by_due):
-        if deadline.overdue:
+        if deadline.information:
+            result.information.append(deadline)
+        elif deadline.overdue:
             result.overdue.append(deadline)
         elif deadline.days_left is not None and deadline.days_left <= 6:
             result.this_week.append(deadline)
@@ -116,3 +122,39 @@ def unread_count(*, user: User) -> int:
 def urgent_notifications(*, user: User) -> list[Notification]:
     """Unread urgent notifications (due today, missed check-ins) for the dashboard."""
     return [n for n in notifications_of(user=user, limit=20) if n.urgent and n.read_at is None]
+
+
+def _first_open_month(case_ref: Any) -> Subquery:
+    return Subquery(
+        Deadline.objects.filter(case=case_ref, status=DeadlineStatus.OPEN, information=False)
+        .order_by("due_month")
+        .values("due_month")[:1]
+    )
+
+
+def next_due_month(user: User) -> Any:
+    """For the case list's sorting (casework.selectors.register_next_due): the month of the
+    case's next open task, for the cases the user is an assigned caseworker of (else NULL:
+    deadlines are theirs to see). A subquery per case."""
+    assigned = _assigned_cases(user).filter(pk=OuterRef("pk"))
+    return Subquery(assigned.annotate(first=_first_open_month(OuterRef("pk"))).values("first")[:1])
+
+
+def next_deadlines(*, user: User, cases: Iterable[Case]) -> dict[Any, Deadline]:
+    """case id -> the case's next open task, its day opened, for the listed cases the user is
+    an assigned caseworker of. Two queries, the keys and the grant check of each such case:
+    bounded by the page, not by the deadlines."""
+    ids = [case.pk for case in cases]
+    mine = _assigned_cases(user).filter(pk__in=ids).values("pk")
+    candidates = (
+        Deadline.objects.filter(case_id__in=mine, status=DeadlineStatus.OPEN, information=False)
+        .filter(due_month=_first_open_month(OuterRef("case_id")))
+        .select_related("kind")
+        .defer("note")
+    )
+    found: dict[Any, Deadline] = {}
+    for deadline in sorted(
+        open_for(user=user, deadlines=candidates, today=timezone.now().date()), key=by_due
+    ):
+        found.setdefault(deadline.case_id, deadline)
+    return found

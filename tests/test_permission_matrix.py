@@ -394,6 +394,13 @@ ROWS: dict[str, Row] = {
     "casework:case_list": row("get", lambda w: reverse("casework:case_list"), ORG_CASES),
     "casework:case_search": row("post", lambda w: reverse("casework:case_search"), ORG_CASES),
     "casework:case_create": row("get", lambda w: reverse("casework:case_create"), ORG_CASES),
+    # Bulk reassignment: org admins only (an empty choice goes back to the list).
+    "casework:case_bulk_assign": row(
+        "post",
+        lambda w: reverse("casework:case_bulk_assign"),
+        {**ORG_CASES, "outsider": 403, "caseworker": 403, "assigned": 403}
+        | {"admin": 302, "admin_glass": 302},
+    ),
     "casework:referrals": row("get", lambda w: reverse("casework:referrals"), MEMBER_PAGE),
     "casework:notices_read": row("post", lambda w: reverse("casework:notices_read"), _profile(302)),
     "casework:referral_accept": row(

@@ -48,7 +48,9 @@ def deadline_create(
         raise ValidationError(ERR_PAST_DUE)
     _check_assignee(case, assignee)
     lock_case(case)
-    deadline = Deadline(case=case, kind=kind, assignee=assignee, created_by=by)
+    deadline = Deadline(
+        case=case, kind=kind, information=kind.information, assignee=assignee, created_by=by
+    )
     try:
         # The day goes with the note into the notes section: what a caseworker enters by
         # hand is often a sealed date itself (the consulate appointment, the stay's end).
