@@ -73,8 +73,7 @@ class DeadlineKind(models.Model):
         _("reminder offsets (days before)"), default=default_offsets
     )
     position = models.PositiveSmallIntegerField(default=100)
-    # An information date records when a legal effect begins (an art. 337 threshold passed, an
-    # e-summons deemed served): an event on the case, never an overdue task.
+    # A date when a legal effect begins (a threshold passed, an e-summons served): never a task.
     information = models.BooleanField(_("information date, not a task"), default=False)
 
     class Meta:
@@ -164,11 +163,13 @@ class Deadline(models.Model):
     due_location = SealedField(section=Section.LOCATION, codec=DATE)
     due_notes = SealedField(section=Section.NOTES, codec=DATE)
 
-    # Set on a page's deadlines by deadlines.dates.open_for (not columns): the opened day (None
-    # when the reader may not open it), the days left, and whether it is overdue.
+    # Set by deadlines.dates.open_for (not columns): the opened day (None when the reader may
+    # not open it), days left, overdue; by selectors.case_deadlines: note and history.
     due: date | None
     days_left: int | None
     overdue: bool
+    note_text: str
+    history: list[dict]
 
     class Meta:
         ordering = ["due_month", "id"]
@@ -197,9 +198,8 @@ class Deadline(models.Model):
 
 
 class DeadlineChange(models.Model):
-    """One edit of a deadline by hand (a Dublin transfer extended from 6 to 12 months): the
-    day before and after, sealed like the deadline's own day (notes), and the reason, sealed
-    with the notes. The order of the rows is the history."""
+    """One change of a deadline entered by hand (a Dublin transfer extended from 6 to 12
+    months): the day before and after and the reason, sealed with the notes like its day."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="changes")

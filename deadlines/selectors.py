@@ -13,14 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Role, User
+from casework import envelope
 from casework.models import Case
-from casework.selectors import cases_visible_to
-from deadlines.dates import by_due, open_for
-from deadlines.models import Deadline, DeadlineStatus, Notification, NotificationKind
+from casework.sections import Section
+from casework.selectors import cases_visible_to, readable_sections
+from deadlines.dates import by_due, open_due, open_for, user_scope
+from deadlines.models import (
+    Deadline,
+    DeadlineChange,
+    DeadlineStatus,
+    Notification,
+    NotificationKind,
+)
 
 
 def _assigned_cases(user: User) -> QuerySet[Case]:
@@ -78,14 +86,49 @@ def my_deadlines(*, user: User, today: date | None = None) -> MyDeadlines:
 
 def case_deadlines(*, user: User, case: Case) -> list[Deadline]:
     """All deadlines of a case (open first, then by day), their days opened under the user's
-    key scope. Caller checked assignment. Two queries, and the grant check of the scope."""
+    key scope; with the notes section open to the user, each one's note (``note_text``) and
+    history of changes (``history``: dicts of at, by, before, after, reason). Caller checked
+    assignment. Four queries, and the grant check of the scope."""
     deadlines = (
         Deadline.objects.filter(case=case)
         .select_related("kind", "assignee")
+        .prefetch_related(Prefetch("changes", queryset=DeadlineChange.objects.select_related("by")))
         .order_by("status", "due_month", "id")
     )
     opened = open_for(user=user, deadlines=deadlines, today=timezone.now().date())
+    notes_open = Section.NOTES in readable_sections(user=user, case=case)
+    with user_scope(user):
+        for deadline in opened:
+            deadline.note_text, deadline.history = "", []
+            if notes_open:
+                _open_notes(case, deadline)
     return sorted(opened, key=lambda d: (d.status, by_due(d)))
+
+
+def _open_notes(case: Case, deadline: Deadline) -> None:
+    """Sets the note and history of the deadline, or leaves them empty if they fail to open
+    (an erased section; a failure is logged by the envelope)."""
+    opener = case.envelope
+    try:
+        deadline.note_text = opener.open(deadline, "note") or ""
+        deadline.history = [
+            {
+                "at": change.at,
+                "by": change.by,
+                "before": opener.open(change, "due_before"),
+                "after": opener.open(change, "due_after"),
+                "reason": opener.open(change, "reason"),
+            }
+            for change in deadline.changes.all()
+        ]
+    except envelope.SealedDataError:
+        deadline.note_text, deadline.history = "", []
+
+
+def deadline_values(*, deadline: Deadline) -> dict[str, Any]:
+    """The day and note of a deadline for its change form, opened in the current key scope
+    (the caller's case page scope; raises the envelope's errors). Two AES-GCM openings."""
+    return {"due_date": open_due(deadline), "note": deadline.case.envelope.open(deadline, "note")}
 
 
 def deadline_for(*, user: User, pk) -> Deadline | None:

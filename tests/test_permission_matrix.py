@@ -69,6 +69,8 @@ from casework.models import (
     ServiceCategory,
 )
 from casework.sections import SECTIONS, Section
+from deadlines import services as deadline_services
+from deadlines.models import DeadlineKind
 from evacuation import services as evacuation
 from tests.conftest import sign_in
 
@@ -311,6 +313,12 @@ def build_world(make_member) -> World:
     ids["document"] = case.documents.get().pk
     ids["testimony"] = case.testimonies.get().pk
     ids["exposure"] = case.exposures.get().pk
+    ids["deadline"] = deadline_services.deadline_create(
+        case=case,
+        by=u["assigned"],
+        kind=DeadlineKind.objects.get(code="dublin_transfer"),
+        due_date=timezone.now().date() + timedelta(days=180),
+    ).pk
     return World(case=case, other_case=other_case, foreign_case=foreign_case, users=u, ids=ids)
 
 
@@ -594,6 +602,11 @@ ROWS.update(
             {**CASE_CHANGE, "admin": 302, "admin_glass": 302},
         ),
         "deadlines:deadline_add": row("get", _case_in("deadlines", "deadline_add"), CASE_EDIT),
+        "deadlines:deadline_edit": row(
+            "get",
+            lambda w: reverse("deadlines:deadline_edit", args=[w.ref, w.ids["deadline"]]),
+            CASE_EDIT,
+        ),
         # --- stats: the coordinators' statistics
         "stats:dashboard": row("get", _url("stats:dashboard"), STATS_PAGE),
         # --- evacuation: plans, steps, visas, dossiers. The route is location: hidden from every
