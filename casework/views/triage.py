@@ -35,7 +35,7 @@ def case_bulk_assign(request: AuthenticatedHttpRequest, *, membership: Membershi
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     data = form.cleaned_data
     try:
