@@ -40,13 +40,21 @@ def test_it_extends_a_dublin_transfer_twice_and_keeps_the_history(
     ReminderClaim.objects.create(
         deadline=deadline, offset=14, run="00000000-0000-0000-0000-000000000001"
     )
-    services.deadline_change(
-        deadline=deadline, by=caseworker_getlost, due_date=date(2027, 3, 10), reason="Prison: 12"
-    )
+    with time_machine.travel("2026-04-01 09:00:00+00:00", tick=False):
+        services.deadline_change(
+            deadline=deadline,
+            by=caseworker_getlost,
+            due_date=date(2027, 3, 10),
+            reason="Prison: 12",
+        )
     deadline.refresh_from_db()
-    services.deadline_change(
-        deadline=deadline, by=caseworker_getlost, due_date=date(2027, 9, 10), reason="Absconded: 18"
-    )
+    with time_machine.travel("2026-09-01 09:00:00+00:00", tick=False):
+        services.deadline_change(
+            deadline=deadline,
+            by=caseworker_getlost,
+            due_date=date(2027, 9, 10),
+            reason="Absconded: 18",
+        )
     deadline.refresh_from_db()
     assert due_of(deadline) == date(2027, 9, 10)
     assert deadline.due_month == date(2027, 9, 1)
