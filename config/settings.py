@@ -149,6 +149,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "accounts.context_processors.navigation",
             ],
+            "builtins": ["accounts.templatetags.dates"],
         },
     },
 ]

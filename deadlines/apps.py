@@ -9,8 +9,12 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("Deadlines and reminders")
 
     def ready(self) -> None:
+        from casework.selectors.cases import register_next_due
         from casework.signals import case_dates_changed
+        from deadlines.selectors import next_due_month
         from deadlines.services import computed_deadlines_refresh
+
+        register_next_due(next_due_month)
 
         def refresh(sender, *, case, by, **kwargs) -> None:
             computed_deadlines_refresh(case=case, by=by)

@@ -42,6 +42,20 @@ class DeadlineForm(LimitedForm):
         kind.label_from_instance = lambda k: k.label  # type: ignore[method-assign,assignment]
 
 
+class DeadlineChangeForm(LimitedForm):
+    due_date = forms.DateField(label=_("New due date"), widget=DateInput)
+    note = text_field(_("Note (encrypted with the case's notes)"), limits.SHORT_TEXT)
+    reason = text_field(
+        _("Why it changes"),
+        limits.SHORT_TEXT,
+        help_text=_("Kept in the deadline's history, encrypted with the case's notes."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+
+
 class PreferencesForm(LimitedForm):
     email_enabled = forms.BooleanField(label=_("Send me e-mail reminders"), required=False)
     quiet_start = forms.TimeField(

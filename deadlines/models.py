@@ -52,6 +52,16 @@ KIND_LABELS = {
     "custom": _("Other"),
 }
 
+# What an information date means once it has come, by kind (a kind an admin adds: its note).
+KIND_EFFECTS = {
+    "art337_threshold": _(
+        "The absence passes a threshold of art. 337: the legal exposure becomes heavier."
+    ),
+    "esummons_served": _(
+        "The e-summons counts as served: the restrictions of the register apply from this day."
+    ),
+}
+
 
 class DeadlineKind(models.Model):
     """A kind of deadline (DOMAIN.md). Data, not code: an admin adds kinds and edits the
@@ -63,6 +73,8 @@ class DeadlineKind(models.Model):
         _("reminder offsets (days before)"), default=default_offsets
     )
     position = models.PositiveSmallIntegerField(default=100)
+    # A date when a legal effect begins (a threshold passed, an e-summons served): never a task.
+    information = models.BooleanField(_("information date, not a task"), default=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -132,6 +144,9 @@ class Deadline(models.Model):
     source = models.CharField(
         max_length=16, choices=DeadlineSource.choices, default=DeadlineSource.MANUAL
     )
+    # Taken from the kind when the deadline is made: a date that records a legal effect,
+    # listed as an event on the case, left out of overdue lists and the dashboard's tasks.
+    information = models.BooleanField(_("information date"), default=False)
     # The month (its first day) the deadline was marked done; None while open or cancelled.
     # Month resolution only, like every clear-text date the statistics read (stats,
     # "deadlines met vs missed"): the day is not needed and would say more than needed.
@@ -148,11 +163,13 @@ class Deadline(models.Model):
     due_location = SealedField(section=Section.LOCATION, codec=DATE)
     due_notes = SealedField(section=Section.NOTES, codec=DATE)
 
-    # Set on a page's deadlines by deadlines.dates.open_for (not columns): the opened day (None
-    # when the reader may not open it), the days left, and whether it is overdue.
+    # Set by deadlines.dates.open_for (not columns): the opened day (None when the reader may
+    # not open it), days left, overdue; by selectors.case_deadlines: note and history.
     due: date | None
     days_left: int | None
     overdue: bool
+    note_text: str
+    history: list[dict]
 
     class Meta:
         ordering = ["due_month", "id"]
@@ -173,6 +190,33 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == DeadlineStatus.OPEN
+
+    @property
+    def effect(self):
+        """What the date means once it has come (information dates), or None."""
+        return KIND_EFFECTS.get(self.kind.code) if self.information else None
+
+
+class DeadlineChange(models.Model):
+    """One change of a deadline entered by hand (a Dublin transfer extended from 6 to 12
+    months): the day before and after and the reason, sealed with the notes like its day."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="changes")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    due_before = SealedField(section=Section.NOTES, codec=DATE)
+    due_after = SealedField(section=Section.NOTES, codec=DATE)
+    reason = SealedField(section=Section.NOTES, codec=TEXT, limit=limits.SHORT_TEXT)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"deadline change {self.pk}"
 
 
 class ReminderClaim(models.Model):

@@ -13,6 +13,11 @@ urlpatterns = [
     path("notifications/preferences/", views.preferences, name="preferences"),
     path("cases/<ref:reference>/deadlines/new/", views.deadline_add, name="deadline_add"),
     path(
+        "cases/<ref:reference>/deadlines/<uuid:pk>/edit/",
+        views.deadline_edit,
+        name="deadline_edit",
+    ),
+    path(
         "cases/<ref:reference>/checkins/schedule/", views.checkin_schedule, name="checkin_schedule"
     ),
     path("cases/<ref:reference>/checkins/", views.checkin_record, name="checkin_record"),

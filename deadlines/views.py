@@ -13,12 +13,13 @@ from accounts.http import AuthenticatedHttpRequest
 from casework.selectors import caseworkers_of, is_assigned_caseworker, notice_inbox
 from casework.web import case_view, forbidden
 from deadlines import selectors, services
-from deadlines.forms import CheckInScheduleForm, DeadlineForm, PreferencesForm
+from deadlines.forms import CheckInScheduleForm, DeadlineChangeForm, DeadlineForm, PreferencesForm
 from deadlines.models import DeadlineStatus, NotificationPreference
 
 NOT_ASSIGNED = _("Only caseworkers assigned to this case can see and change its deadlines.")
 DEADLINE_ADDED = _("Deadline added.")
 DEADLINE_CLOSED = _("Deadline updated.")
+DEADLINE_CHANGED = _("Deadline changed; the change is kept in its history.")
 PREFERENCES_SAVED = _("Preferences saved.")
 SCHEDULE_SAVED = _("Check-in schedule saved.")
 CHECKIN_RECORDED = _("Check-in recorded.")
@@ -56,6 +57,33 @@ def deadline_add(request: AuthenticatedHttpRequest, case) -> HttpResponse:
         request,
         "casework/section_form.html",
         {"case": case, "form": form, "title": _("Add a deadline")},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def deadline_edit(request: AuthenticatedHttpRequest, case, pk) -> HttpResponse:
+    """Changes (extends) a deadline entered by hand, with a reason kept in its history."""
+    deadline = selectors.deadline_for(user=request.user, pk=pk)
+    if deadline is None or deadline.case_id != case.pk:
+        raise Http404
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED)
+    initial = selectors.deadline_values(deadline=deadline)
+    form = DeadlineChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deadline_change(deadline=deadline, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, DEADLINE_CHANGED)
+            return redirect(f"{case.get_absolute_url()}#deadlines")
+    return render(
+        request,
+        "casework/section_form.html",
+        {"case": case, "form": form, "title": _("Change a deadline")},
     )
 
 

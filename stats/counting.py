@@ -117,11 +117,13 @@ def deadlines(cut_off: date, months: list[date]) -> Atoms:
     Every due month is at most the cut-off, which is over: an open deadline is missed, and so
     is one done after the cut-off (in a later month than it was due), as it was at the
     cut-off. Deadlines keep no history of their status: one cancelled after the cut-off no
-    longer counts. One query."""
+    longer counts, nor does an information date (a threshold passed: not a task, never
+    missed). One query."""
     months = [m for m in months if m <= cut_off]
     qs = Deadline.objects.filter(
         Q(status=DeadlineStatus.DONE, completed_month__isnull=False)
         | Q(status=DeadlineStatus.OPEN),
+        information=False,
         due_month__gte=min(months),
         due_month__lte=max(months),
     ).annotate(

@@ -71,6 +71,8 @@ from casework.models import (
     ServiceCategory,
 )
 from casework.sections import SECTIONS, Section
+from deadlines import services as deadline_services
+from deadlines.models import DeadlineKind
 from evacuation import services as evacuation
 from tests.conftest import sign_in
 
@@ -319,6 +321,12 @@ def build_world(make_member) -> World:
     ids["document"] = case.documents.get().pk
     ids["testimony"] = case.testimonies.get().pk
     ids["exposure"] = case.exposures.get().pk
+    ids["deadline"] = deadline_services.deadline_create(
+        case=case,
+        by=u["assigned"],
+        kind=DeadlineKind.objects.get(code="dublin_transfer"),
+        due_date=timezone.now().date() + timedelta(days=180),
+    ).pk
     return World(case=case, other_case=other_case, foreign_case=foreign_case, users=u, ids=ids)
 
 
@@ -402,6 +410,13 @@ ROWS: dict[str, Row] = {
     "casework:case_list": row("get", lambda w: reverse("casework:case_list"), ORG_CASES),
     "casework:case_search": row("post", lambda w: reverse("casework:case_search"), ORG_CASES),
     "casework:case_create": row("get", lambda w: reverse("casework:case_create"), ORG_CASES),
+    # Bulk reassignment: org admins only (an empty choice goes back to the list).
+    "casework:case_bulk_assign": row(
+        "post",
+        lambda w: reverse("casework:case_bulk_assign"),
+        {**ORG_CASES, "outsider": 403, "caseworker": 403, "assigned": 403}
+        | {"admin": 302, "admin_glass": 302},
+    ),
     "casework:referrals": row("get", lambda w: reverse("casework:referrals"), MEMBER_PAGE),
     "casework:referral_accept": row(
         "post",
@@ -594,6 +609,11 @@ ROWS.update(
             {**CASE_CHANGE, "admin": 302, "admin_glass": 302},
         ),
         "deadlines:deadline_add": row("get", _case_in("deadlines", "deadline_add"), CASE_EDIT),
+        "deadlines:deadline_edit": row(
+            "get",
+            lambda w: reverse("deadlines:deadline_edit", args=[w.ref, w.ids["deadline"]]),
+            CASE_EDIT,
+        ),
         # --- stats: the coordinators' statistics
         "stats:dashboard": row("get", _url("stats:dashboard"), STATS_PAGE),
         # --- evacuation: plans, steps, visas, dossiers. The route is location: hidden from every

@@ -19,6 +19,7 @@ from casework.forms.fields import (
     PastDateField,
     choose_from,
     country_choices,
+    frozen_label,
     person_label,
     text_field,
 )
@@ -248,11 +249,21 @@ class FilterForm(LimitedForm):
     )
     country = forms.ChoiceField(label=_("Country"), required=False, choices=())
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Anyone"),
+    )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, assignees=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         countries = [("", _("Any"))] + country_choices()[1:]
         cast(forms.ChoiceField, self.fields["country"]).choices = countries
+        if assignees is None:
+            del self.fields["assignee"]
+        else:
+            choose_from(self, "assignee", assignees, frozen_label)
 
 
 class SearchForm(LimitedForm):
@@ -261,6 +272,8 @@ class SearchForm(LimitedForm):
     kind = forms.ChoiceField(
         label=_("Search by"),
         choices=[
+            ("reference", _("Case reference (or part of it)")),
+            ("pseudonym", _("Pseudonym (or part of it)")),
             (IndexKind.NAME, _("Legal name or other name")),
             (IndexKind.BIRTH_DATE, _("Date of birth (YYYY-MM-DD)")),
             (IndexKind.PHONE, _("Phone number")),

@@ -105,6 +105,13 @@ def person_label(user: Any) -> str:
     return user.display_name or user.email
 
 
+def frozen_label(user: Any) -> str:
+    """A member's name, saying so when the account is frozen (their cases need someone)."""
+    if getattr(user, "frozen_at", None) is not None:
+        return str(_("%(name)s (frozen)") % {"name": person_label(user)})
+    return person_label(user)
+
+
 def choose_from(
     form: forms.Form, name: str, queryset: Any, label: Callable[[Any], str] | None = None
 ) -> None:

@@ -67,7 +67,16 @@ from casework.selectors.access import (
     section_refusal,
     section_refusals,
 )
-from casework.selectors.cases import CaseListing, case_list, case_listing, case_search, list_rows
+from casework.selectors.cases import (
+    SORTS,
+    CaseListing,
+    assignees_of,
+    case_find,
+    case_list,
+    case_listing,
+    case_search,
+    list_rows,
+)
 from casework.selectors.notices import (
     EXPLANATION_CLOSED,
     Accountable,
@@ -125,6 +134,9 @@ __all__ = [
     "case_for",
     "case_list",
     "case_listing",
+    "assignees_of",
+    "case_find",
+    "SORTS",
     "case_panels",
     "case_referrals",
     "case_search",

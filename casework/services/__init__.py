@@ -47,10 +47,13 @@ from casework.services.access import (
 )
 from casework.services.assignment import (
     ERR_ASSIGN_REASON,
+    ERR_BULK_ADMIN,
     ERR_CANNOT_OPEN,
+    ERR_NO_CASES,
     ERR_NO_CASEWORKER,
     ERR_UNKNOWN_CASEWORKER,
     case_assign,
+    cases_reassign,
     location_open,
 )
 from casework.services.break_glass import (
@@ -149,6 +152,9 @@ __all__ = [
     "REFERRAL_MAX",
     "break_glass",
     "case_assign",
+    "ERR_BULK_ADMIN",
+    "ERR_NO_CASES",
+    "cases_reassign",
     "case_change_status",
     "case_create",
     "case_shred",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Membership
+from accounts.models import Membership, Role
 from audit.services import record
 from casework import selectors, services
 from casework.forms import (
@@ -23,6 +23,7 @@ from casework.forms import (
     ShellForm,
     StatusForm,
 )
+from casework.forms.triage import BulkAssignForm
 from casework.models import Case
 from casework.sections import SECTIONS, Section
 from casework.selectors import (
@@ -33,6 +34,8 @@ from casework.selectors import (
 from casework.web import case_view, forbidden, org_view
 
 PAGE_SIZE = 25
+SEARCH_LIMIT = 100
+REFERENCE, PSEUDONYM = "reference", "pseudonym"
 CASE_CREATED = _("The case has been opened.")
 STATUS_CHANGED = _("The status has been changed.")
 ASSIGNMENT_SAVED = _("The assignment has been saved.")
@@ -47,11 +50,38 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, message)
 
 
+def _list_context(request: AuthenticatedHttpRequest, membership: Membership, **extra) -> dict:
+    """What every rendering of the case list shows besides the cases: the filter and search
+    forms, the sort, and for org admins the bulk reassignment's choices."""
+    org = membership.organisation
+    is_admin = membership.role == Role.ORG_ADMIN
+    context = {
+        "filters": FilterForm(
+            request.GET or None, assignees=selectors.assignees_of(organisation=org)
+        ),
+        "search": SearchForm(),
+        "can_create": membership.role == Role.CASEWORKER,
+        "sort": request.GET.get("sort", ""),
+        "sorts": selectors.SORTS,
+        "bulk": BulkAssignForm(
+            cases=Case.objects.none(),
+            caseworkers=caseworkers_of(organisation_id=org.pk),
+            members=selectors.assignees_of(organisation=org),
+        )
+        if is_admin
+        else None,
+    }
+    context.update(extra)
+    return context
+
+
 @require_http_methods(["GET", "HEAD"])
 @org_view
 def case_list(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
-    """The organisation's cases, filtered and paginated: a constant number of queries."""
-    filters = FilterForm(request.GET or None)
+    """The organisation's cases, filtered, sorted (``?sort=``, whitelisted) and paginated:
+    a constant number of queries."""
+    context = _list_context(request, membership)
+    filters = context["filters"]
     chosen = filters.cleaned_data if filters.is_valid() else {}
     cases = selectors.case_listing(
         user=request.user,
@@ -60,6 +90,8 @@ def case_list(request: AuthenticatedHttpRequest, *, membership: Membership) -> H
         risk=chosen.get("risk", ""),
         country=chosen.get("country", ""),
         mine=bool(chosen.get("mine")),
+        assignee=chosen.get("assignee"),
+        sort=context["sort"],
     )
     # CaseListing takes only what Paginator uses (len() and slices); the stubs' protocol also
     # asks for iteration and integer indexes.
@@ -67,53 +99,42 @@ def case_list(request: AuthenticatedHttpRequest, *, membership: Membership) -> H
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "casework/case_list.html",
-        {
-            "page": page,
-            "cases": page.object_list,
-            "filters": filters,
-            "search": SearchForm(),
-            "query": query.urlencode(),
-            "can_create": membership.role == "caseworker",
-        },
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
+    context.update(
+        page=page, cases=page.object_list, query=query.urlencode(), unsorted=unsorted.urlencode()
     )
+    return render(request, "casework/case_list.html", context)
+
+
+def _search(request: AuthenticatedHttpRequest, org, kind: str, value: str) -> list[Case]:
+    if kind in (REFERENCE, PSEUDONYM):
+        found = selectors.case_find(user=request.user, organisation=org, kind=kind, value=value)
+    else:
+        found = selectors.case_search(user=request.user, organisation=org, kind=kind, value=value)
+    return list(found[:SEARCH_LIMIT])
 
 
 @require_POST
 @org_view
 def case_search(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
-    """Exact search by blind index. POST, so the searched value never sits in a URL."""
+    """Search by reference or pseudonym (in clear on the list already), or exactly by blind
+    index. POST, so the searched value never sits in a URL."""
     search = SearchForm(request.POST)
     results = None
     if search.is_valid():
-        results = list(
-            selectors.case_search(
-                user=request.user,
-                organisation=membership.organisation,
-                kind=search.cleaned_data["kind"],
-                value=search.cleaned_data["value"],
-            )
-        )
+        kind = search.cleaned_data["kind"]
+        results = _search(request, membership.organisation, kind, search.cleaned_data["value"])
         record(
             "case.searched",
             actor=request.user,
             org=membership.organisation,
-            method=search.cleaned_data["kind"],
+            method=kind,
             count=len(results),
         )
-    return render(
-        request,
-        "casework/case_list.html",
-        {
-            "cases": results or [],
-            "searched": results is not None,
-            "filters": FilterForm(),
-            "search": search,
-            "can_create": membership.role == "caseworker",
-        },
-    )
+    context = _list_context(request, membership, search=search)
+    context.update(cases=results or [], searched=results is not None)
+    return render(request, "casework/case_list.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -26,9 +26,13 @@ from deadlines.services.computed import (
 )
 from deadlines.services.deadlines import (
     ERR_ASSIGNEE,
+    ERR_COMPUTED,
     ERR_NOT_ASSIGNED,
     ERR_NOT_OPEN,
     ERR_PAST_DUE,
+    ERR_REASON,
+    ERR_UNCHANGED,
+    deadline_change,
     deadline_create,
     deadline_set_status,
 )
@@ -58,6 +62,10 @@ __all__ = [
     "DIGEST_SUBJECT",
     "EMAIL_BATCH",
     "ERR_ASSIGNEE",
+    "ERR_COMPUTED",
+    "ERR_REASON",
+    "ERR_UNCHANGED",
+    "deadline_change",
     "ERR_HOLD_FORBIDDEN",
     "ERR_INTERVAL",
     "ERR_NOT_ASSIGNED",

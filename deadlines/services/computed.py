@@ -26,6 +26,8 @@ UNREADABLE = (envelope.SectionShredded, envelope.KeyRefused)
 
 KIND_ART_337 = "art337_threshold"
 KIND_TRANSIT_STAY = "transit_stay_limit"
+# Kinds that record when a legal effect begins (seeded so; kept if an admin re-creates them).
+INFORMATION_KINDS = frozenset({KIND_ART_337, "esummons_served"})
 
 
 class Due(NamedTuple):
@@ -55,7 +57,11 @@ def _kind(code: str) -> DeadlineKind:
     kind = DeadlineKind.objects.filter(code=code).first()
     if kind is None:
         # The data migration seeds it; an admin who deleted it gets it back.
-        kind = DeadlineKind.objects.create(code=code, name=code.replace("_", " ").capitalize())
+        kind = DeadlineKind.objects.create(
+            code=code,
+            name=code.replace("_", " ").capitalize(),
+            information=code in INFORMATION_KINDS,
+        )
     return kind
 
 
@@ -128,8 +134,14 @@ def _create_or_move(case: Case, by: User | None, wanted: Wanted, existing: dict)
     for key, due in wanted.items():
         current = existing.get(key)
         if current is None:
+            kind = _kind(due.kind)
             deadline = Deadline(
-                case=case, kind=_kind(due.kind), source=key[0], source_key=key[1], created_by=by
+                case=case,
+                kind=kind,
+                information=kind.information,
+                source=key[0],
+                source_key=key[1],
+                created_by=by,
             )
             seal_due(deadline, due=due.day, section=due.section)
             # No note: the row says only "threshold N of that exposure" (ids, in clear).

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from casework.selectors import is_assigned_caseworker
-from deadlines import selectors
+from deadlines import selectors, triage
 from deadlines.models import CaseRetention, CheckInSchedule, RetentionAction
 
 register = template.Library()
@@ -36,10 +36,28 @@ def case_deadlines_panel(context, case):
 
 @register.inclusion_tag("deadlines/_dashboard_widget.html", takes_context=True)
 def deadlines_due_widget(context):
+    """The tasks overdue and due this week: a few of each and their counts (bounded:
+    deadlines.triage.due_tasks), with the unread and urgent notifications."""
     user = context["request"].user
-    groups = selectors.my_deadlines(user=user)
     return {
-        "groups": groups,
+        "tasks": triage.due_tasks(user=user),
         "unread": selectors.unread_count(user=user),
         "urgent": selectors.urgent_notifications(user=user),
     }
+
+
+@register.inclusion_tag("deadlines/_checkins_widget.html", takes_context=True)
+def missed_checkins_widget(context):
+    """The user's cases with a missed welfare check-in: a few and the count (two queries)."""
+    return {"missed": triage.missed_checkins(user=context["request"].user)}
+
+
+@register.simple_tag(takes_context=True)
+def attach_next_deadlines(context, cases) -> str:
+    """Sets ``next_deadline`` on each listed case (None: none, or not the reader's to see),
+    for the case list's column. Renders nothing."""
+    cases = list(cases)
+    found = selectors.next_deadlines(user=context["request"].user, cases=cases)
+    for case in cases:
+        case.next_deadline = found.get(case.pk)
+    return ""

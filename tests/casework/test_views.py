@@ -112,6 +112,7 @@ ACCESS_PAGES = {
     "break_glass",
     "location_open",
     "referral_assign",
+    "case_bulk_assign",
 }
 
 

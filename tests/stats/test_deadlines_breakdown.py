@@ -107,6 +107,15 @@ def test_cancelled_deadlines_and_done_ones_without_a_completion_month_do_not_cou
     assert counts() == {(str(getlost.pk), "2026-Q1", "appeal", "met"): 1}
 
 
+def test_information_dates_are_never_missed_deadlines(bulk_cases, orgs):
+    getlost, _other = orgs
+    cases = bulk_cases(getlost, 2, opened=date(2026, 1, 1))
+    add(cases, "appeal", due=date(2026, 3, 10))
+    add(cases, "art337_threshold", due=date(2026, 3, 10))
+    Deadline.objects.filter(kind__code="art337_threshold").update(information=True)
+    assert counts() == {(str(getlost.pk), "2026-Q1", "appeal", "missed"): 2}
+
+
 def test_the_aggregate_counts_per_organisation_kind_quarter_and_outcome_in_one_query(
     bulk_cases, orgs, django_assert_num_queries
 ):
