@@ -94,7 +94,9 @@ class StepForm(LimitedForm):
     kind = forms.ChoiceField(label=_("Step"), choices=StepKind.choices)
     country = ServiceChecked(label=_("Country"), required=False, choices=())
     planned_on = _date(_("Planned for"))
-    done_on = _date(_("Done on"))
+    done_on = _date(
+        _("Done on"), help_text=_("For a border crossing: the day of entry into the country.")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=StepStatus.choices)
     notes = _text(
         _("Notes"), limits.SHORT_TEXT, help_text=_("Never write addresses, unit numbers or names.")
