@@ -142,6 +142,15 @@ class DossierItemForm(LimitedForm):
         choices=(),
         widget=forms.CheckboxSelectMultiple,
     )
+    override_reason = _text(
+        _("Why a document of another type belongs here"),
+        limits.SHORT_TEXT,
+        rows=2,
+        help_text=_(
+            "Only needed for a document of another type than the item's. The reviewing "
+            "lawyer sees this reason."
+        ),
+    )
 
     def __init__(self, *args, documents: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)

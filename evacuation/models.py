@@ -236,9 +236,12 @@ class Dossier(models.Model):
 
 class DossierItem(models.Model):
     """One line of the checklist, copied from the route's requirements when the dossier is
-    created (later template edits do not change a dossier under way)."""
+    created; requirements added or changed later reach the dossiers still in draft. It takes
+    documents of its type; another type only with ``override_reason``, which the lawyer sees."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The dossier's case: the envelope binds the sealed override reason to it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="items")
     document_type = models.ForeignKey(
         DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("document type")
@@ -248,6 +251,8 @@ class DossierItem(models.Model):
     documents: models.ManyToManyField[Document, DossierDocument] = models.ManyToManyField(
         Document, through="DossierDocument", related_name="dossier_items", blank=True
     )
+    # Why documents of another type stand under this item (empty: all are of its type).
+    override_reason = SealedField(section=Section.DOCUMENTS, codec=TEXT, limit=limits.SHORT_TEXT)
 
     class Meta:
         ordering = ["position", "id"]
