@@ -13,7 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from casework import limits
@@ -101,6 +101,41 @@ class VisaRoute(models.TextChoices):
     UKRAINIAN_PROTECTION = "ukrainian_protection", _("Protection for Ukrainians")
 
 
+class Route(models.Model):
+    """A route to safety a visa application follows, and (its requirements) the checklist of
+    its dossier. Routes are data a platform admin edits in the app; the seeded ones carry the
+    codes of VisaRoute, which code may still name (the French reporting rule)."""
+
+    code = models.SlugField(_("code"), max_length=24, primary_key=True)
+    name = models.CharField(_("name"), max_length=limits.NAME)
+    active = models.BooleanField(
+        _("offered for new applications"),
+        default=True,
+        help_text=_("A retired route stays on the applications that used it."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+
+    def __str__(self) -> str:
+        # A seeded route keeps its translated label until an admin renames it.
+        if self.code in VisaRoute.values:
+            label = VisaRoute(self.code).label
+            with translation.override("en"):
+                if self.name == str(label):
+                    return str(label)
+        return self.name
+
+
+def route_label(code: str) -> str:
+    """The route's name (one query; the code itself if the route is gone)."""
+    route = Route.objects.filter(code=code).first()
+    return str(route) if route is not None else code
+
+
 class Decision(models.TextChoices):
     PENDING = "pending", _("No decision yet")
     GRANTED = "granted", _("Granted")
@@ -115,7 +150,8 @@ class VisaApplication(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visa_applications")
-    route = models.CharField(_("route"), max_length=24, choices=VisaRoute.choices)
+    # A Route's code; not a foreign key, so that statistics and code keep reading a code.
+    route = models.CharField(_("route"), max_length=24)
     destination = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination")
     )
@@ -141,12 +177,22 @@ class VisaApplication(models.Model):
     def __str__(self) -> str:
         return self.get_route_display()
 
+    def get_route_display(self) -> str:
+        return route_label(self.route)
+
 
 class DossierRequirement(models.Model):
-    """The dossier template of a route: which document types it needs (admin-editable, seeded
-    from DOMAIN.md)."""
+    """The dossier template of a route: which document types it needs (edited by platform
+    admins in the app, seeded from DOMAIN.md). Added or changed, it reaches the dossiers of
+    the route still in draft."""
 
-    route = models.CharField(_("route"), max_length=24, choices=VisaRoute.choices)
+    route = models.ForeignKey(
+        Route,
+        on_delete=models.CASCADE,
+        db_column="route",
+        related_name="requirements",
+        verbose_name=_("route"),
+    )
     document_type = models.ForeignKey(
         DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("document type")
     )
@@ -164,7 +210,7 @@ class DossierRequirement(models.Model):
         verbose_name_plural = _("dossier requirements")
 
     def __str__(self) -> str:
-        return f"{self.route}: {self.document_type}"
+        return f"{self.route_id}: {self.document_type}"
 
 
 class DossierStatus(models.TextChoices):

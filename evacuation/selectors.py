@@ -65,6 +65,12 @@ def _review_referrals(*, case: Case, user: User | None = None):
     ]
 
 
+def may_edit_routes(*, user: User) -> bool:
+    """Whether the user is a platform admin, who edits the routes and their dossier
+    requirements (no organisation's member role gives it)."""
+    return is_active_user(user) and (user.is_staff or user.is_superuser)
+
+
 def may_review(*, user: User, case: Case) -> bool:
     """Whether the user may review dossiers of the case now (see the module docstring)."""
     if not is_active_user(user):

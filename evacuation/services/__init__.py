@@ -52,6 +52,17 @@ from evacuation.services.reviews import (
     dossier_review,
     dossier_submit_for_review,
 )
+from evacuation.services.routes import (
+    ERR_NOT_PLATFORM_ADMIN,
+    ERR_REQUIREMENT_EXISTS,
+    ERR_REQUIREMENT_OTHER_ROUTE,
+    ERR_ROUTE_CODE,
+    ERR_ROUTE_EXISTS,
+    ERR_ROUTE_NAME,
+    requirement_remove,
+    requirement_save,
+    route_save,
+)
 from evacuation.services.visas import (
     ASYLUM_REPORTING_DAYS,
     ERR_APPEAL_BEFORE_DECISION,
@@ -71,6 +82,15 @@ from evacuation.services.visas import (
 )
 
 __all__ = [
+    "ERR_NOT_PLATFORM_ADMIN",
+    "ERR_REQUIREMENT_EXISTS",
+    "ERR_REQUIREMENT_OTHER_ROUTE",
+    "ERR_ROUTE_CODE",
+    "ERR_ROUTE_EXISTS",
+    "ERR_ROUTE_NAME",
+    "requirement_remove",
+    "requirement_save",
+    "route_save",
     "ASYLUM_REPORTING_DAYS",
     "ERR_ALREADY_VETTED",
     "ERR_APPEAL_BEFORE_DECISION",
