@@ -1,14 +1,14 @@
 from django.urls import path
 
 from casework import converters  # noqa: F401 - registers "ref"
-from casework.views import access, cases, sections
+from casework.views import access, cases, intake, sections
 
 app_name = "casework"
 
 urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/search/", cases.case_search, name="case_search"),
-    path("cases/new/", cases.case_create, name="case_create"),
+    path("cases/new/", intake.case_create, name="case_create"),
     path("cases/referrals/", access.referral_dashboard, name="referrals"),
     path("cases/notices/read/", access.notices_read, name="notices_read"),
     path("cases/referrals/<uuid:pk>/accept/", access.referral_accept, name="referral_accept"),

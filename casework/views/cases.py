@@ -16,7 +16,6 @@ from audit.services import record
 from casework import selectors, services
 from casework.forms import (
     AssignForm,
-    CaseCreateForm,
     FilterForm,
     LocationOpenForm,
     SearchForm,
@@ -33,7 +32,6 @@ from casework.selectors import (
 from casework.web import case_view, forbidden, org_view
 
 PAGE_SIZE = 25
-CASE_CREATED = _("The case has been opened.")
 STATUS_CHANGED = _("The status has been changed.")
 ASSIGNMENT_SAVED = _("The assignment has been saved.")
 VERIFIED = _("The person is marked as verified. Location and route are now open.")
@@ -114,33 +112,6 @@ def case_search(request: AuthenticatedHttpRequest, *, membership: Membership) ->
             "can_create": membership.role == "caseworker",
         },
     )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@org_view
-def case_create(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
-    form = CaseCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_create(
-                organisation=membership.organisation,
-                by=request.user,
-                pseudonym=data["pseudonym"],
-                legal_name=data["legal_name"],
-                date_of_birth=data["date_of_birth"],
-                intake_channel=data["intake_channel"],
-                legal_category=data["legal_category"],
-                service_category=data["service_category"],
-                risk_level=data["risk_level"],
-                country=data["country"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, CASE_CREATED)
-            return redirect(case)
-    return render(request, "casework/case_form.html", {"form": form})
 
 
 def open_sections(
