@@ -131,13 +131,16 @@ def open_sections(
 def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     assigned = is_assigned_caseworker(user=request.user, case=case)
     panels = open_sections(request, case, SECTIONS, assigned=assigned)
+    listed = [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS]
     access = _access_context(request, case, assigned=assigned)
     return render(
         request,
         "casework/case_detail.html",
         {
             "case": case,
-            "panels": [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS],
+            "panels": listed,
+            # Sections the user may not open (or erased): named on the page, nothing loaded.
+            "closed_panels": [p for p in listed if p.get("refused") or p.get("shredded")],
             "assigned": assigned,
             # Where the person is shows only to those who may open location and route.
             "sees_location": "content" in panels[Section.LOCATION],
