@@ -269,6 +269,12 @@ class RequirementForm(LimitedForm):
         label=_("Document type"), queryset=DocumentType.objects.all()
     )
     required = forms.BooleanField(label=_("Required"), required=False)
+    also_accepts: forms.ModelMultipleChoiceField[DocumentType] = forms.ModelMultipleChoiceField(
+        label=_("Also accepts"),
+        queryset=DocumentType.objects.all(),
+        required=False,
+        help_text=_("Other types that satisfy this item without a reason (hold Ctrl to pick)."),
+    )
     position = forms.IntegerField(
         label=_("Position in the checklist"), min_value=0, max_value=32767
     )

@@ -198,6 +198,10 @@ class DossierRequirement(models.Model):
     )
     required = models.BooleanField(_("required"), default=True)
     position = models.PositiveSmallIntegerField(default=100)
+    # Other types that satisfy the item as well (an e-summons for the summons), no reason asked.
+    also_accepts = models.ManyToManyField(
+        DocumentType, blank=True, related_name="+", verbose_name=_("also accepts")
+    )
 
     class Meta:
         ordering = ["route", "position", "id"]

@@ -261,13 +261,14 @@ def dossier_page(*, user: User, case: Case, dossier: Dossier, role: str) -> Doss
     )
 
 
-def case_document_choices(*, case: Case, item: DossierItem | None = None) -> list[tuple[str, str]]:
-    """(id, "type: file name") for each of the case's documents; with ``item``, those of the
-    item's type first, the others marked as another type. Opens documents."""
+def case_document_choices(*, case: Case, accepted: set[int] | None = None) -> list[tuple[str, str]]:
+    """(id, "type: file name") for each of the case's documents; with ``accepted`` (the
+    types a checklist item takes), those first, the others marked as another type. Opens
+    documents."""
     choices = []
     for d in case.documents.select_related("document_type"):
         label = f"{d.document_type.name}: {case.envelope.open(d, 'original_name')}"
-        other = item is not None and d.document_type_id != item.document_type_id
+        other = accepted is not None and d.document_type_id not in accepted
         if other:
             label = str(OTHER_TYPE) % {"document": label}
         choices.append((other, str(d.pk), label))

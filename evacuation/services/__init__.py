@@ -23,6 +23,7 @@ from evacuation.services.dossiers import (
     MISSING_ITEM,
     MISSING_REVIEWER,
     MISSING_VETTING,
+    accepted_types,
     dossier_assign_reviewer,
     dossier_contents,
     dossier_create,
@@ -82,6 +83,7 @@ from evacuation.services.visas import (
 )
 
 __all__ = [
+    "accepted_types",
     "ERR_NOT_PLATFORM_ADMIN",
     "ERR_REQUIREMENT_EXISTS",
     "ERR_REQUIREMENT_OTHER_ROUTE",

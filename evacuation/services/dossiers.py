@@ -69,6 +69,15 @@ def dossier_create(*, application: VisaApplication, by: User) -> Dossier:
     return dossier
 
 
+def accepted_types(*, item: DossierItem, route: str) -> set[int]:
+    """The document types the item takes without a reason: its own, and those its route's
+    requirement also accepts (one query)."""
+    also = DossierRequirement.objects.filter(
+        route_id=route, document_type_id=item.document_type_id
+    ).values_list("also_accepts", flat=True)
+    return {item.document_type_id, *(pk for pk in also if pk is not None)}
+
+
 def require_editable(dossier: Dossier, by: User) -> None:
     """PermissionDenied unless ``by`` is an assigned caseworker; ERR_NOT_EDITABLE once the
     dossier is in review or beyond."""
@@ -102,9 +111,9 @@ def dossier_link(
     override_reason: str = "",
 ) -> DossierItem:
     """Sets the case documents included under a checklist item, in the order given. A
-    document of another type than the item's needs ``override_reason`` (sealed with the item,
-    shown to the reviewing lawyer); without one it is refused (ERR_DOCUMENT_TYPE) and nothing
-    changes."""
+    document of a type the item does not accept (accepted_types) needs ``override_reason``
+    (sealed with the item, shown to the reviewing lawyer); without one it is refused
+    (ERR_DOCUMENT_TYPE) and nothing changes."""
     dossier = lock_dossier(dossier)
     require_editable(dossier, by)
     if item.dossier_id != dossier.pk:
@@ -112,7 +121,8 @@ def dossier_link(
     if any(d.case_id != dossier.case_id for d in documents):
         raise ValidationError(ERR_DOCUMENT_OTHER_CASE)
     reason = limits.check_text(override_reason.strip(), limits.SHORT_TEXT)
-    others = [d for d in documents if d.document_type_id != item.document_type_id]
+    accepted = accepted_types(item=item, route=dossier.visa_application.route)
+    others = [d for d in documents if d.document_type_id not in accepted]
     if others and not reason:
         raise ValidationError(str(ERR_DOCUMENT_TYPE) % {"item": item.document_type})
     DossierDocument.objects.filter(item=item).delete()

@@ -5,6 +5,7 @@ keep the checklist they went to review with."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -86,10 +87,12 @@ def requirement_save(
     document_type: DocumentType,
     required: bool,
     position: int,
+    also_accepts: Iterable[DocumentType] = (),
     requirement: DossierRequirement | None = None,
 ) -> DossierRequirement:
     """Adds a requirement to the route (``requirement`` None) or changes whether it is
-    required and its place; the route's draft dossiers get the item, or its new terms."""
+    required, its place and the other types that satisfy it; the route's draft dossiers get
+    the item, or its new terms."""
     _require_platform_admin(by)
     if requirement is not None and requirement.route_id != route.pk:
         raise ValidationError(ERR_REQUIREMENT_OTHER_ROUTE)
@@ -103,6 +106,7 @@ def requirement_save(
     requirement.document_type = document_type
     requirement.required, requirement.position = required, position
     requirement.save()
+    requirement.also_accepts.set([t for t in also_accepts if t.pk != document_type.pk])
     for dossier in drafts:
         DossierItem.objects.update_or_create(
             dossier=dossier,

@@ -215,7 +215,8 @@ def dossier_item(request: Request, case: Case, dossier: Dossier, role: str, item
     item = get_object_or_404(
         DossierItem.objects.select_related("document_type"), pk=item, dossier=dossier
     )
-    choices = case_document_choices(case=case, item=item)
+    accepted = services.accepted_types(item=item, route=dossier.visa_application.route)
+    choices = case_document_choices(case=case, accepted=accepted)
     section_viewed(case=case, by=request.user, sections=[Section.DOCUMENTS])
     if request.method == "POST":
         form = DossierItemForm(request.POST, documents=choices)

@@ -60,7 +60,11 @@ def route_list(request: Request) -> HttpResponse:
 
 
 def _detail(request: Request, route: Route, form, requirement_form) -> HttpResponse:
-    requirements = route.requirements.select_related("document_type").order_by("position", "id")
+    requirements = (
+        route.requirements.select_related("document_type")
+        .prefetch_related("also_accepts")
+        .order_by("position", "id")
+    )
     return render(
         request,
         "evacuation/route_detail.html",

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from casework import services as casework_services
 from casework.models import DocumentType
 from evacuation import services
-from evacuation.models import DossierDocument, DossierItem
+from evacuation.models import DossierDocument, DossierItem, DossierRequirement, Route
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,34 @@ def test_the_item_page_lists_documents_of_its_type_first(
     body = client.get(page).content.decode()
     assert body.index("opinion.jpg") < body.index("summons.jpg")
     assert "summons.jpg (another type)" in body
+
+
+def test_an_item_takes_the_other_types_its_requirement_also_accepts(
+    dossier, caseworker_getlost, admin_user
+):
+    route = Route.objects.get(code=dossier.visa_application.route)
+    requirement = DossierRequirement.objects.get(route=route, document_type__code="summons")
+    e_summons = DocumentType.objects.get(code="e-summons")
+    services.requirement_save(
+        by=admin_user,
+        route=route,
+        requirement=requirement,
+        document_type=requirement.document_type,
+        required=requirement.required,
+        position=requirement.position,
+        also_accepts=[e_summons],
+    )
+    item = dossier.items.get(document_type__code="summons")
+    assert services.accepted_types(item=item, route=route.code) == {
+        requirement.document_type_id,
+        e_summons.pk,
+    }
+    screenshot = upload(dossier.case, caseworker_getlost, "e-summons")
+    services.dossier_link(dossier=dossier, by=caseworker_getlost, item=item, documents=[screenshot])
+    assert list(item.links.values_list("document_id", flat=True)) == [screenshot.pk]
+    # Not for the expert opinion: there it is still another type.
+    opinion = dossier.items.get(document_type__code="expert-opinion")
+    with pytest.raises(ValidationError):
+        services.dossier_link(
+            dossier=dossier, by=caseworker_getlost, item=opinion, documents=[screenshot]
+        )

@@ -152,11 +152,19 @@ def test_a_platform_admin_adds_a_dublin_route_in_the_app(
     detail = reverse("evacuation:route_detail", args=["dublin"])
     assert (response.status_code, response["Location"]) == (302, detail)
     opinion = DocumentType.objects.get(code="expert-opinion")
+    vetting = DocumentType.objects.get(code="vetting-memo")
     response = client.post(
         reverse("evacuation:requirement_add", args=["dublin"]),
-        {"document_type": opinion.pk, "required": "on", "position": "10"},
+        {
+            "document_type": opinion.pk,
+            "required": "on",
+            "position": "10",
+            "also_accepts": [vetting.pk],
+        },
     )
     assert response.status_code == 302
+    page = client.get(detail).content.decode()
+    assert opinion.name in page and f'name="also_accepts" value="{vetting.pk}"' in page
     assert "Dublin procedure" in client.get(reverse("evacuation:route_list")).content.decode()
 
     application = services.visa_save(
