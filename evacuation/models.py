@@ -102,9 +102,8 @@ class VisaRoute(models.TextChoices):
 
 
 class Route(models.Model):
-    """A route to safety a visa application follows, and (its requirements) the checklist of
-    its dossier. Routes are data a platform admin edits in the app; the seeded ones carry the
-    codes of VisaRoute, which code may still name (the French reporting rule)."""
+    """A route to safety; its requirements are its dossier's checklist. Platform admins edit
+    routes in the app; the seeded ones keep VisaRoute's codes, which code may still name."""
 
     code = models.SlugField(_("code"), max_length=24, primary_key=True)
     name = models.CharField(_("name"), max_length=limits.NAME)
@@ -121,19 +120,11 @@ class Route(models.Model):
         verbose_name_plural = _("routes")
 
     def __str__(self) -> str:
-        # A seeded route keeps its translated label until an admin renames it.
-        if self.code in VisaRoute.values:
-            label = VisaRoute(self.code).label
-            with translation.override("en"):
-                if self.name == str(label):
-                    return str(label)
-        return self.name
-
-
-def route_label(code: str) -> str:
-    """The route's name (one query; the code itself if the route is gone)."""
-    route = Route.objects.filter(code=code).first()
-    return str(route) if route is not None else code
+        # A seeded route shows its translated label until an admin renames it.
+        label = VisaRoute(self.code).label if self.code in VisaRoute.values else None
+        with translation.override("en"):
+            seeded = label is not None and self.name == str(label)
+        return str(label) if seeded else self.name
 
 
 class Decision(models.TextChoices):
@@ -178,7 +169,9 @@ class VisaApplication(models.Model):
         return self.get_route_display()
 
     def get_route_display(self) -> str:
-        return route_label(self.route)
+        """The route's name (one query; the code if the route is gone)."""
+        route = Route.objects.filter(code=self.route).first()
+        return str(route) if route is not None else self.route
 
 
 class DossierRequirement(models.Model):

@@ -194,3 +194,16 @@ def test_a_retired_route_takes_no_new_applications(case_kz, caseworker_getlost, 
     with pytest.raises(ValidationError) as refused:
         services.visa_save(case=case_kz, by=caseworker_getlost, route=route.code, destination="FR")
     assert refused.value.messages == [str(services.ERR_UNKNOWN_ROUTE)]
+
+
+def test_a_seeded_route_is_named_in_the_readers_language_until_renamed(platform_admin):
+    from django.utils import translation
+
+    route = french()
+    with translation.override("ru"):
+        assert str(route) == "Гуманитарная виза Франции"
+    services.route_save(
+        by=platform_admin, route=route, name="Humanitarian visa (France)", active=True, position=0
+    )
+    with translation.override("ru"):
+        assert str(french()) == "Humanitarian visa (France)"
