@@ -84,7 +84,7 @@ def _intake(request: AuthenticatedHttpRequest, membership: Membership, data: dic
         )
     except ValidationError as error:
         fields = {**PART_FIELDS, **{f"document_{i}": f"file_{s}" for i, s in enumerate(slots, 1)}}
-        return {fields.get(part): messages for part, messages in error.message_dict.items()}
+        return {fields.get(part): texts for part, texts in error.message_dict.items()}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
