@@ -65,6 +65,15 @@ NAVIGATION: tuple[NavEntry, ...] = (
 )
 # Without any membership (a platform admin, or a member just removed) only these remain.
 WITHOUT_MEMBERSHIP = frozenset({"dashboard", "accounts:security", "accounts:sessions"})
+# The platform admin area (staff, whatever their membership): routes and their dossiers.
+PLATFORM_ADMIN = (
+    NavEntry(
+        "evacuation:route_list",
+        _("Routes"),
+        frozenset(),
+        also=("evacuation:route_detail",),
+    ),
+)
 
 
 def _is_verified(user) -> bool:
@@ -85,9 +94,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is not None and _is_verified(user):
         match = getattr(request, "resolver_match", None)
         current = match.view_name if match else ""
-        for entry in NAVIGATION:
+        platform = user.is_active and (user.is_staff or user.is_superuser)
+        for entry in NAVIGATION + (PLATFORM_ADMIN if platform else ()):
             allowed = role in entry.roles if role else entry.url_name in WITHOUT_MEMBERSHIP
-            if allowed:
+            if allowed or entry in PLATFORM_ADMIN:
                 nav.append(
                     {
                         "name": entry.url_name,

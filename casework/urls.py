@@ -1,7 +1,7 @@
 from django.urls import path
 
 from casework import converters  # noqa: F401 - registers "ref"
-from casework.views import access, cases, sections, triage
+from casework.views import access, cases, intake, sections, triage
 
 app_name = "casework"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/search/", cases.case_search, name="case_search"),
     path("cases/reassign/", triage.case_bulk_assign, name="case_bulk_assign"),
-    path("cases/new/", cases.case_create, name="case_create"),
+    path("cases/new/", intake.case_create, name="case_create"),
     path("cases/referrals/", access.referral_dashboard, name="referrals"),
     path("cases/referrals/<uuid:pk>/accept/", access.referral_accept, name="referral_accept"),
     path("cases/referrals/<uuid:pk>/decline/", access.referral_decline, name="referral_decline"),

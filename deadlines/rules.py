@@ -64,3 +64,24 @@ def last_allowed_day(*, stays: list[tuple[date, date | None]], rule: StayRule) -
             return day
         day = nxt
     return day
+
+
+def stays_in(
+    *, country: str, entries: list[tuple[date, str]], current: date
+) -> list[tuple[date, date | None]]:
+    """The stays in ``country`` for last_allowed_day(): the earlier ones read off the
+    person's border crossings (``entries``: day of entry, ISO code of the country entered)
+    before ``current``, the day of the ongoing stay's entry, which comes last. A stay ends on
+    the day the person entered another country; when the next entry is into ``country`` again
+    the day they left is unknown, and the stay is taken to last until the day before (never
+    too short: a limit computed from it is never too late)."""
+    timeline = sorted({entry for entry in entries if entry[0] < current})
+    timeline.append((current, country))
+    stays: list[tuple[date, date | None]] = []
+    for (day, code), (following, next_code) in zip(timeline, timeline[1:], strict=False):
+        if code != country:
+            continue
+        exit_ = following - timedelta(days=1) if next_code == country else following
+        stays.append((day, max(exit_, day)))
+    stays.append((current, None))
+    return stays

@@ -1,13 +1,4 @@
-"""The Django admin edits the dossier templates only: plans, visa applications and dossiers
-hold sealed content and are never listed here."""
-
-from django.contrib import admin
-
-from evacuation.models import DossierRequirement
-
-
-@admin.register(DossierRequirement)
-class DossierRequirementAdmin(admin.ModelAdmin):
-    list_display = ("route", "document_type", "required", "position")
-    list_filter = ("route", "required")
-    list_editable = ("required", "position")
+"""Nothing of evacuation is in the Django admin: plans, visa applications and dossiers hold
+sealed content, and routes with their dossier requirements are edited in the app's platform
+admin area (evacuation.views.routes), where a change reaches the draft dossiers and is
+audited."""

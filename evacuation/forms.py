@@ -8,19 +8,20 @@ import uuid
 from typing import cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework import limits
 from casework.forms import DateInput, LimitedForm, text_field
-from casework.models import Country, Testimony
+from casework.models import Country, DocumentType, Testimony
 from evacuation.models import (
     Decision,
     DossierStatus,
     PlanStatus,
     ReviewDecision,
+    Route,
     StepKind,
     StepStatus,
-    VisaRoute,
 )
 
 ERR_BAD_DOCUMENT = _("Choose documents from the list.")
@@ -94,7 +95,9 @@ class StepForm(LimitedForm):
     kind = forms.ChoiceField(label=_("Step"), choices=StepKind.choices)
     country = ServiceChecked(label=_("Country"), required=False, choices=())
     planned_on = _date(_("Planned for"))
-    done_on = _date(_("Done on"))
+    done_on = _date(
+        _("Done on"), help_text=_("For a border crossing: the day of entry into the country.")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=StepStatus.choices)
     notes = _text(
         _("Notes"), limits.SHORT_TEXT, help_text=_("Never write addresses, unit numbers or names.")
@@ -106,7 +109,8 @@ class StepForm(LimitedForm):
 
 
 class VisaForm(LimitedForm):
-    route = forms.ChoiceField(label=_("Route"), choices=VisaRoute.choices)
+    # The routes offered (platform admins edit them); the service checks the choice.
+    route = ServiceChecked(label=_("Route"), choices=())
     destination = ServiceChecked(label=_("Destination country"), choices=())
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     consulate = forms.CharField(
@@ -128,6 +132,9 @@ class VisaForm(LimitedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["destination"]).choices = _country_choices()
+        current = self.initial.get("route")
+        routes = Route.objects.filter(Q(active=True) | Q(code=current or ""))
+        cast(forms.ChoiceField, self.fields["route"]).choices = [(r.code, str(r)) for r in routes]
 
 
 class DossierItemForm(LimitedForm):
@@ -139,6 +146,15 @@ class DossierItemForm(LimitedForm):
         required=False,
         choices=(),
         widget=forms.CheckboxSelectMultiple,
+    )
+    override_reason = _text(
+        _("Why a document of another type belongs here"),
+        limits.SHORT_TEXT,
+        rows=2,
+        help_text=_(
+            "Only needed for a document of another type than the item's. The reviewing "
+            "lawyer sees this reason."
+        ),
     )
 
     def __init__(self, *args, documents: list[tuple[str, str]], **kwargs) -> None:
@@ -225,4 +241,40 @@ class MarkForm(LimitedForm):
             (DossierStatus.SUBMITTED, _("Submitted to the consulate or authority")),
             (DossierStatus.DECIDED, _("Decided")),
         ],
+    )
+
+
+class RouteForm(LimitedForm):
+    """A route as a platform admin adds or changes it (the code only when adding)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=24,
+        help_text=_("Lower-case letters, digits and underscores, e.g. “dublin”. Never changes."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=limits.NAME)
+    active = forms.BooleanField(label=_("Offered for new applications"), required=False)
+    position = forms.IntegerField(label=_("Position in lists"), min_value=0, max_value=32767)
+
+    def __init__(self, *args, adding: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not adding:
+            del self.fields["code"]
+
+
+class RequirementForm(LimitedForm):
+    """A document type a route's dossier needs (or may have)."""
+
+    document_type: forms.ModelChoiceField[DocumentType] = forms.ModelChoiceField(
+        label=_("Document type"), queryset=DocumentType.objects.all()
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    also_accepts: forms.ModelMultipleChoiceField[DocumentType] = forms.ModelMultipleChoiceField(
+        label=_("Also accepts"),
+        queryset=DocumentType.objects.all(),
+        required=False,
+        help_text=_("Other types that satisfy this item without a reason (hold Ctrl to pick)."),
+    )
+    position = forms.IntegerField(
+        label=_("Position in the checklist"), min_value=0, max_value=32767
     )

@@ -13,7 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from casework import limits
@@ -101,6 +101,32 @@ class VisaRoute(models.TextChoices):
     UKRAINIAN_PROTECTION = "ukrainian_protection", _("Protection for Ukrainians")
 
 
+class Route(models.Model):
+    """A route to safety; its requirements are its dossier's checklist. Platform admins edit
+    routes in the app; the seeded ones keep VisaRoute's codes, which code may still name."""
+
+    code = models.SlugField(_("code"), max_length=24, primary_key=True)
+    name = models.CharField(_("name"), max_length=limits.NAME)
+    active = models.BooleanField(
+        _("offered for new applications"),
+        default=True,
+        help_text=_("A retired route stays on the applications that used it."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+
+    def __str__(self) -> str:
+        # A seeded route shows its translated label until an admin renames it.
+        label = VisaRoute(self.code).label if self.code in VisaRoute.values else None
+        with translation.override("en"):
+            seeded = label is not None and self.name == str(label)
+        return str(label) if seeded else self.name
+
+
 class Decision(models.TextChoices):
     PENDING = "pending", _("No decision yet")
     GRANTED = "granted", _("Granted")
@@ -115,7 +141,8 @@ class VisaApplication(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visa_applications")
-    route = models.CharField(_("route"), max_length=24, choices=VisaRoute.choices)
+    # A Route's code; not a foreign key, so that statistics and code keep reading a code.
+    route = models.CharField(_("route"), max_length=24)
     destination = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination")
     )
@@ -141,17 +168,33 @@ class VisaApplication(models.Model):
     def __str__(self) -> str:
         return self.get_route_display()
 
+    def get_route_display(self) -> str:
+        """The route's name (one query; the code if the route is gone)."""
+        route = Route.objects.filter(code=self.route).first()
+        return str(route) if route is not None else self.route
+
 
 class DossierRequirement(models.Model):
-    """The dossier template of a route: which document types it needs (admin-editable, seeded
-    from DOMAIN.md)."""
+    """The dossier template of a route: which document types it needs (edited by platform
+    admins in the app, seeded from DOMAIN.md). Added or changed, it reaches the dossiers of
+    the route still in draft."""
 
-    route = models.CharField(_("route"), max_length=24, choices=VisaRoute.choices)
+    route = models.ForeignKey(
+        Route,
+        on_delete=models.CASCADE,
+        db_column="route",
+        related_name="requirements",
+        verbose_name=_("route"),
+    )
     document_type = models.ForeignKey(
         DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("document type")
     )
     required = models.BooleanField(_("required"), default=True)
     position = models.PositiveSmallIntegerField(default=100)
+    # Other types that satisfy the item as well (an e-summons for the summons), no reason asked.
+    also_accepts = models.ManyToManyField(
+        DocumentType, blank=True, related_name="+", verbose_name=_("also accepts")
+    )
 
     class Meta:
         ordering = ["route", "position", "id"]
@@ -164,7 +207,7 @@ class DossierRequirement(models.Model):
         verbose_name_plural = _("dossier requirements")
 
     def __str__(self) -> str:
-        return f"{self.route}: {self.document_type}"
+        return f"{self.route_id}: {self.document_type}"
 
 
 class DossierStatus(models.TextChoices):
@@ -236,9 +279,12 @@ class Dossier(models.Model):
 
 class DossierItem(models.Model):
     """One line of the checklist, copied from the route's requirements when the dossier is
-    created (later template edits do not change a dossier under way)."""
+    created; requirements added or changed later reach the dossiers still in draft. It takes
+    documents of its type; another type only with ``override_reason``, which the lawyer sees."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The dossier's case: the envelope binds the sealed override reason to it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="items")
     document_type = models.ForeignKey(
         DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("document type")
@@ -248,6 +294,8 @@ class DossierItem(models.Model):
     documents: models.ManyToManyField[Document, DossierDocument] = models.ManyToManyField(
         Document, through="DossierDocument", related_name="dossier_items", blank=True
     )
+    # Why documents of another type stand under this item (empty: all are of its type).
+    override_reason = SealedField(section=Section.DOCUMENTS, codec=TEXT, limit=limits.SHORT_TEXT)
 
     class Meta:
         ordering = ["position", "id"]

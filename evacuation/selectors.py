@@ -39,6 +39,7 @@ from casework.selectors import (
 from evacuation.models import (
     Dossier,
     DossierDocument,
+    DossierItem,
     EvacuationPlan,
     EvacuationStep,
     ReviewComment,
@@ -48,6 +49,7 @@ from evacuation.models import (
 
 CASEWORKER = "caseworker"
 REVIEWER = "reviewer"
+OTHER_TYPE = _("%(document)s (another type)")
 
 
 def _review_referrals(*, case: Case, user: User | None = None):
@@ -61,6 +63,12 @@ def _review_referrals(*, case: Case, user: User | None = None):
         for r in referrals
         if ReferralAction.REVIEW_DOSSIER in r.actions and Section.DOCUMENTS in r.sections
     ]
+
+
+def may_edit_routes(*, user: User) -> bool:
+    """Whether the user is a platform admin, who edits the routes and their dossier
+    requirements (no organisation's member role gives it)."""
+    return is_active_user(user) and (user.is_staff or user.is_superuser)
 
 
 def may_review(*, user: User, case: Case) -> bool:
@@ -228,7 +236,17 @@ def dossier_page(*, user: User, case: Case, dossier: Dossier, role: str) -> Doss
             if Section.DOCUMENTS in readable:
                 name = envelope.open(link.document, "original_name")
             documents.append({"row": link.document, "name": name})
-        rows.append({"row": item, "documents": documents, "comments": comments.get(item.pk, [])})
+        override = ""
+        if Section.DOCUMENTS in readable:
+            override = envelope.open(item, "override_reason") or ""
+        rows.append(
+            {
+                "row": item,
+                "documents": documents,
+                "comments": comments.get(item.pk, []),
+                "override_reason": override,
+            }
+        )
     sealed: dict[str, Any] = {}
     for section in (Section.TESTIMONY, Section.LEGAL):
         if section in readable:
@@ -243,12 +261,24 @@ def dossier_page(*, user: User, case: Case, dossier: Dossier, role: str) -> Doss
     )
 
 
-def case_document_choices(*, case: Case) -> list[tuple[str, str]]:
-    """(id, "type: file name") for each of the case's documents. Opens documents."""
-    return [
-        (str(d.pk), f"{d.document_type.name}: {case.envelope.open(d, 'original_name')}")
-        for d in case.documents.select_related("document_type")
-    ]
+def case_document_choices(*, case: Case, accepted: set[int] | None = None) -> list[tuple[str, str]]:
+    """(id, "type: file name") for each of the case's documents; with ``accepted`` (the
+    types a checklist item takes), those first, the others marked as another type. Opens
+    documents."""
+    choices = []
+    for d in case.documents.select_related("document_type"):
+        label = f"{d.document_type.name}: {case.envelope.open(d, 'original_name')}"
+        other = accepted is not None and d.document_type_id not in accepted
+        if other:
+            label = str(OTHER_TYPE) % {"document": label}
+        choices.append((other, str(d.pk), label))
+    choices.sort(key=lambda choice: choice[0])
+    return [(pk, label) for _other, pk, label in choices]
+
+
+def item_override_reason(*, case: Case, item: DossierItem) -> str:
+    """Why documents of another type stand under the item ("" if none). Opens documents."""
+    return case.envelope.open(item, "override_reason") or ""
 
 
 def dossier_contents_initial(*, case: Case, dossier: Dossier) -> dict[str, Any]:

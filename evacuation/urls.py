@@ -1,7 +1,7 @@
 from django.urls import path
 
 from casework import converters  # noqa: F401 - registers "ref" (a case reference)
-from evacuation.views import dossiers, export, plans
+from evacuation.views import dossiers, export, plans, routes
 
 app_name = "evacuation"
 
@@ -26,4 +26,22 @@ urlpatterns = [
     path(DOSSIER + "review/", dossiers.dossier_review, name="dossier_review"),
     path(DOSSIER + "status/", dossiers.dossier_mark, name="dossier_mark"),
     path(DOSSIER + "export/", export.dossier_export, name="dossier_export"),
+    # The platform admin area: routes and their dossier requirements.
+    path("platform/routes/", routes.route_list, name="route_list"),
+    path("platform/routes/<slug:code>/", routes.route_detail, name="route_detail"),
+    path(
+        "platform/routes/<slug:code>/requirements/",
+        routes.requirement_save,
+        name="requirement_add",
+    ),
+    path(
+        "platform/routes/<slug:code>/requirements/<int:pk>/",
+        routes.requirement_save,
+        name="requirement_edit",
+    ),
+    path(
+        "platform/routes/<slug:code>/requirements/<int:pk>/remove/",
+        routes.requirement_remove,
+        name="requirement_remove",
+    ),
 ]

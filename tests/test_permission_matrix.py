@@ -74,6 +74,7 @@ from casework.sections import SECTIONS, Section
 from deadlines import services as deadline_services
 from deadlines.models import DeadlineKind
 from evacuation import services as evacuation
+from evacuation.models import DossierRequirement, Route
 from tests.conftest import sign_in
 
 PERSONAS = (
@@ -240,6 +241,7 @@ def _evacuation(case: Case, by, reviewer, ids: dict) -> None:
     ids["visa"] = visa.pk
     ids["dossier"] = dossier.pk
     ids["item"] = dossier.items.first().pk
+    ids["requirement"] = DossierRequirement.objects.filter(route="fr_humanitarian").first().pk
 
 
 def build_world(make_member) -> World:
@@ -403,6 +405,13 @@ def _case_in(namespace: str, name: str):
 
 def _id(key: str):
     return lambda w: w.ids[key]
+
+
+def _route(name: str, *ids: str):
+    """A page of the seeded French humanitarian route (and its first requirement)."""
+    return lambda w: reverse(
+        f"evacuation:{name}", args=["fr_humanitarian", *[w.ids[key] for key in ids]]
+    )
 
 
 ROWS: dict[str, Row] = {
@@ -629,6 +638,17 @@ ROWS.update(
         "evacuation:dossier_detail": row("get", _ev("dossier_detail", "dossier"), DOSSIER_PAGE),
         "evacuation:dossier_contents": row("get", _ev("dossier_contents", "dossier"), CASE_EDIT),
         "evacuation:dossier_item": row("get", _ev("dossier_item", "dossier", "item"), CASE_EDIT),
+        # The platform admin area (routes and their dossier requirements): staff only, and
+        # nobody here is staff: it does not exist for them (tests/evacuation/test_routes.py).
+        "evacuation:route_list": row("get", _url("evacuation:route_list"), SIGNED_IN_404),
+        "evacuation:route_detail": row("get", _route("route_detail"), SIGNED_IN_404),
+        "evacuation:requirement_add": row("post", _route("requirement_add"), SIGNED_IN_404),
+        "evacuation:requirement_edit": row(
+            "post", _route("requirement_edit", "requirement"), SIGNED_IN_404
+        ),
+        "evacuation:requirement_remove": row(
+            "post", _route("requirement_remove", "requirement"), SIGNED_IN_404
+        ),
         # The POSTs below send nothing (or repeat the vetting): the dossier page comes back
         # with the message, nothing changes.
         "evacuation:dossier_vet": row("post", _ev("dossier_vet", "dossier"), CASE_EDIT),
@@ -721,6 +741,9 @@ def reference_data_seeded(db):
     if not Country.objects.exists():
         seed = importlib.import_module("casework.migrations.0002_seed_countries_and_document_types")
         seed.seed(apps, None)
+    if not Route.objects.exists():
+        for name in ("0005_route_table", "0002_seed_dossier_requirements"):
+            importlib.import_module(f"evacuation.migrations.{name}").seed(apps, None)
 
 
 def client_for(world: World, persona: str) -> Client:

@@ -169,6 +169,14 @@ class LocationForm(LimitedForm):
     legal_basis = forms.ChoiceField(
         label=_("Legal basis of stay"), choices=[("", "—"), *LegalBasis.choices], required=False
     )
+    entered_on = forms.DateField(
+        label=_("Entered this country on"),
+        required=False,
+        widget=DateInput,
+        help_text=_(
+            "The stay limit counts from this day, with earlier stays recorded as border crossings."
+        ),
+    )
     stay_expires = forms.DateField(label=_("Stay expires on"), required=False, widget=DateInput)
     route_notes = text_field(_("Route notes"), limits.TEXT, rows=4)
 

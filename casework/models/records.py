@@ -111,7 +111,9 @@ class Location(models.Model):
     legal_basis = models.CharField(
         _("legal basis of stay"), max_length=24, choices=LegalBasis.choices, blank=True
     )
+    # The month of entry in clear; the day itself is sealed (it dates a border crossing).
     since_month = models.DateField(default=this_month)
+    entered_on = SealedField(section=Section.LOCATION, codec=DATE)
     region = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
     stay_expires = SealedField(section=Section.LOCATION, codec=DATE)
     route_notes = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.TEXT)

@@ -8,7 +8,8 @@ one of the message constants and writes nothing.
 Modules: ``cases`` (opening, status, details, assignment, verification), ``people`` (identity,
 contact, location), ``exposures`` (legal exposure), ``records`` (statements, notes, what was
 read), ``documents``, ``shredding``, ``access`` (consent, referrals, grants, break-glass),
-``references`` and ``indexes`` (helpers of ``cases`` and ``people``).
+``intake`` (a new case with its first content, in one submission), ``references`` and
+``indexes`` (helpers of ``cases`` and ``people``).
 """
 
 from casework.guards import ERR_SHREDDED
@@ -84,6 +85,12 @@ from casework.services.documents import (
     document_upload,
 )
 from casework.services.exposures import exposure_add, exposure_update, refresh_absence_parts
+from casework.services.intake import (
+    IntakeDocument,
+    IntakeLocation,
+    IntakeStatement,
+    case_intake,
+)
 from casework.services.people import location_update, person_update_contact, person_update_identity
 from casework.services.records import (
     ERR_EMPTY_TEXT,
@@ -107,6 +114,10 @@ from casework.services.referrals import (
 from casework.services.shredding import case_shred
 
 __all__ = [
+    "IntakeDocument",
+    "IntakeLocation",
+    "IntakeStatement",
+    "case_intake",
     "BREAK_GLASS_DEFAULT",
     "BREAK_GLASS_MAX",
     "ERR_ALREADY_ASSIGNED",

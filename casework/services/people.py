@@ -107,13 +107,21 @@ def location_update(
     region: str,
     stay_expires: date | None,
     route_notes: str,
+    entered_on: date | None = None,
 ) -> Location:
+    """Where the person is now. ``entered_on``, the day they entered ``country``, is sealed
+    (the stay limit counts from it); only its month is kept in clear. Without it, a new
+    country counts from this month."""
     require_section(by=by, case=case, section=Section.LOCATION)
+    if entered_on is not None and entered_on > timezone.now().date():
+        raise ValidationError(ERR_FUTURE_DATE)
     lock_case(case)
     location = Location.objects.filter(case=case).first()
     if location is None:
         location = Location(case=case, country=country)
-    if location.country_id != country.pk:
+    if entered_on is not None:
+        location.since_month = entered_on.replace(day=1)
+    elif location.country_id != country.pk:
         location.since_month = this_month()
     location.country = country
     location.legal_basis = legal_basis
@@ -123,6 +131,7 @@ def location_update(
         {
             "region": region.strip(),
             "stay_expires": stay_expires,
+            "entered_on": entered_on,
             "route_notes": route_notes.strip(),
         },
     )

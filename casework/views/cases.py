@@ -16,7 +16,6 @@ from audit.services import record
 from casework import selectors, services
 from casework.forms import (
     AssignForm,
-    CaseCreateForm,
     FilterForm,
     LocationOpenForm,
     SearchForm,
@@ -36,7 +35,6 @@ from casework.web import case_view, forbidden, org_view
 PAGE_SIZE = 25
 SEARCH_LIMIT = 100
 REFERENCE, PSEUDONYM = "reference", "pseudonym"
-CASE_CREATED = _("The case has been opened.")
 STATUS_CHANGED = _("The status has been changed.")
 ASSIGNMENT_SAVED = _("The assignment has been saved.")
 VERIFIED = _("The person is marked as verified. Location and route are now open.")
@@ -137,33 +135,6 @@ def case_search(request: AuthenticatedHttpRequest, *, membership: Membership) ->
     return render(request, "casework/case_list.html", context)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@org_view
-def case_create(request: AuthenticatedHttpRequest, *, membership: Membership) -> HttpResponse:
-    form = CaseCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_create(
-                organisation=membership.organisation,
-                by=request.user,
-                pseudonym=data["pseudonym"],
-                legal_name=data["legal_name"],
-                date_of_birth=data["date_of_birth"],
-                intake_channel=data["intake_channel"],
-                legal_category=data["legal_category"],
-                service_category=data["service_category"],
-                risk_level=data["risk_level"],
-                country=data["country"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, CASE_CREATED)
-            return redirect(case)
-    return render(request, "casework/case_form.html", {"form": form})
-
-
 def open_sections(
     request: AuthenticatedHttpRequest, case: Case, sections, *, assigned: bool
 ) -> dict:
@@ -181,13 +152,16 @@ def open_sections(
 def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     assigned = is_assigned_caseworker(user=request.user, case=case)
     panels = open_sections(request, case, SECTIONS, assigned=assigned)
+    listed = [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS]
     access = _access_context(request, case, assigned=assigned)
     return render(
         request,
         "casework/case_detail.html",
         {
             "case": case,
-            "panels": [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS],
+            "panels": listed,
+            # Sections the user may not open (or erased): named on the page, nothing loaded.
+            "closed_panels": [p for p in listed if p.get("refused") or p.get("shredded")],
             "assigned": assigned,
             # Where the person is shows only to those who may open location and route.
             "sees_location": "content" in panels[Section.LOCATION],

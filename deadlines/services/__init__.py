@@ -19,10 +19,12 @@ from deadlines.services.computed import (
     KIND_TRANSIT_STAY,
     UNREADABLE,
     ComputedSource,
+    CrossingSource,
     Due,
     Wanted,
     computed_deadlines_refresh,
     register_computed_source,
+    register_crossing_source,
 )
 from deadlines.services.deadlines import (
     ERR_ASSIGNEE,
@@ -78,6 +80,7 @@ __all__ = [
     "RETENTION_WARNING_DAYS",
     "UNREADABLE",
     "ComputedSource",
+    "CrossingSource",
     "Due",
     "ScanResult",
     "Wanted",
@@ -95,6 +98,7 @@ __all__ = [
     "preferences_update",
     "recipients_of",
     "register_computed_source",
+    "register_crossing_source",
     "reminders_scan",
     "retention_hold_set",
     "retention_run",

@@ -19,7 +19,7 @@ from casework.models import Case, LegalExposure, Location
 from casework.sections import Section
 from deadlines.dates import open_due, seal_due
 from deadlines.models import Deadline, DeadlineKind, DeadlineSource, DeadlineStatus, ReminderClaim
-from deadlines.rules import art337_thresholds, last_allowed_day, stay_rule
+from deadlines.rules import art337_thresholds, last_allowed_day, stay_rule, stays_in
 
 # A source date that cannot be opened: shredded, or closed to the user in this key scope.
 UNREADABLE = (envelope.SectionShredded, envelope.KeyRefused)
@@ -51,6 +51,19 @@ def register_computed_source(provider: ComputedSource) -> None:
     """Called from an AppConfig.ready(); registering the same provider twice is harmless."""
     if provider not in _sources:
         _sources.append(provider)
+
+
+# Apps built on casework tell the border crossings they record (evacuation: the border-crossing
+# steps done): (day of entry, ISO code of the country entered). The stay limit counts the
+# earlier stays they give. A provider raises UNREADABLE when it cannot open its dates.
+CrossingSource = Callable[[Case], list[tuple[date, str]]]
+_crossings: list[CrossingSource] = []
+
+
+def register_crossing_source(provider: CrossingSource) -> None:
+    """Called from an AppConfig.ready(); registering the same provider twice is harmless."""
+    if provider not in _crossings:
+        _crossings.append(provider)
 
 
 def _kind(code: str) -> DeadlineKind:
@@ -85,21 +98,35 @@ def _art337_deadlines(case: Case, wanted: Wanted, unknown: set[str]) -> None:
             )
 
 
+def _current_entry(location: Location, entered_on: date | None, crossings: list) -> date:
+    """The day the person entered the country they are in now: the location's entry date,
+    else the last recorded crossing into that country, else the first of the month of entry
+    (the earliest the person can have entered: a limit computed from it is never too late)."""
+    if entered_on is not None:
+        return entered_on
+    into = [day for day, code in crossings if code == location.country_id]
+    return max(into) if into else location.since_month
+
+
 def _transit_stay_deadline(case: Case, wanted: Wanted, unknown: set[str]) -> None:
-    """The last day the person may stay in the country they are in now."""
+    """The last day the person may stay in the country they are in now: the stay's expiry if
+    one is given, else the country's rolling stay limit (e.g. 90 days in 180) counted from the
+    day of entry, the earlier stays the border crossings record included."""
     location = Location.objects.filter(case=case).select_related("country").first()
     if location is None:
         return
     try:
-        due = case.envelope.open(location, "stay_expires")
+        values = case.envelope.open_many(location, ("stay_expires", "entered_on"))
+        crossings = [c for provider in _crossings for c in provider(case)]
     except UNREADABLE:
         unknown.add(DeadlineSource.TRANSIT_STAY)
         return
+    due = values["stay_expires"]
     rule = stay_rule(location.country)
     if due is None and rule is not None:
-        # Only the month of entry is kept: the first of the month is the earliest the
-        # person can have entered, so the limit computed from it is never too late.
-        due = last_allowed_day(stays=[(location.since_month, None)], rule=rule)
+        current = _current_entry(location, values["entered_on"], crossings)
+        stays = stays_in(country=location.country_id, entries=crossings, current=current)
+        due = last_allowed_day(stays=stays, rule=rule)
     if due is not None:
         wanted[(DeadlineSource.TRANSIT_STAY, str(location.pk))] = Due(
             KIND_TRANSIT_STAY, due, Section.LOCATION

@@ -13,6 +13,7 @@ from evacuation.services.checks import ERR_UNKNOWN_COUNTRY, ERR_UNKNOWN_STATUS
 from evacuation.services.dossiers import (
     ERR_ALREADY_VETTED,
     ERR_DOCUMENT_OTHER_CASE,
+    ERR_DOCUMENT_TYPE,
     ERR_DOSSIER_EXISTS,
     ERR_ITEM_OTHER_DOSSIER,
     ERR_NOT_EDITABLE,
@@ -22,6 +23,7 @@ from evacuation.services.dossiers import (
     MISSING_ITEM,
     MISSING_REVIEWER,
     MISSING_VETTING,
+    accepted_types,
     dossier_assign_reviewer,
     dossier_contents,
     dossier_create,
@@ -51,6 +53,17 @@ from evacuation.services.reviews import (
     dossier_review,
     dossier_submit_for_review,
 )
+from evacuation.services.routes import (
+    ERR_NOT_PLATFORM_ADMIN,
+    ERR_REQUIREMENT_EXISTS,
+    ERR_REQUIREMENT_OTHER_ROUTE,
+    ERR_ROUTE_CODE,
+    ERR_ROUTE_EXISTS,
+    ERR_ROUTE_NAME,
+    requirement_remove,
+    requirement_save,
+    route_save,
+)
 from evacuation.services.visas import (
     ASYLUM_REPORTING_DAYS,
     ERR_APPEAL_BEFORE_DECISION,
@@ -70,6 +83,16 @@ from evacuation.services.visas import (
 )
 
 __all__ = [
+    "accepted_types",
+    "ERR_NOT_PLATFORM_ADMIN",
+    "ERR_REQUIREMENT_EXISTS",
+    "ERR_REQUIREMENT_OTHER_ROUTE",
+    "ERR_ROUTE_CODE",
+    "ERR_ROUTE_EXISTS",
+    "ERR_ROUTE_NAME",
+    "requirement_remove",
+    "requirement_save",
+    "route_save",
     "ASYLUM_REPORTING_DAYS",
     "ERR_ALREADY_VETTED",
     "ERR_APPEAL_BEFORE_DECISION",
@@ -79,6 +102,7 @@ __all__ = [
     "ERR_DECIDED_BEFORE_SUBMITTED",
     "ERR_DECISION_DATE",
     "ERR_DOCUMENT_OTHER_CASE",
+    "ERR_DOCUMENT_TYPE",
     "ERR_DONE_IN_FUTURE",
     "ERR_DONE_WITHOUT_DATE",
     "ERR_DOSSIER_EXISTS",

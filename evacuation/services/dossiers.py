@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
+from casework import limits
 from casework.guards import lock_case, require_assigned, seal
 from casework.models import Document, Testimony
 from evacuation.models import (
@@ -30,6 +31,10 @@ ERR_NOT_EDITABLE = _(
 )
 ERR_DOCUMENT_OTHER_CASE = _("This document belongs to another case.")
 ERR_ITEM_OTHER_DOSSIER = _("This checklist item belongs to another dossier.")
+ERR_DOCUMENT_TYPE = _(
+    "“%(item)s” takes documents of its type only. To include another, give the reason the "
+    "lawyer will see."
+)
 ERR_TESTIMONY_OTHER_CASE = _("This statement belongs to another case.")
 ERR_TESTIMONY_NO_CONSENT = _(
     "The person has not consented to this statement being used in a dossier."
@@ -52,6 +57,7 @@ def dossier_create(*, application: VisaApplication, by: User) -> Dossier:
     dossier = Dossier.objects.create(case=case, visa_application=application)
     DossierItem.objects.bulk_create(
         DossierItem(
+            case=case,
             dossier=dossier,
             document_type_id=req.document_type_id,
             required=req.required,
@@ -61,6 +67,15 @@ def dossier_create(*, application: VisaApplication, by: User) -> Dossier:
     )
     record("dossier.created", actor=by, obj=dossier, org=case.organisation_id)
     return dossier
+
+
+def accepted_types(*, item: DossierItem, route: str) -> set[int]:
+    """The document types the item takes without a reason: its own, and those its route's
+    requirement also accepts (one query)."""
+    also = DossierRequirement.objects.filter(
+        route_id=route, document_type_id=item.document_type_id
+    ).values_list("also_accepts", flat=True)
+    return {item.document_type_id, *(pk for pk in also if pk is not None)}
 
 
 def require_editable(dossier: Dossier, by: User) -> None:
@@ -88,26 +103,43 @@ def lock_dossier(dossier: Dossier) -> Dossier:
 
 @transaction.atomic
 def dossier_link(
-    *, dossier: Dossier, by: User, item: DossierItem, documents: list[Document]
+    *,
+    dossier: Dossier,
+    by: User,
+    item: DossierItem,
+    documents: list[Document],
+    override_reason: str = "",
 ) -> DossierItem:
-    """Sets the case documents included under a checklist item, in the order given."""
+    """Sets the case documents included under a checklist item, in the order given. A
+    document of a type the item does not accept (accepted_types) needs ``override_reason``
+    (sealed with the item, shown to the reviewing lawyer); without one it is refused
+    (ERR_DOCUMENT_TYPE) and nothing changes."""
     dossier = lock_dossier(dossier)
     require_editable(dossier, by)
     if item.dossier_id != dossier.pk:
         raise ValidationError(ERR_ITEM_OTHER_DOSSIER)
     if any(d.case_id != dossier.case_id for d in documents):
         raise ValidationError(ERR_DOCUMENT_OTHER_CASE)
+    reason = limits.check_text(override_reason.strip(), limits.SHORT_TEXT)
+    accepted = accepted_types(item=item, route=dossier.visa_application.route)
+    others = [d for d in documents if d.document_type_id not in accepted]
+    if others and not reason:
+        raise ValidationError(str(ERR_DOCUMENT_TYPE) % {"item": item.document_type})
     DossierDocument.objects.filter(item=item).delete()
     DossierDocument.objects.bulk_create(
         DossierDocument(item=item, document=d, position=i) for i, d in enumerate(documents)
     )
+    seal(dossier.case, item, {"override_reason": reason if others else ""})
+    item.save(update_fields=["override_reason"])
     touch_dossier(dossier)
+    extra = {"reason": "other_type"} if others else {}
     record(
         "dossier.documents_set",
         actor=by,
         obj=dossier,
         org=dossier.case.organisation_id,
         count=len(documents),
+        **extra,
     )
     return item
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
-from casework.guards import lock_case, seal
+from casework.guards import dates_changed, lock_case, seal
 from casework.models import Case
 from casework.sections import Section
 from evacuation.models import EvacuationPlan, EvacuationStep, PlanStatus, StepKind, StepStatus
@@ -124,6 +124,8 @@ def step_save(
         },
     )
     step.save()
+    # A border crossing's day is an entry date the stay limit counts from.
+    dates_changed(case=case, by=by)
     record(
         "evacuation.step.saved",
         actor=by,
@@ -133,3 +135,16 @@ def step_save(
         status=status,
     )
     return step
+
+
+def border_crossings(case: Case) -> list[tuple[date, str]]:
+    """The crossing source registered with the deadlines app: (day of entry, country code)
+    of each border-crossing step done. Raises the envelope's errors when the location section
+    is closed or erased. One query; three openings per step."""
+    envelope = case.envelope
+    crossings = []
+    for step in EvacuationStep.objects.filter(case=case, status=StepStatus.DONE):
+        values = envelope.open_many(step, ("kind", "country", "done_on"))
+        if values["kind"] == StepKind.CROSS_BORDER and values["country"] and values["done_on"]:
+            crossings.append((values["done_on"], values["country"]))
+    return crossings

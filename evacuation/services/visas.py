@@ -16,7 +16,7 @@ from casework.models import Case, Country, this_month
 from casework.sections import Section
 from deadlines.models import DeadlineSource
 from deadlines.services import UNREADABLE, Due
-from evacuation.models import Decision, VisaApplication, VisaRoute
+from evacuation.models import Decision, Route, VisaApplication, VisaRoute
 from evacuation.services.checks import ERR_UNKNOWN_COUNTRY, ERR_UNKNOWN_STATUS, require_sections
 
 ERR_UNKNOWN_ROUTE = _("Choose a route from the list.")
@@ -91,7 +91,11 @@ def visa_save(
     """Adds (``application`` None) or changes a visa application; its dates then create,
     move or cancel the case's visa deadlines."""
     require_sections(by=by, case=case, sections=(Section.LOCATION, Section.LEGAL))
-    if route not in VisaRoute.values:
+    routes = Route.objects.filter(code=route)
+    if application is None or application.route != route:
+        # A retired route stays on its applications but takes no new ones.
+        routes = routes.filter(active=True)
+    if not routes.exists():
         raise ValidationError(ERR_UNKNOWN_ROUTE)
     if decision not in Decision.values:
         raise ValidationError(ERR_UNKNOWN_STATUS)

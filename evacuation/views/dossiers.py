@@ -48,6 +48,7 @@ from evacuation.selectors import (
     dossier_role,
     dossiers_caseworked_by,
     dossiers_to_review,
+    item_override_reason,
     reviewers_for,
 )
 
@@ -214,7 +215,8 @@ def dossier_item(request: Request, case: Case, dossier: Dossier, role: str, item
     item = get_object_or_404(
         DossierItem.objects.select_related("document_type"), pk=item, dossier=dossier
     )
-    choices = case_document_choices(case=case)
+    accepted = services.accepted_types(item=item, route=dossier.visa_application.route)
+    choices = case_document_choices(case=case, accepted=accepted)
     section_viewed(case=case, by=request.user, sections=[Section.DOCUMENTS])
     if request.method == "POST":
         form = DossierItemForm(request.POST, documents=choices)
@@ -230,7 +232,11 @@ def dossier_item(request: Request, case: Case, dossier: Dossier, role: str, item
                     request,
                     form,
                     lambda: services.dossier_link(
-                        dossier=dossier, by=request.user, item=item, documents=documents
+                        dossier=dossier,
+                        by=request.user,
+                        item=item,
+                        documents=documents,
+                        override_reason=form.cleaned_data["override_reason"],
                     ),
                     ITEM_SAVED,
                     to=_detail_url(case, dossier),
@@ -239,7 +245,10 @@ def dossier_item(request: Request, case: Case, dossier: Dossier, role: str, item
                     return done
     else:
         linked = [str(pk) for pk in item.links.values_list("document_id", flat=True)]
-        form = DossierItemForm(initial={"documents": linked}, documents=choices)
+        reason = item_override_reason(case=case, item=item)
+        form = DossierItemForm(
+            initial={"documents": linked, "override_reason": reason}, documents=choices
+        )
     intro = "" if choices else _("This case has no documents yet. Add them on the case page.")
     return _form_page(request, case, dossier, form, item.document_type.name, intro)
 

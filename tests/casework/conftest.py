@@ -45,6 +45,8 @@ def reference_data(db):
         seed.seed(apps, None)
         advisories = importlib.import_module("casework.migrations.0004_country_advisory")
         advisories.seed_advisories(apps, None)
+        routes = importlib.import_module("evacuation.migrations.0005_route_table")
+        routes.seed(apps, None)
         templates = importlib.import_module("evacuation.migrations.0002_seed_dossier_requirements")
         templates.seed(apps, None)
 

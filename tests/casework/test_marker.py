@@ -288,7 +288,8 @@ def test_the_marker_is_nowhere_at_rest_in_logs_or_in_the_admin(
         reverse("admin:casework_case_change", args=[case.pk]),
         reverse("admin:casework_country_changelist"),
         reverse("admin:casework_documenttype_changelist"),
-        reverse("admin:evacuation_dossierrequirement_changelist"),
+        reverse("evacuation:route_list"),
+        reverse("evacuation:route_detail", args=["fr_humanitarian"]),
     ]
     for url in pages:
         response = client.get(url)

@@ -7,7 +7,7 @@ import time_machine
 
 from casework.legal import absence_part
 from casework.models import Article
-from deadlines.rules import StayRule, art337_thresholds, last_allowed_day
+from deadlines.rules import StayRule, art337_thresholds, last_allowed_day, stays_in
 
 KZ = StayRule(90, 180)  # Kazakhstan, as seeded
 
@@ -76,3 +76,17 @@ def test_the_art337_deadline_is_computed_the_same_on_the_last_day_of_a_month():
     today = timezone.now().date()
     first = dict(art337_thresholds(absence_start=today))[Article.A337_5]
     assert first == date(2026, 3, 1)
+
+
+def test_stays_end_on_the_day_of_entry_into_another_country():
+    entries = [(date(2026, 6, 1), "KZ"), (date(2026, 6, 21), "GE"), (date(2026, 10, 5), "KZ")]
+    stays = stays_in(country="KZ", entries=entries, current=date(2026, 9, 18))
+    # A crossing after the current entry does not count; the June stay ends in Georgia.
+    assert stays == [(date(2026, 6, 1), date(2026, 6, 21)), (date(2026, 9, 18), None)]
+
+
+def test_a_re_entry_ends_the_earlier_stay_the_day_before_at_the_latest():
+    entries = [(date(2026, 6, 1), "KZ")]
+    stays = stays_in(country="KZ", entries=entries, current=date(2026, 7, 1))
+    assert stays == [(date(2026, 6, 1), date(2026, 6, 30)), (date(2026, 7, 1), None)]
+    assert last_allowed_day(stays=stays, rule=KZ) == date(2026, 8, 29)
