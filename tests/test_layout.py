@@ -16,7 +16,10 @@ MODULE_LINES = 400
 FUNCTION_LINES = 50
 
 # Modules allowed past MODULE_LINES, each with its reason.
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    "config/settings.py": "the one settings file an operator reads top to bottom: flat blocks of "
+    "environment reads, one per app, each with its comment; splitting it would hide the order",
+}
 
 # Functions allowed past FUNCTION_LINES ("module:function"), each with its reason.
 LONG_FUNCTIONS: dict[str, str] = {

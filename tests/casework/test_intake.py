@@ -16,7 +16,7 @@ from PIL import Image
 from audit.models import AuditEvent
 from casework import models
 from casework.uploads import ERR_TYPE
-from tests.casework.conftest import _media_root, reference_data  # noqa: F401 - fixtures
+from tests.casework.conftest import reference_data  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +69,7 @@ def caseworker(make_member, signed_in, reference_data):  # noqa: F811 - the fixt
     return user
 
 
-def files(root) -> list:
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
-
-
-def test_one_submission_opens_the_case_with_every_part(client, caseworker, _media_root):  # noqa: F811
+def test_one_submission_opens_the_case_with_every_part(client, caseworker):
     response = client.post(URL, full())
     case = models.Case.objects.get()
     assert (response.status_code, response["Location"]) == (302, case.get_absolute_url())
@@ -92,7 +88,7 @@ def test_one_submission_opens_the_case_with_every_part(client, caseworker, _medi
     assert envelope.open(statement, "text").startswith("Я отказался")
     documents = models.Document.objects.filter(case=case).order_by("seq")
     assert [d.document_type.code for d in documents] == ["photo", "summons"]
-    assert len(files(_media_root)) == 2
+    assert all(models.DocumentChunk.objects.filter(document=d).exists() for d in documents)
     events = AuditEvent.objects.exclude(action__startswith="auth.").order_by("seq")
     actions = list(events.values_list("action", flat=True))
     assert actions[0] == "case.created"
@@ -108,11 +104,7 @@ def test_only_the_person_and_the_case_are_needed(client, caseworker):
     assert not models.Location.objects.filter(case=case).exists()
 
 
-def test_a_refused_document_shows_on_its_field_and_nothing_is_saved(
-    client,
-    caseworker,
-    _media_root,  # noqa: F811
-):
+def test_a_refused_document_shows_on_its_field_and_nothing_is_saved(client, caseworker):
     data = full(
         file_2=SimpleUploadedFile("notes.txt", b"plain text, no image", "text/plain"),
     )
@@ -125,8 +117,8 @@ def test_a_refused_document_shows_on_its_field_and_nothing_is_saved(
     assert not models.Case.objects.exists()
     assert not models.Document.objects.exists()
     assert AuditEvent.objects.count() == events
-    # The first document's encrypted file was written, then removed with the rest.
-    assert files(_media_root) == []
+    # The first document's encrypted chunks were written in the same transaction, and rolled back.
+    assert not models.DocumentChunk.objects.exists()
 
 
 def test_a_future_entry_date_is_refused_on_its_field(client, caseworker):
