@@ -9,10 +9,14 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("Deadlines and reminders")
 
     def ready(self) -> None:
-        from casework.signals import case_dates_changed
-        from deadlines.services import computed_deadlines_refresh
+        from casework.signals import case_closed, case_dates_changed
+        from deadlines.services import case_closed_cancel, computed_deadlines_refresh
 
         def refresh(sender, *, case, by, **kwargs) -> None:
             computed_deadlines_refresh(case=case, by=by)
 
+        def close(sender, *, case, by, **kwargs) -> None:
+            case_closed_cancel(case=case, by=by)
+
         case_dates_changed.connect(refresh, weak=False, dispatch_uid="deadlines.refresh")
+        case_closed.connect(close, weak=False, dispatch_uid="deadlines.close")

@@ -587,6 +587,8 @@ ROWS.update(
             {**CASE_CHANGE, "admin": 302, "admin_glass": 302},
         ),
         "deadlines:deadline_add": row("get", _case_in("deadlines", "deadline_add"), CASE_EDIT),
+        # Closing lists the deadlines and check-ins that close with the case.
+        "deadlines:case_close": row("get", _case_in("deadlines", "case_close"), CASE_EDIT),
         # --- stats: the coordinators' statistics
         "stats:dashboard": row("get", _url("stats:dashboard"), STATS_PAGE),
         # --- evacuation: plans, steps, visas, dossiers. The route is location: hidden from every

@@ -36,6 +36,7 @@ from casework.models import (
     Screening,
     ServiceCategory,
     Status,
+    StayedReason,
     WantedLevel,
 )
 
@@ -84,7 +85,14 @@ class ShellForm(LimitedForm):
 
 
 class StatusForm(LimitedForm):
+    # Every status: a move the workflow refuses gets the workflow's reason, not "invalid".
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    stayed_reason = forms.ChoiceField(
+        label=_("Why the person stayed in Russia"),
+        choices=[("", "—"), *StayedReason.choices],
+        required=False,
+        help_text=_("Only for the outcome “Stayed in Russia”."),
+    )
 
 
 class AssignForm(LimitedForm):

@@ -41,6 +41,7 @@ from casework.models.cases import (
 )
 from casework.models.choices import (
     CRISIS_STATUSES,
+    RISK_ORDER,
     Article,
     IntakeChannel,
     Language,
@@ -51,7 +52,9 @@ from casework.models.choices import (
     Screening,
     ServiceCategory,
     Status,
+    StayedReason,
     WantedLevel,
+    more_severe,
     this_month,
 )
 from casework.models.history import AttributeChange, TrackedAttribute
@@ -110,6 +113,7 @@ __all__ = [
     "ReferralAction",
     "ReferralReason",
     "ReferralStatus",
+    "RISK_ORDER",
     "RiskLevel",
     "Screening",
     "ServiceCategory",
@@ -118,5 +122,7 @@ __all__ = [
     "TrackedAttribute",
     "WantedLevel",
     "section_codename",
+    "StayedReason",
+    "more_severe",
     "this_month",
 ]

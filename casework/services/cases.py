@@ -22,7 +22,6 @@ from casework.models import (
     Location,
     LocationOpening,
     Person,
-    Status,
     this_month,
 )
 from casework.selectors import caseworkers_of
@@ -32,7 +31,6 @@ from casework.services.references import next_reference
 
 ERR_PSEUDONYM = _("Give the person a pseudonym: it is what everyone sees in lists.")
 ERR_NOT_CASEWORKER = _("Only caseworkers of this organisation can open a case.")
-ERR_SAME_STATUS = _("The case already has this status.")
 ERR_ALREADY_VERIFIED = _("This person has already been verified.")
 ERR_FUTURE_DATE = _("This date lies in the future.")
 
@@ -92,35 +90,6 @@ def case_create(
         country=country.pk if country is not None else None,
     )
     record("case.created", actor=by, obj=case, org=organisation, status=case.status)
-    return case
-
-
-@transaction.atomic
-def case_change_status(*, case: Case, by: User, status: str) -> Case:
-    """Moves the case to ``status`` (any status, the crisis branch included) and keeps the
-    history. Closing sets the closing month; reopening clears it."""
-    require_assigned(by=by, case=case)
-    lock_case(case)
-    locked = Case.objects.get(pk=case.pk)
-    if status not in Status.values:
-        raise ValidationError(_("Choose one of the listed statuses."))
-    if status == locked.status:
-        raise ValidationError(ERR_SAME_STATUS)
-    previous = locked.status
-    case.status = status
-    case.closed_month = this_month() if status == Status.CLOSED else None
-    case.save(update_fields=["status", "closed_month"])
-    CaseStatusChange.objects.create(
-        case=case, from_status=previous, to_status=status, changed_by=by
-    )
-    record(
-        "case.status.changed",
-        actor=by,
-        obj=case,
-        org=case.organisation_id,
-        status=status,
-        from_status=previous,
-    )
     return case
 
 

@@ -14,6 +14,7 @@ from deadlines.services.checkins import (
     checkin_schedule_set,
     missed_checkins_escalate,
 )
+from deadlines.services.closing import case_closed_cancel
 from deadlines.services.computed import (
     KIND_ART_337,
     KIND_TRANSIT_STAY,
@@ -53,6 +54,7 @@ from deadlines.services.retention import (
 )
 
 __all__ = [
+    "case_closed_cancel",
     "DIGEST_BODY",
     "DIGEST_SUBJECT",
     "EMAIL_BATCH",

@@ -15,7 +15,7 @@ from audit.services import record
 from casework import envelope
 from casework.guards import lock_case
 from casework.legal import ABSENCE_ARTICLES
-from casework.models import Case, LegalExposure, Location
+from casework.models import Case, LegalExposure, Location, Status
 from casework.sections import Section
 from deadlines.dates import open_due, seal_due
 from deadlines.models import Deadline, DeadlineKind, DeadlineSource, DeadlineStatus, ReminderClaim
@@ -166,8 +166,10 @@ def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
     created, moved ones get the new date (and their reminders may go out again), ones whose
     source is gone are cancelled. Runs on casework.signals.case_dates_changed (an absence
     start, a stay or a visa date changed; see DeadlinesConfig.ready). Returns how many rows
-    changed."""
+    changed. A closed case gets none: its deadlines were cancelled with it."""
     lock_case(case)
+    if Case.objects.filter(pk=case.pk, status=Status.CLOSED).exists():
+        return 0
     existing = {
         (d.source, d.source_key): d
         for d in Deadline.objects.filter(case=case).exclude(source=DeadlineSource.MANUAL)

@@ -14,6 +14,8 @@ from audit.services import record
 from casework.guards import dates_changed, lock_case, seal
 from casework.models import Case, Country, this_month
 from casework.sections import Section
+from casework.services import case_status_event
+from casework.workflow import Event
 from deadlines.models import DeadlineSource
 from deadlines.services import UNREADABLE, Due
 from evacuation.models import Decision, VisaApplication, VisaRoute
@@ -44,6 +46,8 @@ VISA_LEGAL_FIELDS = (
 # France: a humanitarian visa holder must report to claim asylum within 8 days of entry.
 ASYLUM_REPORTING_DAYS = 8
 REPORTING_ROUTES = frozenset({VisaRoute.FR_HUMANITARIAN})
+# A decision moves the case on (casework.workflow).
+DECISION_EVENTS = {Decision.GRANTED: Event.VISA_GRANTED, Decision.REFUSED: Event.VISA_REFUSED}
 
 
 def _check_visa_dates(values: dict[str, Any], decision: str) -> None:
@@ -116,7 +120,8 @@ def visa_save(
         raise PermissionDenied
     application.route = route
     application.destination = country
-    if decision != application.decision:
+    decided = decision != application.decision
+    if decided:
         application.decided_month = this_month() if decision != Decision.PENDING else None
     application.decision = decision
     seal(
@@ -126,6 +131,8 @@ def visa_save(
     )
     application.save()
     dates_changed(case=case, by=by)
+    if decided and decision in DECISION_EVENTS:
+        case_status_event(case=case, by=by, event=DECISION_EVENTS[decision])
     record(
         "evacuation.visa.saved",
         actor=by,
