@@ -4,7 +4,7 @@ statistics all ask these, so a page, a reminder and a table never disagree."""
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date
+from datetime import date, timedelta
 
 from casework.models import Article
 
@@ -37,3 +37,48 @@ def absence_part(*, absence_start: date | None, today: date, mobilisation: bool 
     if days > 2:
         return short
     return ""
+
+
+def absence_thresholds(*, absence_start: date, mobilisation: bool = True) -> list[tuple[str, date]]:
+    """(part, first day the part applies) for the three art. 337 thresholds: absence over
+    2 days, over 10 days, over a month. On the returned day absence_part gives the part, on
+    the day before the lighter one."""
+    short, medium, long = ABSENCE_PARTS[mobilisation]
+    return [
+        (short, absence_start + timedelta(days=3)),
+        (medium, absence_start + timedelta(days=11)),
+        (long, one_month_after(absence_start) + timedelta(days=1)),
+    ]
+
+
+def absence_history(
+    *, absence_start: date | None, today: date, mobilisation: bool = True
+) -> list[tuple[str, date]]:
+    """The parts the absence has fallen under by ``today``, each with the day it began, the
+    heaviest last ([] without an absence date or within the first 2 days)."""
+    if absence_start is None:
+        return []
+    thresholds = absence_thresholds(absence_start=absence_start, mobilisation=mobilisation)
+    return [(part, began) for part, began in thresholds if began <= today]
+
+
+def current_article(*, article: str, part: str) -> str:
+    """The article and part an exposure falls under now: for an absence (art. 337) the part
+    its days absent reached (``part``, from absence_part), otherwise the recorded article.
+    What the case page shows and what statistics count."""
+    if article in ABSENCE_ARTICLES and part:
+        return part
+    return article
+
+
+# Federal law of 14 April 2023 (No. 127-FZ): an e-summons placed in the register of summonses
+# is deemed served 7 days later, whether or not the person opened it. From that day the person
+# may not leave Russia, and failing to appear brings the further restrictions.
+ESUMMONS_DEEMED_SERVED_DAYS = 7
+
+
+def esummons_deemed_served(placed_on: date | None) -> date | None:
+    """The day an e-summons placed in the register on ``placed_on`` counts as served."""
+    if placed_on is None:
+        return None
+    return placed_on + timedelta(days=ESUMMONS_DEEMED_SERVED_DAYS)

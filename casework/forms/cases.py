@@ -32,6 +32,7 @@ from casework.models import (
     LegalBasis,
     LegalCategory,
     ProceduralStage,
+    Region,
     RiskLevel,
     Screening,
     ServiceCategory,
@@ -173,6 +174,13 @@ class LocationForm(LimitedForm):
         required=False,
         help_text=_("Coarse only: a region or province, never an address."),
     )
+    risk_region = forms.ModelChoiceField(
+        label=_("Region of higher risk"),
+        queryset=Region.objects.none(),
+        to_field_name="code",
+        required=False,
+        help_text=_("If the person is in one of these regions: its risk may exceed the country's."),
+    )
     legal_basis = forms.ChoiceField(
         label=_("Legal basis of stay"), choices=[("", "—"), *LegalBasis.choices], required=False
     )
@@ -182,6 +190,11 @@ class LocationForm(LimitedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = country_choices()[1:]
+        regions = cast(forms.ModelChoiceField, self.fields["risk_region"])
+        regions.queryset = Region.objects.select_related("country")
+        regions.label_from_instance = lambda r: (
+            f"{r.name}, {r.country.name}: {r.get_risk_level_display()}"
+        )  # type: ignore[method-assign]
 
     def clean_country(self) -> Country:
         country = Country.objects.filter(code=self.cleaned_data["country"]).first()
@@ -199,6 +212,11 @@ class ExposureForm(LimitedForm):
         label=_("Absence from the unit began on"),
         required=False,
         help_text=_("Encrypted. The part of art. 337 is computed from it."),
+    )
+    esummons_placed_on = PastDateField(
+        label=_("E-summons placed in the register on"),
+        required=False,
+        help_text=_("Encrypted. It counts as served 7 days later, opened or not."),
     )
     procedural_stage = forms.ChoiceField(
         label=_("Procedural stage"), choices=ProceduralStage.choices

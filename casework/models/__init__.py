@@ -71,6 +71,7 @@ from casework.models.records import (
 from casework.models.reference import (
     Country,
     DocumentType,
+    Region,
 )
 
 __all__ = [
@@ -114,6 +115,7 @@ __all__ = [
     "ReferralReason",
     "ReferralStatus",
     "RISK_ORDER",
+    "Region",
     "RiskLevel",
     "Screening",
     "ServiceCategory",

@@ -170,6 +170,7 @@ def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
             "assigned": assigned,
             # Where the person is shows only to those who may open location and route.
             "sees_location": "content" in panels[Section.LOCATION],
+            "region_of_risk": panels[Section.LOCATION].get("content", {}).get("region_of_risk"),
             **_location_openings(request, case, assigned, access.get("break_glass")),
             "timeline": case.status_changes.select_related("changed_by"),
             # Partners (referred organisations) see no names of the owning organisation.

@@ -17,6 +17,7 @@ from deadlines.services.checkins import (
 from deadlines.services.closing import case_closed_cancel
 from deadlines.services.computed import (
     KIND_ART_337,
+    KIND_ESUMMONS,
     KIND_TRANSIT_STAY,
     UNREADABLE,
     ComputedSource,
@@ -67,6 +68,7 @@ __all__ = [
     "ERR_PAST_DUE",
     "ERR_QUIET_HOURS",
     "KIND_ART_337",
+    "KIND_ESUMMONS",
     "KIND_TRANSIT_STAY",
     "RETENTION_WARNING_DAYS",
     "UNREADABLE",

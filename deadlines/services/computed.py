@@ -14,7 +14,7 @@ from accounts.models import User
 from audit.services import record
 from casework import envelope
 from casework.guards import lock_case
-from casework.legal import ABSENCE_ARTICLES
+from casework.legal import ABSENCE_ARTICLES, esummons_deemed_served
 from casework.models import Case, LegalExposure, Location, Status
 from casework.sections import Section
 from deadlines.dates import open_due, seal_due
@@ -26,6 +26,7 @@ UNREADABLE = (envelope.SectionShredded, envelope.KeyRefused)
 
 KIND_ART_337 = "art337_threshold"
 KIND_TRANSIT_STAY = "transit_stay_limit"
+KIND_ESUMMONS = "esummons_served"
 
 
 class Due(NamedTuple):
@@ -79,6 +80,22 @@ def _art337_deadlines(case: Case, wanted: Wanted, unknown: set[str]) -> None:
             )
 
 
+def _esummons_deadlines(case: Case, wanted: Wanted, unknown: set[str]) -> None:
+    """The day each recorded e-summons counts as served: a date with legal effect (the exit
+    ban), not a task."""
+    opener = case.envelope
+    for exposure in LegalExposure.objects.filter(case=case):
+        try:
+            served = esummons_deemed_served(opener.open(exposure, "esummons_placed_on"))
+        except UNREADABLE:
+            unknown.add(DeadlineSource.ESUMMONS)
+            continue
+        if served is not None:
+            wanted[(DeadlineSource.ESUMMONS, str(exposure.pk))] = Due(
+                KIND_ESUMMONS, served, Section.LEGAL
+            )
+
+
 def _transit_stay_deadline(case: Case, wanted: Wanted, unknown: set[str]) -> None:
     """The last day the person may stay in the country they are in now."""
     location = Location.objects.filter(case=case).select_related("country").first()
@@ -106,7 +123,7 @@ def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
     the scope's user: their deadlines are left as they are)."""
     wanted: Wanted = {}
     unknown: set[str] = set()
-    for provider in (*_sources, _art337_deadlines, _transit_stay_deadline):
+    for provider in (*_sources, _art337_deadlines, _esummons_deadlines, _transit_stay_deadline):
         provider(case, wanted, unknown)
     return wanted, unknown
 

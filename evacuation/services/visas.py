@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from audit.services import record
+from audit.services import deferred, record
 from casework.guards import dates_changed, lock_case, seal
 from casework.models import Case, Country, this_month
 from casework.sections import Section
@@ -130,9 +130,11 @@ def visa_save(
         {"consulate": consulate.strip(), "appointment_on": appointment_on, **legal},
     )
     application.save()
-    dates_changed(case=case, by=by)
-    if decided and decision in DECISION_EVENTS:
-        case_status_event(case=case, by=by, event=DECISION_EVENTS[decision])
+    # Both write and record: their events are appended after all their writes.
+    with deferred():
+        if decided and decision in DECISION_EVENTS:
+            case_status_event(case=case, by=by, event=DECISION_EVENTS[decision])
+        dates_changed(case=case, by=by)
     record(
         "evacuation.visa.saved",
         actor=by,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from casework.models import Country
+from casework.models import Country, Region, RiskLevel, more_severe
 from casework.sections import Section
 from evacuation.selectors import case_plan, case_visas
 
@@ -18,11 +18,24 @@ def _country_now(case) -> Country | None:
 
 
 @register.inclusion_tag("evacuation/_location_advisory.html")
-def case_advisory_banner(case, sees_location: bool):
+def case_advisory_banner(case, sees_location: bool, region: Region | None = None):
     """The advisory of the country the person is in, when high or critical, for those who may
-    open location and route (where the person is belongs to that section). No query."""
+    open location and route (where the person is belongs to that section). A region of the
+    country that is riskier (``region``, opened from the location section) raises it: the
+    banner shows the more severe. No query."""
     here = _country_now(case) if sees_location else None
-    return {"country": here if here is not None and here.needs_advisory else None}
+    if here is None:
+        return {"country": None}
+    if region is not None and region.country_id != here.code:
+        region = None
+    risk = more_severe(here.risk_level, region.risk_level if region is not None else "")
+    severe = risk in (RiskLevel.HIGH, RiskLevel.CRITICAL)
+    raised = region is not None and risk != here.risk_level
+    return {
+        "country": here if severe else None,
+        "region": region if raised else None,
+        "risk": RiskLevel(risk).label,
+    }
 
 
 @register.inclusion_tag("evacuation/_case_panel.html", takes_context=True)

@@ -36,6 +36,8 @@ def reference_data(db):
         seed.seed(apps, None)
         advisories = importlib.import_module("casework.migrations.0004_country_advisory")
         advisories.seed_advisories(apps, None)
+        regions = importlib.import_module("casework.migrations.0009_risk_regions_and_esummons")
+        regions.seed_regions(apps, None)
         templates = importlib.import_module("evacuation.migrations.0002_seed_dossier_requirements")
         templates.seed(apps, None)
 
