@@ -6,7 +6,10 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date, timedelta
 
-from casework.models import Article
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Article, LegalCategory, ServiceCategory
 
 # Art. 337: absence over 2 days, over 10 days, over one month; parts 2.1, 3.1 and 5 apply
 # during mobilisation (since September 2022), parts 1, 3 and 4 otherwise.
@@ -82,3 +85,28 @@ def esummons_deemed_served(placed_on: date | None) -> date | None:
     if placed_on is None:
         return None
     return placed_on + timedelta(days=ESUMMONS_DEEMED_SERVED_DAYS)
+
+
+# Residents of occupied Ukraine forced into the Russian army take their own path: not a
+# Russian service category (they were never Russian recruits by choice), and protection for
+# Ukrainians rather than a route for Russian deserters (evacuation routes them there).
+ERR_SERVICE_CATEGORY = _("Choose a service category.")
+ERR_OCCUPIED_MISMATCH = _(
+    "“Resident of occupied Ukraine” is both the legal and the service category, or neither."
+)
+
+
+def service_category_for(*, legal_category: str, service_category: str) -> str:
+    """The service category a case with ``legal_category`` takes: the occupied-Ukraine one
+    for an occupied-Ukraine case (none of the Russian ones is asked for), the chosen one
+    otherwise. Raises ValidationError when the two do not go together."""
+    occupied = LegalCategory.OCCUPIED_UKRAINE
+    if legal_category == occupied:
+        if service_category not in ("", ServiceCategory.OCCUPIED_UKRAINE):
+            raise ValidationError(ERR_OCCUPIED_MISMATCH)
+        return ServiceCategory.OCCUPIED_UKRAINE
+    if service_category == ServiceCategory.OCCUPIED_UKRAINE:
+        raise ValidationError(ERR_OCCUPIED_MISMATCH)
+    if not service_category:
+        raise ValidationError(ERR_SERVICE_CATEGORY)
+    return service_category

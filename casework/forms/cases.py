@@ -42,6 +42,7 @@ from casework.models import (
 )
 
 ERR_SEARCH_EMPTY = _("Type what to search for.")
+SERVICE_CATEGORY_HELP = _("Not asked for a resident of occupied Ukraine: their category is set.")
 
 
 class CaseCreateForm(LimitedForm):
@@ -60,7 +61,10 @@ class CaseCreateForm(LimitedForm):
     intake_channel = forms.ChoiceField(label=_("Intake channel"), choices=IntakeChannel.choices)
     legal_category = forms.ChoiceField(label=_("Legal category"), choices=LegalCategory.choices)
     service_category = forms.ChoiceField(
-        label=_("Service category"), choices=ServiceCategory.choices
+        label=_("Service category"),
+        choices=[("", "—"), *ServiceCategory.choices],
+        required=False,
+        help_text=SERVICE_CATEGORY_HELP,
     )
     risk_level = forms.ChoiceField(
         label=_("Risk"), choices=RiskLevel.choices, initial=RiskLevel.MEDIUM
@@ -81,7 +85,10 @@ class ShellForm(LimitedForm):
     intake_channel = forms.ChoiceField(label=_("Intake channel"), choices=IntakeChannel.choices)
     legal_category = forms.ChoiceField(label=_("Legal category"), choices=LegalCategory.choices)
     service_category = forms.ChoiceField(
-        label=_("Service category"), choices=ServiceCategory.choices
+        label=_("Service category"),
+        choices=[("", "—"), *ServiceCategory.choices],
+        required=False,
+        help_text=SERVICE_CATEGORY_HELP,
     )
 
 

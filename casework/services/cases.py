@@ -15,6 +15,7 @@ from audit.services import record
 from casework import limits
 from casework.envelope import create_case_keys, empty_values
 from casework.guards import lock_case, require_assigned, seal
+from casework.legal import service_category_for
 from casework.models import (
     Case,
     CaseStatusChange,
@@ -54,6 +55,9 @@ def case_create(
     pseudonym = limits.check_text(pseudonym.strip(), limits.PSEUDONYM)
     if not pseudonym:
         raise ValidationError(ERR_PSEUDONYM)
+    service_category = service_category_for(
+        legal_category=legal_category, service_category=service_category
+    )
     if not caseworkers_of(organisation_id=organisation.pk).filter(pk=by.pk).exists():
         raise ValidationError(ERR_NOT_CASEWORKER)
     if date_of_birth and date_of_birth > timezone.now().date():
@@ -102,6 +106,9 @@ def case_update_shell(*, case: Case, by: User, risk_level: str, **categories: st
     for name in ("intake_channel", "legal_category", "service_category"):
         if name in categories:
             setattr(case, name, categories[name])
+    case.service_category = service_category_for(
+        legal_category=case.legal_category, service_category=case.service_category
+    )
     case.full_clean(exclude=["organisation", "reference", "year", "number", "verified_by"])
     case.save(update_fields=["risk_level", "intake_channel", "legal_category", "service_category"])
     track(case, legal_category=case.legal_category, service_category=case.service_category)

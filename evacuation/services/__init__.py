@@ -60,16 +60,20 @@ from evacuation.services.visas import (
     ERR_DUE_BEFORE_SUBMITTED,
     ERR_ENTER_AFTER_VALID,
     ERR_ENTERED_NOT_GRANTED,
+    ERR_NOT_UKRAINIAN,
     ERR_UNKNOWN_ROUTE,
     ERR_VISA_DATES_NOT_GRANTED,
     REPORTING_ROUTES,
     VISA_LEGAL_FIELDS,
     VISA_LOCATION_FIELDS,
+    routed_to_ukrainian_protection,
     visa_deadlines,
     visa_save,
 )
 
 __all__ = [
+    "ERR_NOT_UKRAINIAN",
+    "routed_to_ukrainian_protection",
     "ASYLUM_REPORTING_DAYS",
     "ERR_ALREADY_VETTED",
     "ERR_APPEAL_BEFORE_DECISION",

@@ -8,6 +8,7 @@ from django import template
 from casework.models import Country, Region, RiskLevel, more_severe
 from casework.sections import Section
 from evacuation.selectors import case_plan, case_visas
+from evacuation.services import routed_to_ukrainian_protection
 
 register = template.Library()
 
@@ -64,6 +65,7 @@ def case_evacuation_panel(context, case):
         "erased": erased,
         # A visa application keeps dates of both sections: both must be open to change it.
         "may_edit_visas": assigned and readable == {Section.LOCATION, Section.LEGAL},
+        "ukrainian_protection": routed_to_ukrainian_protection(case),
         "plan": plan,
         "visas": visas,
         "csrf_token": context.get("csrf_token"),
