@@ -62,6 +62,7 @@ STATUSES = [
     Status.CLOSED,
 ]  # fmt: skip
 # Lawyer review and the visa statuses follow the evacuation demo's dossier (events).
+RUSSIAN_SERVICE = [c for c in ServiceCategory.values if c != ServiceCategory.OCCUPIED_UKRAINE]
 TRANSIT = ["KZ", "AM", "GE", "TR", "RS", "KG", "FR", "DE"]
 STATEMENTS = [
     "Меня мобилизовали в сентябре 2022 года. После ранения я находился в госпитале и не "
@@ -99,6 +100,8 @@ def seed_cases(
             by = caseworkers[index % len(caseworkers)]
             surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
             legal_name = f"{surname} {given} {rng.choice(PATRONYMICS)}"
+            legal = rng.choice(LegalCategory.values)
+            service = rng.choice(RUSSIAN_SERVICE)
             with transaction.atomic(), deferred():
                 case = services.case_create(
                     organisation=organisation,
@@ -107,8 +110,9 @@ def seed_cases(
                     legal_name=legal_name,
                     date_of_birth=date(1975, 1, 1) + timedelta(days=rng.randrange(0, 10000)),
                     intake_channel=rng.choice(IntakeChannel.values),
-                    legal_category=rng.choice(LegalCategory.values),
-                    service_category=rng.choice(ServiceCategory.values),
+                    legal_category=legal,
+                    # Occupied Ukraine takes its own service category: none is chosen.
+                    service_category="" if legal == LegalCategory.OCCUPIED_UKRAINE else service,
                     risk_level=rng.choice(RiskLevel.values),
                     country=countries.get(rng.choice(TRANSIT)),
                 )

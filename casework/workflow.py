@@ -69,7 +69,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # The order of the ordinary path: an evacuation event moves a case forward along it, never
 # back (a case already past the event's status stays where it is).
-PROGRESS = [
+PROGRESS: list[str] = [
     S.INTAKE,
     S.TRIAGE,
     S.VERIFICATION_PENDING,
@@ -146,6 +146,7 @@ def crisis_return(case: Case) -> str:
 def allowed_targets(case: Case) -> list[str]:
     """The statuses the case may move to now, in the order of Status (requirements aside)."""
     current = case.status
+    targets: set[str]
     if current == S.DECEASED:
         targets = {S.CLOSED}
     elif current in CRISIS_STATUSES:

@@ -173,6 +173,10 @@ class ContactForm(LimitedForm):
     )
 
 
+def _region_label(region: Region) -> str:
+    return f"{region.name}, {region.country.name}: {region.get_risk_level_display()}"
+
+
 class LocationForm(LimitedForm):
     country = forms.ChoiceField(label=_("Country"), choices=())
     region = forms.CharField(
@@ -199,9 +203,7 @@ class LocationForm(LimitedForm):
         cast(forms.ChoiceField, self.fields["country"]).choices = country_choices()[1:]
         regions = cast(forms.ModelChoiceField, self.fields["risk_region"])
         regions.queryset = Region.objects.select_related("country")
-        regions.label_from_instance = lambda r: (
-            f"{r.name}, {r.country.name}: {r.get_risk_level_display()}"
-        )  # type: ignore[method-assign]
+        regions.label_from_instance = _region_label  # type: ignore[method-assign,assignment]
 
     def clean_country(self) -> Country:
         country = Country.objects.filter(code=self.cleaned_data["country"]).first()

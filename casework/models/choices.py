@@ -106,7 +106,7 @@ class RiskLevel(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
-RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL]
+RISK_ORDER: list[str] = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL]
 
 
 def more_severe(*levels: str) -> str:

@@ -68,7 +68,10 @@ def exposure_add(
     require_section(by=by, case=case, section=Section.LEGAL)
     lock_case(case)
     exposure = LegalExposure(case=case)
-    dates = {"absence_start": absence_start, "esummons_placed_on": esummons_placed_on}
+    dates: dict[str, Any] = {
+        "absence_start": absence_start,
+        "esummons_placed_on": esummons_placed_on,
+    }
     _exposure_values(exposure, **dates, **values)
     seal(case, exposure, {**dates, "details": details.strip()})
     exposure.save()
@@ -94,7 +97,10 @@ def exposure_update(
     require_section(by=by, case=case, section=Section.LEGAL)
     lock_case(case)
     exposure = LegalExposure.objects.get(pk=exposure.pk)
-    dates = {"absence_start": absence_start, "esummons_placed_on": esummons_placed_on}
+    dates: dict[str, Any] = {
+        "absence_start": absence_start,
+        "esummons_placed_on": esummons_placed_on,
+    }
     _exposure_values(exposure, **dates, **values)
     seal(case, exposure, {**dates, "details": details.strip()})
     exposure.save()

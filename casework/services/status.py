@@ -56,7 +56,7 @@ def case_change_status(*, case: Case, by: User, status: str, stayed_reason: str 
     locked = Case.objects.get(pk=case.pk)
     reason = workflow.refusal(locked, status)
     if reason:
-        raise ValidationError(reason)
+        raise ValidationError(str(reason))
     if status == Status.STAYED_IN_RUSSIA and stayed_reason not in StayedReason.values:
         raise ValidationError(ERR_STAYED_REASON)
     case.status_before_crisis = locked.status_before_crisis

@@ -28,7 +28,10 @@ PLAN_FIELDS = ("origin_region", "transit_countries", "destination", "fallback_no
 STEP_FIELDS = ("kind", "country", "planned_on", "done_on", "notes")
 
 # A step done moves the case on (casework.workflow).
-STEP_EVENTS = {StepKind.CROSS_BORDER: Event.BORDER_CROSSED, StepKind.ARRIVAL: Event.ARRIVED}
+STEP_EVENTS: dict[str, str] = {
+    StepKind.CROSS_BORDER: Event.BORDER_CROSSED,
+    StepKind.ARRIVAL: Event.ARRIVED,
+}
 
 
 @transaction.atomic

@@ -58,7 +58,10 @@ def routed_to_ukrainian_protection(case: Case) -> bool:
 
 
 # A decision moves the case on (casework.workflow).
-DECISION_EVENTS = {Decision.GRANTED: Event.VISA_GRANTED, Decision.REFUSED: Event.VISA_REFUSED}
+DECISION_EVENTS: dict[str, str] = {
+    Decision.GRANTED: Event.VISA_GRANTED,
+    Decision.REFUSED: Event.VISA_REFUSED,
+}
 
 
 def _check_visa_dates(values: dict[str, Any], decision: str) -> None:

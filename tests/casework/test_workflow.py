@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from casework import services, workflow
@@ -165,3 +166,22 @@ def test_path_gives_allowed_steps_only():
     for step in steps:
         assert step in workflow.allowed_targets(current)
         current = Case(status=step)
+
+
+def test_the_case_page_offers_allowed_statuses_and_explains_the_others(
+    case_getlost, caseworker_getlost, signed_in
+):
+    client = signed_in(caseworker_getlost)
+    body = client.get(case_getlost.get_absolute_url()).content.decode()
+    select = body.split('id="status-select"')[1].split("</select>")[0]
+    assert '<option value="triage">' in select
+    assert 'value="protected"' not in select and 'value="closed"' not in select
+    assert "Why other statuses are not offered" in body
+    assert "<strong>Protected</strong>: From “Intake” the case can move to:" in body
+    response = client.post(
+        reverse("casework:case_status", args=[case_getlost.reference]), {"status": "protected"}
+    )
+    assert response.status_code == 200
+    assert "From “Intake” the case can move to: Triage" in response.content.decode()
+    case_getlost.refresh_from_db()
+    assert case_getlost.status == Status.INTAKE
