@@ -92,19 +92,17 @@ def esummons_deemed_served(placed_on: date | None) -> date | None:
 # Ukrainians rather than a route for Russian deserters (evacuation routes them there).
 ERR_SERVICE_CATEGORY = _("Choose a service category.")
 ERR_OCCUPIED_MISMATCH = _(
-    "“Resident of occupied Ukraine” is both the legal and the service category, or neither."
+    "The service category “Resident of occupied Ukraine” goes with the legal category of "
+    "the same name."
 )
 
 
 def service_category_for(*, legal_category: str, service_category: str) -> str:
-    """The service category a case with ``legal_category`` takes: the occupied-Ukraine one
-    for an occupied-Ukraine case (none of the Russian ones is asked for), the chosen one
+    """The service category a case with ``legal_category`` takes: for an occupied-Ukraine
+    case none is asked for (the occupied-Ukraine one when none is given), the chosen one
     otherwise. Raises ValidationError when the two do not go together."""
-    occupied = LegalCategory.OCCUPIED_UKRAINE
-    if legal_category == occupied:
-        if service_category not in ("", ServiceCategory.OCCUPIED_UKRAINE):
-            raise ValidationError(ERR_OCCUPIED_MISMATCH)
-        return ServiceCategory.OCCUPIED_UKRAINE
+    if legal_category == LegalCategory.OCCUPIED_UKRAINE:
+        return service_category or ServiceCategory.OCCUPIED_UKRAINE
     if service_category == ServiceCategory.OCCUPIED_UKRAINE:
         raise ValidationError(ERR_OCCUPIED_MISMATCH)
     if not service_category:

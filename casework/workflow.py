@@ -209,6 +209,16 @@ def event_target(case: Case, event: str) -> str | None:
     return target
 
 
+def event_suggestion(case: Case, event: str) -> str | None:
+    """The status an event points to when it cannot move the case: the person is in the
+    crisis branch (but alive) or stayed in Russia, so a caseworker decides. None otherwise."""
+    target = EVENT_STATUS[event]
+    paused = (set(CRISIS_STATUSES) - {S.DECEASED}) | {S.STAYED_IN_RUSSIA}
+    if case.status in paused and case.suggested_status != target:
+        return target
+    return None
+
+
 def path(start: str, target: str) -> list[str]:
     """The shortest series of allowed ordinary moves from ``start`` to ``target`` (target
     last; [] when it is ``start``). For demo data and tests that need a case at a status."""

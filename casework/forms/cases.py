@@ -42,7 +42,7 @@ from casework.models import (
 )
 
 ERR_SEARCH_EMPTY = _("Type what to search for.")
-SERVICE_CATEGORY_HELP = _("Not asked for a resident of occupied Ukraine: their category is set.")
+SERVICE_CATEGORY_HELP = _("Not needed for a resident of occupied Ukraine.")
 
 
 class CaseCreateForm(LimitedForm):

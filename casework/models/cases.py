@@ -96,6 +96,9 @@ class Case(models.Model):
     )
     # Where the case was before it entered the crisis branch: the way back out of it.
     status_before_crisis = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    # A status an evacuation event points to while the case could not follow it (in the
+    # crisis branch, or having stayed in Russia): shown to the caseworkers, cleared by any move.
+    suggested_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
     stayed_reason = models.CharField(
         _("why the person stayed in Russia"),
         max_length=24,

@@ -36,8 +36,17 @@ def _move(case: Case, locked: Case, *, by: User | None, status: str, event: str 
     if status != Status.STAYED_IN_RUSSIA:
         case.stayed_reason = ""
     case.status = status
+    case.suggested_status = ""
     case.closed_month = this_month() if status == Status.CLOSED else None
-    case.save(update_fields=["status", "status_before_crisis", "stayed_reason", "closed_month"])
+    case.save(
+        update_fields=[
+            "status",
+            "status_before_crisis",
+            "stayed_reason",
+            "suggested_status",
+            "closed_month",
+        ]
+    )
     CaseStatusChange.objects.create(
         case=case, from_status=previous, to_status=status, changed_by=by, event=event
     )
@@ -77,13 +86,15 @@ def case_change_status(*, case: Case, by: User, status: str, stayed_reason: str 
 def case_status_event(*, case: Case, by: User | None, event: str) -> str | None:
     """Moves the case forward to the status an evacuation event means (dossier in review,
     dossier submitted, visa granted or refused, border crossed, arrival), when it is not
-    already further along, in the crisis branch, closed or at an outcome. Called by the
-    services that record the event, inside their transaction and after their own checks.
-    Returns the new status, or None when the case stays where it is."""
+    already further along, in the crisis branch, closed or at an outcome (in the crisis branch
+    or after staying in Russia the status is left as a suggestion). Called by the services
+    that record the event, inside their transaction and after their own checks. Returns the
+    new status, or None when the case stays where it is."""
     lock_case(case)
     locked = Case.objects.get(pk=case.pk)
     target = workflow.event_target(locked, event)
     if target is None:
+        _suggest(case, locked, by=by, event=event)
         return None
     case.status_before_crisis = locked.status_before_crisis
     case.stayed_reason = locked.stayed_reason
@@ -99,3 +110,20 @@ def case_status_event(*, case: Case, by: User | None, event: str) -> str | None:
         method=event,
     )
     return target
+
+
+def _suggest(case: Case, locked: Case, *, by: User | None, event: str) -> None:
+    """Leaves the status an event points to as a suggestion, when the case cannot follow."""
+    suggestion = workflow.event_suggestion(locked, event)
+    if suggestion is None:
+        return
+    case.suggested_status = suggestion
+    case.save(update_fields=["suggested_status"])
+    record(
+        "case.status.suggested",
+        actor=by,
+        obj=case,
+        org=case.organisation_id,
+        status=suggestion,
+        method=event,
+    )

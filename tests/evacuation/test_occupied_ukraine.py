@@ -29,20 +29,21 @@ def test_no_russian_service_category_is_asked(open_case, caseworker_getlost):
     ("legal", "service", "message"),
     [
         (
-            OCCUPIED,
-            ServiceCategory.MOBILISED,
-            "“Resident of occupied Ukraine” is both the legal and the service category, or "
-            "neither.",
-        ),
-        (
             LegalCategory.DESERTER,
             ServiceCategory.OCCUPIED_UKRAINE,
-            "“Resident of occupied Ukraine” is both the legal and the service category, or "
-            "neither.",
+            "The service category “Resident of occupied Ukraine” goes with the legal category "
+            "of the same name.",
         ),
         (LegalCategory.DESERTER, "", "Choose a service category."),
     ],
 )
+def test_a_service_category_given_for_them_is_kept(open_case, caseworker_getlost):
+    case = open_case(
+        by=caseworker_getlost, legal_category=OCCUPIED, service_category=ServiceCategory.MOBILISED
+    )
+    assert case.service_category == ServiceCategory.MOBILISED
+
+
 def test_categories_that_do_not_go_together_are_refused(
     open_case, caseworker_getlost, legal, service, message
 ):

@@ -92,3 +92,20 @@ def test_an_approved_dossier_alone_does_not_submit(
 ):
     approved(dossier, caseworker_getlost, lawyer_intransit)
     assert status_of(dossier.case) == Status.LAWYER_REVIEW
+
+
+def test_in_a_crisis_an_event_leaves_a_suggestion_that_a_move_clears(
+    case_kz, caseworker_getlost, signed_in
+):
+    casework_services.case_change_status(
+        case=case_kz, by=caseworker_getlost, status=Status.DETAINED_ABROAD
+    )
+    done = {"status": StepStatus.DONE, "done_on": timezone.now().date()}
+    step(case_kz, caseworker_getlost, kind=StepKind.ARRIVAL, **done)
+    case_kz.refresh_from_db()
+    assert (case_kz.status, case_kz.suggested_status) == (Status.DETAINED_ABROAD, Status.ARRIVED)
+    body = signed_in(caseworker_getlost).get(case_kz.get_absolute_url()).content.decode()
+    assert "An evacuation event points to “Arrived at destination”" in body
+    casework_services.case_change_status(case=case_kz, by=caseworker_getlost, status=Status.INTAKE)
+    case_kz.refresh_from_db()
+    assert (case_kz.status, case_kz.suggested_status) == (Status.INTAKE, "")
