@@ -25,6 +25,13 @@ def test_no_russian_service_category_is_asked(open_case, caseworker_getlost):
     assert case.service_category == ServiceCategory.OCCUPIED_UKRAINE
 
 
+def test_a_service_category_given_for_them_is_kept(open_case, caseworker_getlost):
+    case = open_case(
+        by=caseworker_getlost, legal_category=OCCUPIED, service_category=ServiceCategory.MOBILISED
+    )
+    assert case.service_category == ServiceCategory.MOBILISED
+
+
 @pytest.mark.parametrize(
     ("legal", "service", "message"),
     [
@@ -37,13 +44,6 @@ def test_no_russian_service_category_is_asked(open_case, caseworker_getlost):
         (LegalCategory.DESERTER, "", "Choose a service category."),
     ],
 )
-def test_a_service_category_given_for_them_is_kept(open_case, caseworker_getlost):
-    case = open_case(
-        by=caseworker_getlost, legal_category=OCCUPIED, service_category=ServiceCategory.MOBILISED
-    )
-    assert case.service_category == ServiceCategory.MOBILISED
-
-
 def test_categories_that_do_not_go_together_are_refused(
     open_case, caseworker_getlost, legal, service, message
 ):
