@@ -64,6 +64,13 @@ DECISION_EVENTS: dict[str, str] = {
 }
 
 
+def _check_route(case: Case, route: str) -> None:
+    if route not in VisaRoute.values:
+        raise ValidationError(ERR_UNKNOWN_ROUTE)
+    if route == VisaRoute.UKRAINIAN_PROTECTION and not routed_to_ukrainian_protection(case):
+        raise ValidationError(ERR_NOT_UKRAINIAN)
+
+
 def _check_visa_dates(values: dict[str, Any], decision: str) -> None:
     submitted, due, decided = values["submitted_on"], values["decision_due"], values["decided_on"]
     appeal = values["appeal_deadline"]
@@ -109,10 +116,7 @@ def visa_save(
     """Adds (``application`` None) or changes a visa application; its dates then create,
     move or cancel the case's visa deadlines."""
     require_sections(by=by, case=case, sections=(Section.LOCATION, Section.LEGAL))
-    if route not in VisaRoute.values:
-        raise ValidationError(ERR_UNKNOWN_ROUTE)
-    if route == VisaRoute.UKRAINIAN_PROTECTION and not routed_to_ukrainian_protection(case):
-        raise ValidationError(ERR_NOT_UKRAINIAN)
+    _check_route(case, route)
     if decision not in Decision.values:
         raise ValidationError(ERR_UNKNOWN_STATUS)
     country = Country.objects.filter(code=(destination or "").strip().upper()).first()
