@@ -1,16 +1,27 @@
 """The Django admin edits the reference tables (countries' risk, advisories and stay limits,
-document types) and shows case shells only: sealed fields are ciphertext and are never listed
-or decrypted here."""
+document types, regions of higher risk) and shows case shells only: sealed fields are
+ciphertext and are never listed or decrypted here."""
 
 from django.contrib import admin
 
-from casework.models import Case, Country, DocumentType
+from casework.models import Case, Country, DocumentType, Region
 
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "risk_level", "risk_note", "stay_max_days", "stay_window_days")
     list_filter = ("risk_level", "internal_passport_entry")
+    list_editable = ("risk_level",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """Regions whose risk differs from their country's: reference data, no case in it (which
+    case is in a region is sealed on the case's location)."""
+
+    list_display = ("name", "country", "risk_level", "risk_note")
+    list_filter = ("risk_level", "country")
     list_editable = ("risk_level",)
     search_fields = ("code", "name")
 

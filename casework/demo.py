@@ -13,7 +13,7 @@ from PIL import Image
 
 from accounts.models import Organisation, Role, User
 from audit.services import deferred
-from casework import services
+from casework import services, workflow
 from casework.envelope import key_scope
 from casework.models import (
     Article,
@@ -37,6 +37,7 @@ from casework.models import (
     RiskLevel,
     ServiceCategory,
     Status,
+    StayedReason,
     WantedLevel,
 )
 from casework.sections import Section
@@ -57,10 +58,12 @@ PSEUDONYMS = [
 STATUSES = [
     Status.INTAKE, Status.TRIAGE, Status.VERIFICATION_PENDING, Status.CONSULTATION,
     Status.EXIT_PLANNING, Status.HIDING_IN_RUSSIA, Status.IN_TRANSIT,
-    Status.DOSSIER_PREPARATION, Status.LAWYER_REVIEW, Status.VISA_SUBMITTED,
-    Status.VISA_GRANTED, Status.ASYLUM_LODGED, Status.DETAINED_ABROAD, Status.MISSING_CONTACT,
+    Status.DOSSIER_PREPARATION, Status.BORDER_CROSSING, Status.STAYED_IN_RUSSIA,
+    Status.TRAVEL, Status.ASYLUM_LODGED, Status.DETAINED_ABROAD, Status.MISSING_CONTACT,
     Status.CLOSED,
 ]  # fmt: skip
+# Lawyer review and the visa statuses follow the evacuation demo's dossier (events).
+RUSSIAN_SERVICE = [c for c in ServiceCategory.values if c != ServiceCategory.OCCUPIED_UKRAINE]
 TRANSIT = ["KZ", "AM", "GE", "TR", "RS", "KG", "FR", "DE"]
 STATEMENTS = [
     "Меня мобилизовали в сентябре 2022 года. После ранения я находился в госпитале и не "
@@ -98,6 +101,8 @@ def seed_cases(
             by = caseworkers[index % len(caseworkers)]
             surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
             legal_name = f"{surname} {given} {rng.choice(PATRONYMICS)}"
+            legal = rng.choice(LegalCategory.values)
+            service = rng.choice(RUSSIAN_SERVICE)
             with transaction.atomic(), deferred():
                 case = services.case_create(
                     organisation=organisation,
@@ -106,8 +111,9 @@ def seed_cases(
                     legal_name=legal_name,
                     date_of_birth=date(1975, 1, 1) + timedelta(days=rng.randrange(0, 10000)),
                     intake_channel=rng.choice(IntakeChannel.values),
-                    legal_category=rng.choice(LegalCategory.values),
-                    service_category=rng.choice(ServiceCategory.values),
+                    legal_category=legal,
+                    # Occupied Ukraine takes its own service category: none is chosen.
+                    service_category="" if legal == LegalCategory.OCCUPIED_UKRAINE else service,
                     risk_level=rng.choice(RiskLevel.values),
                     country=countries.get(rng.choice(TRANSIT)),
                 )
@@ -140,8 +146,10 @@ def seed_cases(
                     consent_dossier=rng.random() < 0.7,
                 )
                 status = STATUSES[index % len(STATUSES)]
-                if status != Status.INTAKE:
-                    services.case_change_status(case=case, by=by, status=status)
+                for step in workflow.path(Status.INTAKE, status):
+                    services.case_change_status(
+                        case=case, by=by, status=step, stayed_reason=StayedReason.HIDING
+                    )
                 if index % 3 == 0:
                     services.case_verify(case=case, by=by)
                     location = Country.objects.get(pk=rng.choice(TRANSIT))

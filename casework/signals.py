@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # country, or (sent by evacuation) a visa date. Sent inside the service's transaction with
 # ``case`` and ``by``; the deadlines app recomputes the case's computed deadlines.
 case_dates_changed = Signal()
+
+# A case was closed. Sent inside the closing service's transaction, after the case row is
+# locked and saved, with ``case`` and ``by``: the deadlines app cancels the case's open
+# deadlines and stops its welfare check-ins, so no reminder goes out for a closed case.
+case_closed = Signal()

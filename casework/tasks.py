@@ -1,4 +1,4 @@
-"""Background jobs for case files. Thin wrappers: a service call, retry policy here."""
+"""Background jobs of casework. Thin wrappers: a service call, retry policy here."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from casework import services
 from casework.services import keyring as keyops
 
 logger = logging.getLogger(__name__)
@@ -24,3 +25,9 @@ def kek_epoch_task() -> list[str]:
     if done:
         logger.info("keys.epoch %s", " ".join(done))
     return done
+
+
+@shared_task(name="casework.tasks.refresh_absence_parts_task", acks_late=True, time_limit=1800)
+def refresh_absence_parts_task() -> int:
+    """Daily (beat): the art. 337 part each absence has reached, for statistics and lists."""
+    return services.refresh_absence_parts()

@@ -80,6 +80,11 @@ BEAT_SCHEDULE = {
         "task": "stats.tasks.refresh_summary_task",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Art. 337: the part each absence has reached (before the statistics refresh).
+    "casework-absence-parts-daily": {
+        "task": "casework.tasks.refresh_absence_parts_task",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # Reminders: claim what came due and queue the content-free digests.
     "deadlines-reminders-scan": {
         "task": "deadlines.tasks.reminders_scan_task",

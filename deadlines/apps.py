@@ -10,13 +10,17 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.selectors.cases import register_next_due
-        from casework.signals import case_dates_changed
+        from casework.signals import case_closed, case_dates_changed
         from deadlines.selectors import next_due_month
-        from deadlines.services import computed_deadlines_refresh
+        from deadlines.services import case_closed_cancel, computed_deadlines_refresh
 
         register_next_due(next_due_month)
 
         def refresh(sender, *, case, by, **kwargs) -> None:
             computed_deadlines_refresh(case=case, by=by)
 
+        def close(sender, *, case, by, **kwargs) -> None:
+            case_closed_cancel(case=case, by=by)
+
         case_dates_changed.connect(refresh, weak=False, dispatch_uid="deadlines.refresh")
+        case_closed.connect(close, weak=False, dispatch_uid="deadlines.close")

@@ -105,6 +105,7 @@ class DeadlineSource(models.TextChoices):
     ART_337 = "art337", _("Computed from the absence start")
     TRANSIT_STAY = "transit_stay", _("Computed from the stay dates")
     VISA = "visa", _("Computed from the visa application")
+    ESUMMONS = "esummons", _("Computed from the e-summons")
 
 
 # The sections a due date is sealed in, and the column of each (Deadline.due_*).

@@ -6,19 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from casework.legal import ABSENCE_PARTS, one_month_after
+from casework.legal import absence_thresholds
 
 
 def art337_thresholds(*, absence_start: date, mobilisation: bool = True) -> list[tuple[str, date]]:
-    """(part, first day the part applies) for the three art. 337 thresholds: absence over
-    2 days, over 10 days, over a month (casework.legal.absence_part draws the same lines:
-    on the returned day absence_part gives the part, on the day before the lighter one)."""
-    short, medium, long = ABSENCE_PARTS[mobilisation]
-    return [
-        (short, absence_start + timedelta(days=3)),
-        (medium, absence_start + timedelta(days=11)),
-        (long, one_month_after(absence_start) + timedelta(days=1)),
-    ]
+    """(part, first day the part applies) for the three art. 337 thresholds (the same
+    computation as the case page and statistics: casework.legal.absence_thresholds)."""
+    return absence_thresholds(absence_start=absence_start, mobilisation=mobilisation)
 
 
 @dataclass(frozen=True)

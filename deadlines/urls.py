@@ -22,4 +22,5 @@ urlpatterns = [
     ),
     path("cases/<ref:reference>/checkins/", views.checkin_record, name="checkin_record"),
     path("cases/<ref:reference>/legal-hold/", views.legal_hold, name="legal_hold"),
+    path("cases/<ref:reference>/close/", views.case_close, name="case_close"),
 ]

@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from casework import services as casework_services
+from casework.models import Status
 from casework.selectors import caseworkers_of, is_assigned_caseworker, notice_inbox
 from casework.web import case_view, forbidden
 from deadlines import selectors, services
 from deadlines.forms import CheckInScheduleForm, DeadlineChangeForm, DeadlineForm, PreferencesForm
-from deadlines.models import DeadlineStatus, NotificationPreference
+from deadlines.models import CheckInSchedule, DeadlineStatus, NotificationPreference
 
 NOT_ASSIGNED = _("Only caseworkers assigned to this case can see and change its deadlines.")
 DEADLINE_ADDED = _("Deadline added.")
@@ -25,6 +27,7 @@ SCHEDULE_SAVED = _("Check-in schedule saved.")
 CHECKIN_RECORDED = _("Check-in recorded.")
 HOLD_SET = _("Legal hold set: nothing of this case will be erased while it holds.")
 HOLD_LIFTED = _("Legal hold lifted.")
+CASE_CLOSED = _("The case is closed; its open deadlines are cancelled and its check-ins stopped.")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -191,3 +194,32 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, PREFERENCES_SAVED)
             return redirect("deadlines:preferences")
     return render(request, "deadlines/preferences.html", {"form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@case_view
+def case_close(request: AuthenticatedHttpRequest, case) -> HttpResponse:
+    """Closing a case: lists the open deadlines and the check-in schedule that close with it,
+    then closes it (casework's status service; its case_closed signal cancels them)."""
+    if not is_assigned_caseworker(user=request.user, case=case):
+        return forbidden(request, NOT_ASSIGNED)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            casework_services.case_change_status(case=case, by=request.user, status=Status.CLOSED)
+        except ValidationError as error:
+            errors = list(error.messages)
+        else:
+            messages.success(request, CASE_CLOSED)
+            return redirect(case)
+    deadlines = [d for d in selectors.case_deadlines(user=request.user, case=case) if d.is_open]
+    return render(
+        request,
+        "deadlines/case_close.html",
+        {
+            "case": case,
+            "deadlines": deadlines,
+            "schedule": CheckInSchedule.objects.filter(case=case, active=True).first(),
+            "errors": errors,
+        },
+    )

@@ -9,11 +9,18 @@ class EvacuationConfig(AppConfig):
     verbose_name = _("Evacuation and visas")
 
     def ready(self) -> None:
+        from casework.models import Status
+        from casework.workflow import register_requirement
         from deadlines.services import register_computed_source, register_crossing_source
         from evacuation.services.plans import border_crossings
         from evacuation.services.visas import visa_deadlines
+        from evacuation.services.workflow import needs_application, needs_dossier
 
         # Visa dates become deadlines on the case (deadlines.services.computed_deadlines_refresh).
         register_computed_source(visa_deadlines)
         # Border crossings done are earlier stays the transit stay limit counts.
         register_crossing_source(border_crossings)
+        # Statuses that need evidence the evacuation holds (casework.workflow).
+        register_requirement(Status.LAWYER_REVIEW, needs_dossier)
+        for status in (Status.VISA_SUBMITTED, Status.VISA_GRANTED, Status.VISA_REFUSED):
+            register_requirement(status, needs_application)

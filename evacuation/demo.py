@@ -25,7 +25,6 @@ from casework.models import (
     LegalCategory,
     RiskLevel,
     ServiceCategory,
-    Status,
     Testimony,
 )
 from evacuation import services
@@ -177,7 +176,6 @@ def seed_dossier() -> Dossier | None:
         )
         services.dossier_vet(dossier=dossier, by=by, note=VETTING)
         services.dossier_assign_reviewer(dossier=dossier, by=by, lawyer=lawyer)
+        # Submitting for review moves the case to lawyer review (casework.workflow events).
         dossier = services.dossier_submit_for_review(dossier=dossier, by=by)
-        if case.status != Status.LAWYER_REVIEW:
-            casework_services.case_change_status(case=case, by=by, status=Status.LAWYER_REVIEW)
     return dossier

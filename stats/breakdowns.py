@@ -54,6 +54,7 @@ MONTH, QUARTER, SNAPSHOT = "month", "quarter", "snapshot"
 # is (the country of stay) first, and by the status only for the end states and crises.
 class Stage:
     IN_RUSSIA = "in_russia"
+    STAYED = "stayed"
     ABROAD = "abroad"
     VISA = "visa"
     PROTECTED = "protected"
@@ -64,6 +65,7 @@ class Stage:
 
 STAGE_LABELS: dict[str, Promise] = {
     Stage.IN_RUSSIA: _("Still in Russia"),
+    Stage.STAYED: _("Stayed in Russia (an outcome)"),
     Stage.ABROAD: _("Abroad, on the way"),
     Stage.VISA: _("Abroad, in the visa process"),
     Stage.PROTECTED: _("Asylum lodged or protected"),
@@ -94,6 +96,8 @@ def stage_of(status: str, country: str) -> str:
         return Stage.PROTECTED
     if status in (Status.CLOSED, Status.REJECTED):
         return Stage.ENDED
+    if status == Status.STAYED_IN_RUSSIA:
+        return Stage.STAYED
     if not country:
         return Stage.UNKNOWN
     if country == HOME_COUNTRY:

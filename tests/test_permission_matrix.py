@@ -623,6 +623,8 @@ ROWS.update(
             lambda w: reverse("deadlines:deadline_edit", args=[w.ref, w.ids["deadline"]]),
             CASE_EDIT,
         ),
+        # Closing lists the deadlines and check-ins that close with the case.
+        "deadlines:case_close": row("get", _case_in("deadlines", "case_close"), CASE_EDIT),
         # --- stats: the coordinators' statistics
         "stats:dashboard": row("get", _url("stats:dashboard"), STATS_PAGE),
         # --- evacuation: plans, steps, visas, dossiers. The route is location: hidden from every

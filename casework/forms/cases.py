@@ -33,14 +33,17 @@ from casework.models import (
     LegalBasis,
     LegalCategory,
     ProceduralStage,
+    Region,
     RiskLevel,
     Screening,
     ServiceCategory,
     Status,
+    StayedReason,
     WantedLevel,
 )
 
 ERR_SEARCH_EMPTY = _("Type what to search for.")
+SERVICE_CATEGORY_HELP = _("Not needed for a resident of occupied Ukraine.")
 
 
 class CaseCreateForm(LimitedForm):
@@ -59,7 +62,10 @@ class CaseCreateForm(LimitedForm):
     intake_channel = forms.ChoiceField(label=_("Intake channel"), choices=IntakeChannel.choices)
     legal_category = forms.ChoiceField(label=_("Legal category"), choices=LegalCategory.choices)
     service_category = forms.ChoiceField(
-        label=_("Service category"), choices=ServiceCategory.choices
+        label=_("Service category"),
+        choices=[("", "—"), *ServiceCategory.choices],
+        required=False,
+        help_text=SERVICE_CATEGORY_HELP,
     )
     risk_level = forms.ChoiceField(
         label=_("Risk"), choices=RiskLevel.choices, initial=RiskLevel.MEDIUM
@@ -80,12 +86,22 @@ class ShellForm(LimitedForm):
     intake_channel = forms.ChoiceField(label=_("Intake channel"), choices=IntakeChannel.choices)
     legal_category = forms.ChoiceField(label=_("Legal category"), choices=LegalCategory.choices)
     service_category = forms.ChoiceField(
-        label=_("Service category"), choices=ServiceCategory.choices
+        label=_("Service category"),
+        choices=[("", "—"), *ServiceCategory.choices],
+        required=False,
+        help_text=SERVICE_CATEGORY_HELP,
     )
 
 
 class StatusForm(LimitedForm):
+    # Every status: a move the workflow refuses gets the workflow's reason, not "invalid".
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    stayed_reason = forms.ChoiceField(
+        label=_("Why the person stayed in Russia"),
+        choices=[("", "—"), *StayedReason.choices],
+        required=False,
+        help_text=_("Only for the outcome “Stayed in Russia”."),
+    )
 
 
 class AssignForm(LimitedForm):
@@ -158,6 +174,10 @@ class ContactForm(LimitedForm):
     )
 
 
+def _region_label(region: Region) -> str:
+    return f"{region.name}, {region.country.name}: {region.get_risk_level_display()}"
+
+
 class LocationForm(LimitedForm):
     country = forms.ChoiceField(label=_("Country"), choices=())
     region = forms.CharField(
@@ -165,6 +185,13 @@ class LocationForm(LimitedForm):
         max_length=limits.NAME,
         required=False,
         help_text=_("Coarse only: a region or province, never an address."),
+    )
+    risk_region = forms.ModelChoiceField(
+        label=_("Region of higher risk"),
+        queryset=Region.objects.none(),
+        to_field_name="code",
+        required=False,
+        help_text=_("If the person is in one of these regions: its risk may exceed the country's."),
     )
     legal_basis = forms.ChoiceField(
         label=_("Legal basis of stay"), choices=[("", "—"), *LegalBasis.choices], required=False
@@ -183,6 +210,9 @@ class LocationForm(LimitedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = country_choices()[1:]
+        regions = cast(forms.ModelChoiceField, self.fields["risk_region"])
+        regions.queryset = Region.objects.select_related("country")
+        regions.label_from_instance = _region_label  # type: ignore[method-assign,assignment]
 
     def clean_country(self) -> Country:
         country = Country.objects.filter(code=self.cleaned_data["country"]).first()
@@ -200,6 +230,11 @@ class ExposureForm(LimitedForm):
         label=_("Absence from the unit began on"),
         required=False,
         help_text=_("Encrypted. The part of art. 337 is computed from it."),
+    )
+    esummons_placed_on = PastDateField(
+        label=_("E-summons placed in the register on"),
+        required=False,
+        help_text=_("Encrypted. It counts as served 7 days later, opened or not."),
     )
     procedural_stage = forms.ChoiceField(
         label=_("Procedural stage"), choices=ProceduralStage.choices

@@ -42,6 +42,7 @@ from casework.models.cases import (
 )
 from casework.models.choices import (
     CRISIS_STATUSES,
+    RISK_ORDER,
     Article,
     IntakeChannel,
     Language,
@@ -52,7 +53,9 @@ from casework.models.choices import (
     Screening,
     ServiceCategory,
     Status,
+    StayedReason,
     WantedLevel,
+    more_severe,
     this_month,
 )
 from casework.models.history import AttributeChange, TrackedAttribute
@@ -70,6 +73,7 @@ from casework.models.records import (
 from casework.models.reference import (
     Country,
     DocumentType,
+    Region,
 )
 
 __all__ = [
@@ -114,6 +118,8 @@ __all__ = [
     "ReferralAction",
     "ReferralReason",
     "ReferralStatus",
+    "RISK_ORDER",
+    "Region",
     "RiskLevel",
     "Screening",
     "ServiceCategory",
@@ -122,5 +128,7 @@ __all__ = [
     "TrackedAttribute",
     "WantedLevel",
     "section_codename",
+    "StayedReason",
+    "more_severe",
     "this_month",
 ]

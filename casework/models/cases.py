@@ -18,6 +18,7 @@ from casework.models.choices import (
     RiskLevel,
     ServiceCategory,
     Status,
+    StayedReason,
     this_month,
 )
 from casework.sections import Section
@@ -92,6 +93,17 @@ class Case(models.Model):
         blank=True,
         related_name="assigned_cases",
         verbose_name=_("assigned caseworkers"),
+    )
+    # Where the case was before it entered the crisis branch: the way back out of it.
+    status_before_crisis = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    # A status an evacuation event points to while the case could not follow it (in the
+    # crisis branch, or having stayed in Russia): shown to the caseworkers, cleared by any move.
+    suggested_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    stayed_reason = models.CharField(
+        _("why the person stayed in Russia"),
+        max_length=24,
+        choices=StayedReason.choices,
+        blank=True,
     )
     opened_month = models.DateField(_("opened in"), default=this_month)
     closed_month = models.DateField(_("closed in"), null=True, blank=True)
@@ -176,6 +188,8 @@ class CaseStatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_month = models.DateField(default=this_month)
+    # The evacuation event that moved the case ("" when a caseworker chose the status).
+    event = models.CharField(max_length=24, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -65,9 +65,12 @@ class Status(models.TextChoices):
     VISA_REFUSED = "visa_refused", _("Visa refused")
     APPEAL = "appeal", _("Appeal")
     TRAVEL = "travel", _("Travel")
+    ARRIVED = "arrived", _("Arrived at destination")
     ASYLUM_LODGED = "asylum_lodged", _("Asylum lodged")
     PROTECTED = "protected", _("Protected")
     REJECTED = "rejected", _("Rejected")
+    # An outcome, not a failure: the person chose or had to stay (the reason says how).
+    STAYED_IN_RUSSIA = "stayed_in_russia", _("Stayed in Russia")
     CLOSED = "closed", _("Closed")
     # The crisis branch: reachable from any stage.
     DETAINED_ABROAD = "detained_abroad", _("Crisis: detained abroad")
@@ -90,11 +93,26 @@ CRISIS_STATUSES = frozenset(
 )
 
 
+class StayedReason(models.TextChoices):
+    HIDING = "hiding", _("Hiding")
+    REFUSING_IN_SERVICE = "refusing_in_service", _("Refusing in service")
+    LEGAL_ROUTE = "legal_route", _("A legal route (e.g. alternative civilian service)")
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")
     HIGH = "high", _("High")
     CRITICAL = "critical", _("Critical")
+
+
+RISK_ORDER: list[str] = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL]
+
+
+def more_severe(*levels: str) -> str:
+    """The most severe of the given risk levels ("" ignored; "" when none is given)."""
+    known = [level for level in levels if level in RISK_ORDER]
+    return max(known, key=RISK_ORDER.index) if known else ""
 
 
 class Article(models.TextChoices):

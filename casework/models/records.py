@@ -91,6 +91,9 @@ class LegalExposure(models.Model):
     )
     recorded_month = models.DateField(default=this_month)
     absence_start = SealedField(section=Section.LEGAL, codec=DATE)
+    # The day an electronic summons was placed in the register; it is deemed served 7 days
+    # later (casework.legal.esummons_deemed_served), with the effects the law ties to that.
+    esummons_placed_on = SealedField(section=Section.LEGAL, codec=DATE)
     details = SealedField(section=Section.LEGAL, codec=TEXT, limit=limits.SHORT_TEXT)
 
     class Meta:
@@ -115,6 +118,9 @@ class Location(models.Model):
     since_month = models.DateField(default=this_month)
     entered_on = SealedField(section=Section.LOCATION, codec=DATE)
     region = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
+    # The code of a casework.Region that raises the risk ("" when none): sealed, like the
+    # region typed above, because it says where the person is.
+    risk_region = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.NAME)
     stay_expires = SealedField(section=Section.LOCATION, codec=DATE)
     route_notes = SealedField(section=Section.LOCATION, codec=TEXT, limit=limits.TEXT)
 

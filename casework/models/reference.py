@@ -67,3 +67,27 @@ class DocumentType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Region(models.Model):
+    """A region whose risk differs from its country's (Gyumri, with the Russian base, is
+    critical inside Armenia). A case's region is location data: it is sealed on the location
+    (``Location.risk_region`` holds the code) and shown only to who may open location and
+    route; the case banner uses the more severe of the country's and the region's risk."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="regions", verbose_name=_("country")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    risk_level = models.CharField(_("risk"), max_length=16, choices=RiskLevel.choices)
+    risk_note = models.CharField(_("why"), max_length=200, blank=True)
+    advisory = models.TextField(_("advisory"), blank=True)
+
+    class Meta:
+        ordering = ["country__name", "name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country_id})"

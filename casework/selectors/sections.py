@@ -17,8 +17,14 @@ from django.utils import timezone
 from accounts.models import User
 from casework.envelope.epochs import erasure_statement
 from casework.envelope.store import shredded_times
-from casework.legal import absence_part
-from casework.models import Case, Screening
+from casework.legal import (
+    ABSENCE_ARTICLES,
+    absence_history,
+    absence_part,
+    current_article,
+    esummons_deemed_served,
+)
+from casework.models import Article, Case, Region, Screening
 from casework.sections import Section
 from casework.selectors.access import section_refusals
 
@@ -38,6 +44,11 @@ def _location(case: Case, section: str) -> dict[str, Any]:
     content: dict[str, Any] = {"location": location}
     if location is not None:
         content.update(row_values(case, location, section))
+        code = content.get("risk_region")
+        # The region of higher risk the person is in (None: none recorded).
+        content["region_of_risk"] = (
+            Region.objects.select_related("country").filter(code=code).first() if code else None
+        )
     return content
 
 
@@ -46,12 +57,29 @@ def _legal(case: Case, section: str) -> dict[str, Any]:
     exposures = []
     for exposure in case.exposures.all():
         values = row_values(case, exposure, section)
-        live = absence_part(
-            absence_start=values["absence_start"],
-            today=today,
-            mobilisation=exposure.during_mobilisation,
+        start, mobilised = values["absence_start"], exposure.during_mobilisation
+        live = absence_part(absence_start=start, today=today, mobilisation=mobilised)
+        now = current_article(article=exposure.article, part=live)
+        exposures.append(
+            {
+                "row": exposure,
+                "live_part": live,
+                # The article and part as the days absent have made it, and when each part
+                # began (the recorded article is shown as such when it differs).
+                "article_now": Article(now).label,
+                "recorded_differs": now != exposure.article,
+                "parts": [
+                    (Article(part).label, began)
+                    for part, began in absence_history(
+                        absence_start=start, today=today, mobilisation=mobilised
+                    )
+                ]
+                if exposure.article in ABSENCE_ARTICLES
+                else [],
+                "esummons_served_on": esummons_deemed_served(values["esummons_placed_on"]),
+                **values,
+            }
         )
-        exposures.append({"row": exposure, "live_part": live, **values})
     return {"exposures": exposures}
 
 

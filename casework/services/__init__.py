@@ -66,8 +66,6 @@ from casework.services.cases import (
     ERR_FUTURE_DATE,
     ERR_NOT_CASEWORKER,
     ERR_PSEUDONYM,
-    ERR_SAME_STATUS,
-    case_change_status,
     case_create,
     case_update_shell,
     case_verify,
@@ -112,6 +110,12 @@ from casework.services.referrals import (
     referral_revoke,
 )
 from casework.services.shredding import case_shred
+from casework.services.status import (
+    ERR_SAME_STATUS,
+    ERR_STAYED_REASON,
+    case_change_status,
+    case_status_event,
+)
 
 __all__ = [
     "IntakeDocument",
@@ -154,6 +158,7 @@ __all__ = [
     "ERR_RECIPIENT_NOT_MEMBER",
     "ERR_SAME_STATUS",
     "ERR_SHREDDED",
+    "ERR_STAYED_REASON",
     "ERR_UNKNOWN_ACTION",
     "ERR_UNKNOWN_CASEWORKER",
     "ERR_UNKNOWN_GIVER",
@@ -169,6 +174,7 @@ __all__ = [
     "case_change_status",
     "case_create",
     "case_shred",
+    "case_status_event",
     "case_update_shell",
     "case_verify",
     "location_open",

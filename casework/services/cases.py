@@ -15,6 +15,7 @@ from audit.services import record
 from casework import limits
 from casework.envelope import create_case_keys, empty_values
 from casework.guards import lock_case, require_assigned, seal
+from casework.legal import service_category_for
 from casework.models import (
     Case,
     CaseStatusChange,
@@ -22,7 +23,6 @@ from casework.models import (
     Location,
     LocationOpening,
     Person,
-    Status,
     this_month,
 )
 from casework.selectors import caseworkers_of
@@ -32,7 +32,6 @@ from casework.services.references import next_reference
 
 ERR_PSEUDONYM = _("Give the person a pseudonym: it is what everyone sees in lists.")
 ERR_NOT_CASEWORKER = _("Only caseworkers of this organisation can open a case.")
-ERR_SAME_STATUS = _("The case already has this status.")
 ERR_ALREADY_VERIFIED = _("This person has already been verified.")
 ERR_FUTURE_DATE = _("This date lies in the future.")
 
@@ -56,6 +55,9 @@ def case_create(
     pseudonym = limits.check_text(pseudonym.strip(), limits.PSEUDONYM)
     if not pseudonym:
         raise ValidationError(ERR_PSEUDONYM)
+    service_category = service_category_for(
+        legal_category=legal_category, service_category=service_category
+    )
     if not caseworkers_of(organisation_id=organisation.pk).filter(pk=by.pk).exists():
         raise ValidationError(ERR_NOT_CASEWORKER)
     if date_of_birth and date_of_birth > timezone.now().date():
@@ -96,35 +98,6 @@ def case_create(
 
 
 @transaction.atomic
-def case_change_status(*, case: Case, by: User, status: str) -> Case:
-    """Moves the case to ``status`` (any status, the crisis branch included) and keeps the
-    history. Closing sets the closing month; reopening clears it."""
-    require_assigned(by=by, case=case)
-    lock_case(case)
-    locked = Case.objects.get(pk=case.pk)
-    if status not in Status.values:
-        raise ValidationError(_("Choose one of the listed statuses."))
-    if status == locked.status:
-        raise ValidationError(ERR_SAME_STATUS)
-    previous = locked.status
-    case.status = status
-    case.closed_month = this_month() if status == Status.CLOSED else None
-    case.save(update_fields=["status", "closed_month"])
-    CaseStatusChange.objects.create(
-        case=case, from_status=previous, to_status=status, changed_by=by
-    )
-    record(
-        "case.status.changed",
-        actor=by,
-        obj=case,
-        org=case.organisation_id,
-        status=status,
-        from_status=previous,
-    )
-    return case
-
-
-@transaction.atomic
 def case_update_shell(*, case: Case, by: User, risk_level: str, **categories: str) -> Case:
     """Changes the risk level and the categories (coarse, in clear)."""
     require_assigned(by=by, case=case)
@@ -133,6 +106,9 @@ def case_update_shell(*, case: Case, by: User, risk_level: str, **categories: st
     for name in ("intake_channel", "legal_category", "service_category"):
         if name in categories:
             setattr(case, name, categories[name])
+    case.service_category = service_category_for(
+        legal_category=case.legal_category, service_category=case.service_category
+    )
     case.full_clean(exclude=["organisation", "reference", "year", "number", "verified_by"])
     case.save(update_fields=["risk_level", "intake_channel", "legal_category", "service_category"])
     track(case, legal_category=case.legal_category, service_category=case.service_category)

@@ -30,8 +30,12 @@ def _exposure_values(
     exit_ban: bool,
     passport_confiscated: bool,
     absence_start: date | None,
+    esummons_placed_on: date | None = None,
 ) -> None:
-    if absence_start and absence_start > timezone.now().date():
+    today = timezone.now().date()
+    if (absence_start and absence_start > today) or (
+        esummons_placed_on and esummons_placed_on > today
+    ):
         raise ValidationError(ERR_FUTURE_DATE)
     exposure.article = article
     exposure.during_mobilisation = during_mobilisation
@@ -48,18 +52,28 @@ def _exposure_values(
         if article in ABSENCE_ARTICLES
         else ""
     )
-    exposure.full_clean(exclude=["case", "absence_start", "details"])
+    exposure.full_clean(exclude=["case", "absence_start", "esummons_placed_on", "details"])
 
 
 @transaction.atomic
 def exposure_add(
-    *, case: Case, by: User, absence_start: date | None, details: str, **values: Any
+    *,
+    case: Case,
+    by: User,
+    absence_start: date | None,
+    details: str,
+    esummons_placed_on: date | None = None,
+    **values: Any,
 ) -> LegalExposure:
     require_section(by=by, case=case, section=Section.LEGAL)
     lock_case(case)
     exposure = LegalExposure(case=case)
-    _exposure_values(exposure, absence_start=absence_start, **values)
-    seal(case, exposure, {"absence_start": absence_start, "details": details.strip()})
+    dates: dict[str, Any] = {
+        "absence_start": absence_start,
+        "esummons_placed_on": esummons_placed_on,
+    }
+    _exposure_values(exposure, **dates, **values)
+    seal(case, exposure, {**dates, "details": details.strip()})
     exposure.save()
     track_exposure(exposure)
     dates_changed(case=case, by=by)
@@ -76,14 +90,19 @@ def exposure_update(
     by: User,
     absence_start: date | None,
     details: str,
+    esummons_placed_on: date | None = None,
     **values: Any,
 ) -> LegalExposure:
     case = exposure.case
     require_section(by=by, case=case, section=Section.LEGAL)
     lock_case(case)
     exposure = LegalExposure.objects.get(pk=exposure.pk)
-    _exposure_values(exposure, absence_start=absence_start, **values)
-    seal(case, exposure, {"absence_start": absence_start, "details": details.strip()})
+    dates: dict[str, Any] = {
+        "absence_start": absence_start,
+        "esummons_placed_on": esummons_placed_on,
+    }
+    _exposure_values(exposure, **dates, **values)
+    seal(case, exposure, {**dates, "details": details.strip()})
     exposure.save()
     track_exposure(exposure)
     dates_changed(case=case, by=by)
@@ -95,7 +114,8 @@ def exposure_update(
 
 def refresh_absence_parts(*, today: date | None = None) -> int:
     """Recomputes the clear ``computed_part`` of absence exposures (for reminders and
-    statistics as days pass). Opens each exposure's absence start; returns how many changed."""
+    statistics as days pass: daily, casework.tasks) and adds the new part to the exposure's
+    history. Opens each exposure's absence start; returns how many changed."""
     today = today or timezone.now().date()
     changed = 0
     with key_scope():
@@ -109,5 +129,8 @@ def refresh_absence_parts(*, today: date | None = None) -> int:
             )
             if part != exposure.computed_part:
                 LegalExposure.objects.filter(pk=exposure.pk).update(computed_part=part)
+                exposure.computed_part = part
+                # The statistics' history follows the part as it advances.
+                track_exposure(exposure)
                 changed += 1
     return changed

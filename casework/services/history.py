@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from casework.legal import current_article
 from casework.models import AttributeChange, Case, LegalExposure, TrackedAttribute
 
 
@@ -22,7 +23,10 @@ def track_exposure(exposure: LegalExposure) -> None:
         exposure.case_id,
         exposure.pk,
         {
-            TrackedAttribute.EXPOSURE_ARTICLE: exposure.article,
+            # As the days absent have made it: statistics count what the case page shows.
+            TrackedAttribute.EXPOSURE_ARTICLE: current_article(
+                article=exposure.article, part=exposure.computed_part
+            ),
             TrackedAttribute.EXPOSURE_STAGE: exposure.procedural_stage,
             TrackedAttribute.EXPOSURE_WANTED: exposure.wanted_level,
         },

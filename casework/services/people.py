@@ -8,17 +8,20 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
 from casework import limits
 from casework.envelope import IndexKind
 from casework.guards import dates_changed, lock_case, require_section, seal
-from casework.models import Case, Country, Location, Person, this_month
+from casework.models import Case, Country, Location, Person, Region, this_month
 from casework.sections import Section
 from casework.services.cases import ERR_FUTURE_DATE, ERR_PSEUDONYM
 from casework.services.history import track
 from casework.services.indexes import identity_index, reindex
+
+ERR_REGION_COUNTRY = _("The region chosen lies in another country.")
 
 
 def clean_lines(values: Iterable[str]) -> list[str]:
@@ -108,6 +111,7 @@ def location_update(
     stay_expires: date | None,
     route_notes: str,
     entered_on: date | None = None,
+    risk_region: Region | None = None,
 ) -> Location:
     """Where the person is now. ``entered_on``, the day they entered ``country``, is sealed
     (the stay limit counts from it); only its month is kept in clear. Without it, a new
@@ -115,6 +119,8 @@ def location_update(
     require_section(by=by, case=case, section=Section.LOCATION)
     if entered_on is not None and entered_on > timezone.now().date():
         raise ValidationError(ERR_FUTURE_DATE)
+    if risk_region is not None and risk_region.country_id != country.pk:
+        raise ValidationError(ERR_REGION_COUNTRY)
     lock_case(case)
     location = Location.objects.filter(case=case).first()
     if location is None:
@@ -130,6 +136,7 @@ def location_update(
         location,
         {
             "region": region.strip(),
+            "risk_region": risk_region.code if risk_region is not None else "",
             "stay_expires": stay_expires,
             "entered_on": entered_on,
             "route_notes": route_notes.strip(),

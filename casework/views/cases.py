@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Role
 from audit.services import record
-from casework import selectors, services
+from casework import selectors, services, workflow
 from casework.forms import (
     AssignForm,
     FilterForm,
@@ -23,7 +23,7 @@ from casework.forms import (
     StatusForm,
 )
 from casework.forms.triage import BulkAssignForm
-from casework.models import Case
+from casework.models import Case, Status, StayedReason
 from casework.sections import SECTIONS, Section
 from casework.selectors import (
     can_manage_assignment,
@@ -165,6 +165,7 @@ def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
             "assigned": assigned,
             # Where the person is shows only to those who may open location and route.
             "sees_location": "content" in panels[Section.LOCATION],
+            "region_of_risk": panels[Section.LOCATION].get("content", {}).get("region_of_risk"),
             **_location_openings(request, case, assigned, access.get("break_glass")),
             "timeline": case.status_changes.select_related("changed_by"),
             # Partners (referred organisations) see no names of the owning organisation.
@@ -172,6 +173,14 @@ def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
             "caseworkers": case.assigned_caseworkers.order_by("display_name", "email"),
             "can_assign": can_manage_assignment(user=request.user, case=case),
             "status_form": StatusForm(initial={"status": case.status}),
+            # Closing has its own page (it lists the deadlines and check-ins it cancels).
+            "status_choices": [
+                (value, Status(value).label)
+                for value in workflow.allowed_targets(case)
+                if value != Status.CLOSED
+            ],
+            "status_refusals": workflow.refusals(case) if assigned else [],
+            "stayed_reasons": StayedReason.choices,
             **access,
         },
     )
@@ -219,7 +228,10 @@ def case_status(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     if form.is_valid():
         try:
             services.case_change_status(
-                case=case, by=request.user, status=form.cleaned_data["status"]
+                case=case,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                stayed_reason=form.cleaned_data["stayed_reason"],
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -14,8 +14,10 @@ from deadlines.services.checkins import (
     checkin_schedule_set,
     missed_checkins_escalate,
 )
+from deadlines.services.closing import case_closed_cancel
 from deadlines.services.computed import (
     KIND_ART_337,
+    KIND_ESUMMONS,
     KIND_TRANSIT_STAY,
     UNREADABLE,
     ComputedSource,
@@ -60,6 +62,7 @@ from deadlines.services.retention import (
 )
 
 __all__ = [
+    "case_closed_cancel",
     "DIGEST_BODY",
     "DIGEST_SUBJECT",
     "EMAIL_BATCH",
@@ -76,6 +79,7 @@ __all__ = [
     "ERR_PAST_DUE",
     "ERR_QUIET_HOURS",
     "KIND_ART_337",
+    "KIND_ESUMMONS",
     "KIND_TRANSIT_STAY",
     "RETENTION_WARNING_DAYS",
     "UNREADABLE",

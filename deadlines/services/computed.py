@@ -14,8 +14,8 @@ from accounts.models import User
 from audit.services import record
 from casework import envelope
 from casework.guards import lock_case
-from casework.legal import ABSENCE_ARTICLES
-from casework.models import Case, LegalExposure, Location
+from casework.legal import ABSENCE_ARTICLES, esummons_deemed_served
+from casework.models import Case, LegalExposure, Location, Status
 from casework.sections import Section
 from deadlines.dates import open_due, seal_due
 from deadlines.models import Deadline, DeadlineKind, DeadlineSource, DeadlineStatus, ReminderClaim
@@ -26,8 +26,9 @@ UNREADABLE = (envelope.SectionShredded, envelope.KeyRefused)
 
 KIND_ART_337 = "art337_threshold"
 KIND_TRANSIT_STAY = "transit_stay_limit"
+KIND_ESUMMONS = "esummons_served"
 # Kinds that record when a legal effect begins (seeded so; kept if an admin re-creates them).
-INFORMATION_KINDS = frozenset({KIND_ART_337, "esummons_served"})
+INFORMATION_KINDS = frozenset({KIND_ART_337, KIND_ESUMMONS})
 
 
 class Due(NamedTuple):
@@ -108,6 +109,22 @@ def _current_entry(location: Location, entered_on: date | None, crossings: list)
     return max(into) if into else location.since_month
 
 
+def _esummons_deadlines(case: Case, wanted: Wanted, unknown: set[str]) -> None:
+    """The day each recorded e-summons counts as served: a date with legal effect (the exit
+    ban), not a task."""
+    opener = case.envelope
+    for exposure in LegalExposure.objects.filter(case=case):
+        try:
+            served = esummons_deemed_served(opener.open(exposure, "esummons_placed_on"))
+        except UNREADABLE:
+            unknown.add(DeadlineSource.ESUMMONS)
+            continue
+        if served is not None:
+            wanted[(DeadlineSource.ESUMMONS, str(exposure.pk))] = Due(
+                KIND_ESUMMONS, served, Section.LEGAL
+            )
+
+
 def _transit_stay_deadline(case: Case, wanted: Wanted, unknown: set[str]) -> None:
     """The last day the person may stay in the country they are in now: the stay's expiry if
     one is given, else the country's rolling stay limit (e.g. 90 days in 180) counted from the
@@ -139,7 +156,7 @@ def _computed_dates(case: Case) -> tuple[Wanted, set[str]]:
     the scope's user: their deadlines are left as they are)."""
     wanted: Wanted = {}
     unknown: set[str] = set()
-    for provider in (*_sources, _art337_deadlines, _transit_stay_deadline):
+    for provider in (*_sources, _art337_deadlines, _esummons_deadlines, _transit_stay_deadline):
         provider(case, wanted, unknown)
     return wanted, unknown
 
@@ -205,8 +222,10 @@ def computed_deadlines_refresh(*, case: Case, by: User | None = None) -> int:
     created, moved ones get the new date (and their reminders may go out again), ones whose
     source is gone are cancelled. Runs on casework.signals.case_dates_changed (an absence
     start, a stay or a visa date changed; see DeadlinesConfig.ready). Returns how many rows
-    changed."""
+    changed. A closed case gets none: its deadlines were cancelled with it."""
     lock_case(case)
+    if Case.objects.filter(pk=case.pk, status=Status.CLOSED).exists():
+        return 0
     existing = {
         (d.source, d.source_key): d
         for d in Deadline.objects.filter(case=case).exclude(source=DeadlineSource.MANUAL)

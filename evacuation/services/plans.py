@@ -15,6 +15,8 @@ from audit.services import record
 from casework.guards import dates_changed, lock_case, seal
 from casework.models import Case
 from casework.sections import Section
+from casework.services import case_status_event
+from casework.workflow import Event
 from evacuation.models import EvacuationPlan, EvacuationStep, PlanStatus, StepKind, StepStatus
 from evacuation.services.checks import ERR_UNKNOWN_STATUS, country_codes, require_sections
 
@@ -24,6 +26,12 @@ ERR_DONE_IN_FUTURE = _("A step cannot have been done in the future.")
 
 PLAN_FIELDS = ("origin_region", "transit_countries", "destination", "fallback_notes")
 STEP_FIELDS = ("kind", "country", "planned_on", "done_on", "notes")
+
+# A step done moves the case on (casework.workflow).
+STEP_EVENTS: dict[str, str] = {
+    StepKind.CROSS_BORDER: Event.BORDER_CROSSED,
+    StepKind.ARRIVAL: Event.ARRIVED,
+}
 
 
 @transaction.atomic
@@ -126,6 +134,8 @@ def step_save(
     step.save()
     # A border crossing's day is an entry date the stay limit counts from.
     dates_changed(case=case, by=by)
+    if status == StepStatus.DONE and kind in STEP_EVENTS:
+        case_status_event(case=case, by=by, event=STEP_EVENTS[kind])
     record(
         "evacuation.step.saved",
         actor=by,

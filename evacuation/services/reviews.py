@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record
+from casework import workflow
 from casework.guards import lock_case, seal
 from casework.models import Case, CaseNotice, NoticeKind
+from casework.services import case_status_event
 from evacuation.models import (
     Dossier,
     DossierItem,
@@ -59,6 +61,7 @@ def dossier_submit_for_review(*, dossier: Dossier, by: User) -> Dossier:
         raise ValidationError(ERR_NOT_REVIEWER)
     touch_dossier(dossier, status=DossierStatus.IN_REVIEW)
     _notify([dossier.reviewer], dossier.case, NoticeKind.DOSSIER_REVIEW)
+    case_status_event(case=dossier.case, by=by, event=workflow.Event.DOSSIER_IN_REVIEW)
     record(
         "dossier.status_changed",
         actor=by,
@@ -130,6 +133,8 @@ def dossier_mark(*, dossier: Dossier, by: User, status: str) -> Dossier:
     if dossier.status not in TRANSITIONS.get(status, set()):
         raise ValidationError(ERR_BAD_TRANSITION)
     touch_dossier(dossier, status=status)
+    if status == DossierStatus.SUBMITTED:
+        case_status_event(case=dossier.case, by=by, event=workflow.Event.DOSSIER_SUBMITTED)
     record(
         "dossier.status_changed",
         actor=by,

@@ -10,16 +10,22 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from audit.services import record
+from audit.services import deferred, record
 from casework.guards import dates_changed, lock_case, seal
-from casework.models import Case, Country, this_month
+from casework.models import Case, Country, LegalCategory, this_month
 from casework.sections import Section
+from casework.services import case_status_event
+from casework.workflow import Event
 from deadlines.models import DeadlineSource
 from deadlines.services import UNREADABLE, Due
 from evacuation.models import Decision, Route, VisaApplication, VisaRoute
 from evacuation.services.checks import ERR_UNKNOWN_COUNTRY, ERR_UNKNOWN_STATUS, require_sections
 
 ERR_UNKNOWN_ROUTE = _("Choose a route from the list.")
+ERR_NOT_UKRAINIAN = _(
+    "Protection for Ukrainians is the route of residents of occupied Ukraine: change the "
+    "case's legal category first if that is who the person is."
+)
 ERR_DECISION_DATE = _("Give the date of the decision.")
 ERR_DECIDED_BEFORE_SUBMITTED = _("The decision cannot come before the application was submitted.")
 ERR_DUE_BEFORE_SUBMITTED = _("The decision cannot be due before the application was submitted.")
@@ -44,6 +50,18 @@ VISA_LEGAL_FIELDS = (
 # France: a humanitarian visa holder must report to claim asylum within 8 days of entry.
 ASYLUM_REPORTING_DAYS = 8
 REPORTING_ROUTES = frozenset({VisaRoute.FR_HUMANITARIAN})
+
+
+def routed_to_ukrainian_protection(case: Case) -> bool:
+    """Residents of occupied Ukraine go to protection for Ukrainians (their own path)."""
+    return case.legal_category == LegalCategory.OCCUPIED_UKRAINE
+
+
+# A decision moves the case on (casework.workflow).
+DECISION_EVENTS: dict[str, str] = {
+    Decision.GRANTED: Event.VISA_GRANTED,
+    Decision.REFUSED: Event.VISA_REFUSED,
+}
 
 
 def _check_visa_dates(values: dict[str, Any], decision: str) -> None:
@@ -97,6 +115,8 @@ def visa_save(
         routes = routes.filter(active=True)
     if not routes.exists():
         raise ValidationError(ERR_UNKNOWN_ROUTE)
+    if route == VisaRoute.UKRAINIAN_PROTECTION and not routed_to_ukrainian_protection(case):
+        raise ValidationError(ERR_NOT_UKRAINIAN)
     if decision not in Decision.values:
         raise ValidationError(ERR_UNKNOWN_STATUS)
     country = Country.objects.filter(code=(destination or "").strip().upper()).first()
@@ -120,7 +140,8 @@ def visa_save(
         raise PermissionDenied
     application.route = route
     application.destination = country
-    if decision != application.decision:
+    decided = decision != application.decision
+    if decided:
         application.decided_month = this_month() if decision != Decision.PENDING else None
     application.decision = decision
     seal(
@@ -129,7 +150,11 @@ def visa_save(
         {"consulate": consulate.strip(), "appointment_on": appointment_on, **legal},
     )
     application.save()
-    dates_changed(case=case, by=by)
+    # Both write and record: their events are appended after all their writes.
+    with deferred():
+        if decided and decision in DECISION_EVENTS:
+            case_status_event(case=case, by=by, event=DECISION_EVENTS[decision])
+        dates_changed(case=case, by=by)
     record(
         "evacuation.visa.saved",
         actor=by,

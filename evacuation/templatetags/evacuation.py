@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django import template
 
-from casework.models import Country
+from casework.models import Country, Region, RiskLevel, more_severe
 from casework.sections import Section
 from evacuation.selectors import case_plan, case_visas
+from evacuation.services import routed_to_ukrainian_protection
 
 register = template.Library()
 
@@ -18,11 +19,24 @@ def _country_now(case) -> Country | None:
 
 
 @register.inclusion_tag("evacuation/_location_advisory.html")
-def case_advisory_banner(case, sees_location: bool):
+def case_advisory_banner(case, sees_location: bool, region: Region | None = None):
     """The advisory of the country the person is in, when high or critical, for those who may
-    open location and route (where the person is belongs to that section). No query."""
+    open location and route (where the person is belongs to that section). A region of the
+    country that is riskier (``region``, opened from the location section) raises it: the
+    banner shows the more severe. No query."""
     here = _country_now(case) if sees_location else None
-    return {"country": here if here is not None and here.needs_advisory else None}
+    if here is None:
+        return {"country": None}
+    if region is not None and region.country_id != here.code:
+        region = None
+    risk = more_severe(here.risk_level, region.risk_level if region is not None else "")
+    severe = risk in (RiskLevel.HIGH, RiskLevel.CRITICAL)
+    raised = region is not None and risk != here.risk_level
+    return {
+        "country": here if severe else None,
+        "region": region if raised else None,
+        "risk": RiskLevel(risk).label,
+    }
 
 
 @register.inclusion_tag("evacuation/_case_panel.html", takes_context=True)
@@ -51,6 +65,7 @@ def case_evacuation_panel(context, case):
         "erased": erased,
         # A visa application keeps dates of both sections: both must be open to change it.
         "may_edit_visas": assigned and readable == {Section.LOCATION, Section.LEGAL},
+        "ukrainian_protection": routed_to_ukrainian_protection(case),
         "plan": plan,
         "visas": visas,
         "csrf_token": context.get("csrf_token"),

@@ -16,7 +16,7 @@ from casework.services import section_viewed
 from casework.web import case_view, require_section, save_form
 from evacuation import services
 from evacuation.forms import PlanForm, StepForm, VisaForm
-from evacuation.models import EvacuationPlan, EvacuationStep, VisaApplication
+from evacuation.models import EvacuationPlan, EvacuationStep, VisaApplication, VisaRoute
 
 PLAN_SAVED = _("The evacuation plan has been saved.")
 STEP_SAVED = _("The step has been saved.")
@@ -135,6 +135,8 @@ def visa_edit(request: AuthenticatedHttpRequest, case: Case, pk=None) -> HttpRes
                 decision=application.decision,
             )
             section_viewed(case=case, by=request.user, sections=[Section.LOCATION, Section.LEGAL])
+        elif services.routed_to_ukrainian_protection(case):
+            initial = {"route": VisaRoute.UKRAINIAN_PROTECTION}
         form = VisaForm(initial=initial)
     title = _("Visa application") if application else _("Add a visa application")
     return _page(request, case, form, title)

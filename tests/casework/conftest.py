@@ -47,6 +47,8 @@ def reference_data(db):
         advisories.seed_advisories(apps, None)
         routes = importlib.import_module("evacuation.migrations.0005_route_table")
         routes.seed(apps, None)
+        regions = importlib.import_module("casework.migrations.0009_risk_regions_and_esummons")
+        regions.seed_regions(apps, None)
         templates = importlib.import_module("evacuation.migrations.0002_seed_dossier_requirements")
         templates.seed(apps, None)
 

@@ -173,6 +173,9 @@ def every_sealed_field_holds_the_marker(case) -> None:
         "phones",
         "stay_expires",
         "absence_start",
+        "esummons_placed_on",
+        # The code of a region of higher risk (a casework.Region).
+        "risk_region",
         # Evacuation: country codes, the step kind, dates.
         "transit_countries",
         "destination",

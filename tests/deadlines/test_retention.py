@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from casework import envelope
+from casework import envelope, workflow
 from casework import services as casework_services
 from casework.models import Status
 from casework.sections import Section
@@ -27,9 +27,10 @@ DAY0 = date(2026, 4, 1)
 
 @pytest.fixture
 def protected_case(case_getlost, caseworker_getlost):
-    casework_services.case_change_status(
-        case=case_getlost, by=caseworker_getlost, status=Status.PROTECTED
-    )
+    for status in workflow.path(case_getlost.status, Status.PROTECTED):
+        casework_services.case_change_status(
+            case=case_getlost, by=caseworker_getlost, status=status
+        )
     RetentionRule.objects.create(
         organisation=case_getlost.organisation,
         status=Status.PROTECTED,
