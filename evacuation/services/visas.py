@@ -64,6 +64,17 @@ DECISION_EVENTS: dict[str, str] = {
 }
 
 
+def _check_route(case: Case, route: str, application: VisaApplication | None) -> None:
+    routes = Route.objects.filter(code=route)
+    if application is None or application.route != route:
+        # A retired route stays on its applications but takes no new ones.
+        routes = routes.filter(active=True)
+    if not routes.exists():
+        raise ValidationError(ERR_UNKNOWN_ROUTE)
+    if route == VisaRoute.UKRAINIAN_PROTECTION and not routed_to_ukrainian_protection(case):
+        raise ValidationError(ERR_NOT_UKRAINIAN)
+
+
 def _check_visa_dates(values: dict[str, Any], decision: str) -> None:
     submitted, due, decided = values["submitted_on"], values["decision_due"], values["decided_on"]
     appeal = values["appeal_deadline"]
@@ -109,14 +120,7 @@ def visa_save(
     """Adds (``application`` None) or changes a visa application; its dates then create,
     move or cancel the case's visa deadlines."""
     require_sections(by=by, case=case, sections=(Section.LOCATION, Section.LEGAL))
-    routes = Route.objects.filter(code=route)
-    if application is None or application.route != route:
-        # A retired route stays on its applications but takes no new ones.
-        routes = routes.filter(active=True)
-    if not routes.exists():
-        raise ValidationError(ERR_UNKNOWN_ROUTE)
-    if route == VisaRoute.UKRAINIAN_PROTECTION and not routed_to_ukrainian_protection(case):
-        raise ValidationError(ERR_NOT_UKRAINIAN)
+    _check_route(case, route, application)
     if decision not in Decision.values:
         raise ValidationError(ERR_UNKNOWN_STATUS)
     country = Country.objects.filter(code=(destination or "").strip().upper()).first()
