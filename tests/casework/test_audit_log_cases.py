@@ -15,7 +15,13 @@ from accounts.models import Role
 from accounts.views.audit_log import ERR_CASE
 from audit.services import record
 from casework import services
-from casework.models import ConsentGiver, ConsentPurpose, ReferralAction, ReferralReason
+from casework.models import (
+    ConsentConfirmation,
+    ConsentGiver,
+    ConsentPurpose,
+    ReferralAction,
+    ReferralReason,
+)
 from casework.sections import Section
 from tests.conftest import sign_in
 
@@ -52,6 +58,8 @@ def _refer(case, by, lawyer):
         recipient=organisation,
         sections=SHARED,
         given_by=ConsentGiver.CLIENT,
+        confirmed_via=ConsentConfirmation.IN_PERSON,
+        confirmed_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=90),
     )
     referral = services.referral_create(

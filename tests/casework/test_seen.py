@@ -16,6 +16,7 @@ from casework import selectors, services
 from casework.models import (
     AssignmentReason,
     BreakGlassReason,
+    ConsentConfirmation,
     ConsentGiver,
     ConsentPurpose,
     ReferralAction,
@@ -113,6 +114,8 @@ def referred(case_getlost, caseworker_getlost, partner):
         recipient=organisation,
         sections=SHARED,
         given_by=ConsentGiver.CLIENT,
+        confirmed_via=ConsentConfirmation.IN_PERSON,
+        confirmed_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=90),
     )
     referral = services.referral_create(
