@@ -63,7 +63,10 @@ GROUPS: tuple[ActionGroup, ...] = (
     ActionGroup(
         "organisation",
         _("Organisation"),
-        (("organisation.switched", _("Switched to this organisation")),),
+        (
+            ("organisation.switched", _("Switched to this organisation")),
+            ("organisation.created", _("Organisation created")),
+        ),
     ),
     ActionGroup(
         "case",
@@ -75,6 +78,7 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("case.section.viewed", _("Case section viewed")),
             ("case.section.updated", _("Case section changed")),
             ("case.status.changed", _("Case status changed")),
+            ("case.status.suggested", _("Case status suggested by an event")),
             ("case.verified", _("Person marked as verified")),
             ("case.assigned", _("Caseworkers assigned")),
             ("case.location_opened", _("Location and route opened to a colleague")),
@@ -136,6 +140,9 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("evacuation.plan.created", _("Evacuation plan started")),
             ("evacuation.plan.updated", _("Evacuation plan changed")),
             ("evacuation.step.saved", _("Evacuation step saved")),
+            ("evacuation.route.saved", _("Route saved")),
+            ("evacuation.requirement.saved", _("Route requirement saved")),
+            ("evacuation.requirement.removed", _("Route requirement removed")),
             ("evacuation.visa.saved", _("Visa application saved")),
         ),
     ),
@@ -159,6 +166,8 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("deadline.done", _("Deadline done")),
             ("deadline.cancelled", _("Deadline cancelled")),
             ("deadline.open", _("Deadline reopened")),
+            ("deadline.changed", _("Deadline changed")),
+            ("deadline.closed_with_case", _("Deadline closed with the case")),
         ),
     ),
     ActionGroup(
@@ -203,6 +212,8 @@ GROUPS: tuple[ActionGroup, ...] = (
         _("Keys"),
         (
             ("keys.kek_added", _("Key-encryption key added")),
+            ("keys.kek_activated", _("Key-encryption key made the sealing key")),
+            ("keys.kek_retired", _("Key-encryption key retired")),
             ("keys.rewrapped", _("Data keys re-wrapped")),
         ),
     ),

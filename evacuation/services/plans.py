@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from audit.services import record
+from audit.services import deferred, record
 from casework.guards import dates_changed, lock_case, seal
 from casework.models import Case
 from casework.sections import Section
@@ -89,6 +89,7 @@ def _plan_for_steps(case: Case) -> EvacuationPlan:
 
 
 @transaction.atomic
+@deferred()  # the status event and the deadline refresh lock rows before any append
 def step_save(
     *,
     case: Case,
@@ -132,10 +133,10 @@ def step_save(
         },
     )
     step.save()
-    # A border crossing's day is an entry date the stay limit counts from.
-    dates_changed(case=case, by=by)
     if status == StepStatus.DONE and kind in STEP_EVENTS:
         case_status_event(case=case, by=by, event=STEP_EVENTS[kind])
+    # A border crossing's day is an entry date the stay limit counts from.
+    dates_changed(case=case, by=by)
     record(
         "evacuation.step.saved",
         actor=by,

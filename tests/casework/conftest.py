@@ -35,9 +35,9 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def reference_data(db):
-    """Countries (with advisories), document types and dossier templates as the data
-    migrations seed them. A transactional test (live server, threads) empties every table
-    when it ends, so put them back if needed."""
+    """Countries (with advisories), document types, routes, regions, dossier templates and
+    deadline kinds as the data migrations seed them. A transactional test (live server,
+    threads) empties every table when it ends, so put them back if needed."""
     from django.apps import apps
 
     if not Country.objects.exists():
@@ -51,6 +51,13 @@ def reference_data(db):
         regions.seed_regions(apps, None)
         templates = importlib.import_module("evacuation.migrations.0002_seed_dossier_requirements")
         templates.seed(apps, None)
+    if not apps.get_model("deadlines", "DeadlineKind").objects.exists():
+        kinds = importlib.import_module("deadlines.migrations.0002_seed_kinds")
+        kinds.seed(apps, None)
+        information = importlib.import_module(
+            "deadlines.migrations.0010_information_dates_and_changes"
+        )
+        information.mark_information(apps, None)
 
 
 @pytest.fixture
