@@ -17,13 +17,14 @@ HOST := 127.0.0.1
 PORT := 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install gettext messages run demo-codes test lint deploy-check deploy-test pytest bench
+.PHONY: help install gettext messages run demo-codes test lint deploy-check deploy-test pytest bench loadtest
 
 help:
 	@echo "make run         set up (venv, translations, SQLite, demo data) and serve at http://$(HOST):$(PORT)/"
 	@echo "make test        lint (ruff, import layers, mypy), migrations check, check --deploy, the whole suite"
 	@echo "make deploy-test start the production stack from deploy/ (nginx, gunicorn x2, Celery) and check it"
 	@echo "make bench       run every tests/benchmarks/bench_*.py (PostgreSQL)"
+	@echo "make loadtest    caseworkers (locust) against the deploy-test stack with 100,000 cases"
 	@echo "make demo-codes  print the current TOTP code of every demo persona"
 
 # --- Environment ---------------------------------------------------------------------------
@@ -148,3 +149,17 @@ bench: install messages
 	  echo "== $$module"; \
 	  DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) -m "$$module" || exit 1; \
 	done
+
+# Load: caseworkers (deploy/loadtest/locustfile.py, headless locust) against the production
+# stack of deploy-test filled with LOADTEST_CASES cases, at each of LOADTEST_USERS users for
+# LOADTEST_DURATION; prints requests/s and p50/p95 per page. A benchmark: not in `make test`.
+LOADTEST_DB_PREFIX ?= wp_loadtest
+LOADTEST_REDIS_URL ?= redis://127.0.0.1:6379/13
+LOADTEST_CASES ?= 100000
+LOADTEST_USERS ?= 10,50
+LOADTEST_DURATION ?= 60s
+
+loadtest: install messages
+	LOADTEST_DB_PREFIX=$(LOADTEST_DB_PREFIX) LOADTEST_REDIS_URL=$(LOADTEST_REDIS_URL) \
+	  LOADTEST_CASES=$(LOADTEST_CASES) LOADTEST_USERS=$(LOADTEST_USERS) \
+	  LOADTEST_DURATION=$(LOADTEST_DURATION) $(PY) deploy/loadtest/run.py

@@ -41,6 +41,8 @@ ETC=/etc/waypoint
 CRED=$ETC/credentials
 KEYS=$ETC/keyring
 STATE=/var/lib/waypoint
+# Signed audit checkpoints (WAYPOINT_CHECKPOINT_DIR in waypoint.env): back up apart from the database.
+CHECKPOINTS=/var/lib/waypoint-checkpoints
 log() { printf '\n== %s\n' "$*"; }
 random() { openssl rand -base64 48 | tr -d '\n/+=' | cut -c1-48; }
 
@@ -81,6 +83,9 @@ umask 022
 if [[ ! -s $ETC/waypoint.env ]]; then
   sed "s/waypoint\.example\.org/$HOST/g" $APP/deploy/debian/waypoint.env > $ETC/waypoint.env
 fi
+# A settings file from an older install: the checkpoints get their own folder too.
+grep -q '^WAYPOINT_CHECKPOINT_DIR=' $ETC/waypoint.env \
+  || echo "WAYPOINT_CHECKPOINT_DIR=$CHECKPOINTS" >> $ETC/waypoint.env
 
 log "PostgreSQL and Redis (password, append-only file)"
 systemctl enable --now postgresql redis-server
@@ -114,7 +119,7 @@ exec systemd-run --quiet --pipe --wait --collect --uid=waypoint --gid=waypoint \
     exec /opt/waypoint/.venv/bin/python manage.py "$@"' waypoint-manage "$@"
 WRAPPER
 chmod 0700 /usr/local/sbin/waypoint-manage
-install -d -m 0700 -o waypoint -g waypoint $STATE
+install -d -m 0700 -o waypoint -g waypoint $STATE $CHECKPOINTS
 
 log "translations, static files, database"
 (cd $APP && .venv/bin/python manage.py compilemessages --ignore .venv --verbosity 0)
@@ -177,6 +182,9 @@ for _ in $(seq 1 60); do
 done
 curl -fsk --resolve "$HOST:443:127.0.0.1" "https://$HOST/healthz"; echo
 
+log "audit checkpoint in $CHECKPOINTS (the worker adds one every night)"
+waypoint-manage audit_checkpoint --store
+
 if [[ -n $ADMIN ]]; then
   log "first start"
   waypoint-manage first_start --organisation "${ORG:-$HOST}" --slug "${SLUG:-waypoint}" \
@@ -184,3 +192,4 @@ if [[ -n $ADMIN ]]; then
 fi
 echo
 echo "Waypoint runs at https://$HOST/ — operator commands: waypoint-manage COMMAND"
+echo "Back up $CHECKPOINTS (signed audit checkpoints) apart from the database."

@@ -6,8 +6,9 @@ configuration derived from deploy/debian/nginx/waypoint.conf, a Celery worker an
 SMTP sink (aiosmtpd). Then, over HTTPS: redirect, headers, static files, /healthz, first
 start to a signed-in admin, a caseworker's case with a document and a reminder by e-mail;
 both nodes sharing uploads, one-time codes and lockouts; key rotation under load (when
-`rotate_keys --add` exists); `systemd-analyze verify` on the units. Every process is
-stopped by pid at the end.
+`rotate_keys --add` exists); the runtime role's limits on the audit log and a checkpoint
+stored in WAYPOINT_CHECKPOINT_DIR and verified; `systemd-analyze verify` on the units. Every
+process is stopped by pid at the end.
 
 Run it with deploy/test/deploy-test.sh (or `make deploy-test`). DEPLOY_TEST_DB_PREFIX and
 DEPLOY_TEST_REDIS_URL choose the throwaway database's name prefix and the Redis database

@@ -293,6 +293,7 @@ def systemd_units(stack: Stack) -> None:
 
 
 def run_all(stack: Stack) -> None:
+    from checkpoints import audit_phase
     from rotation import rotation_under_load
 
     admin = Person(f"admin-{stack.suffix}@example.org")
@@ -310,5 +311,6 @@ def run_all(stack: Stack) -> None:
     two_nodes(stack, client, caseworker, case)
     rotation_under_load(stack, caseworker, case)
     lockout(stack)
+    audit_phase(stack)
     access_log_is_clean(stack, case)
     systemd_units(stack)

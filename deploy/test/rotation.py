@@ -39,12 +39,20 @@ class Load(threading.Thread):
             sign_in(self.client, self.person)
             while not self.stop.is_set():
                 self.cases.append(create_case(self.client))
-                if current_step() > self.person.last_step:
+                # A code of a step not used yet is accepted (one step of skew): sign in again
+                # as soon as one is, without waiting.
+                if current_step() >= self.person.last_step:
                     sign_out(self.client)
                     sign_in(self.client, self.person)
                     self.sign_ins += 1
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             self.error = exc
+
+
+def wait_for_sign_in(load: Load, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while load.sign_ins == 0 and load.error is None and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def rotation_under_load(stack: Stack, person: Person, case: str) -> None:
@@ -62,7 +70,9 @@ def rotation_under_load(stack: Stack, person: Person, case: str) -> None:
         check(len(new) == 1, f"--add adds one key: {old} → {key_ids(stack)}")
         time.sleep(3)  # every process learns the key before anything is sealed with it
         stack.run_manage("rotate_keys", "--activate", new[0])
-        time.sleep(3)
+        # A sign-in (a TOTP secret opened under the rotating keyring) before the re-wrap: the
+        # client signs in again once a new 30-second code step comes up.
+        wait_for_sign_in(load, timeout=70)
         stack.run_manage("rotate_keys", "--rewrap")
         for kid in old:
             stack.run_manage("rotate_keys", "--retire", kid)
@@ -72,6 +82,7 @@ def rotation_under_load(stack: Stack, person: Person, case: str) -> None:
         load.join(timeout=120)
     check(load.error is None, f"the client under load met an error: {load.error!r}")
     check(bool(load.cases), "cases were created during the rotation")
+    check(load.sign_ins >= 1, "the client signed in again during the rotation")
     # --retire succeeded (run_manage fails otherwise), and it refuses while any row is still
     # wrapped under the key: nothing is stranded under a retired key.
     status = stack.run_manage("rotate_keys", "--status").stdout

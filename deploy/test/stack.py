@@ -48,6 +48,7 @@ class Stack:
         self.base = f"https://127.0.0.1:{self.ports['https']}"
         self.secrets = work / "credentials"
         self.cert = work / "tls" / "cert.pem"
+        self.runtime_role_used = False
 
     # --- files ---------------------------------------------------------------------------
     def write_secrets(self) -> None:
@@ -89,6 +90,7 @@ class Stack:
             EMAIL_URL_FILE=str(self.secrets / "email_url"),
             WAYPOINT_KEYRING_FILE=str(self.work / "keyring" / "keyring.json"),
             WAYPOINT_VAR_DIR=str(self.work / "var"),
+            WAYPOINT_CHECKPOINT_DIR=str(self.work / "checkpoints"),
             WAYPOINT_STATIC_ROOT=str(self.work / "static"),
             ALLOWED_HOSTS="127.0.0.1",
             WAYPOINT_BASE_URL=self.base,
@@ -124,6 +126,7 @@ class Stack:
         self.run_manage("grant_runtime_role", self.runtime)
         url = f"postgres://{self.runtime}:{password}@127.0.0.1:5432/{self.db}"
         (self.secrets / "database_url").write_text(url + "\n", encoding="utf-8")
+        self.runtime_role_used = True
         return True
 
     def psql(self, sql: str, *, check: bool = True) -> str:

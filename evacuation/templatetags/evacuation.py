@@ -63,6 +63,8 @@ def case_evacuation_panel(context, case):
         "assigned": assigned,
         "readable": readable,
         "erased": erased,
+        # What is true of the erased route here and in older copies, as the case page says it.
+        "location_erasure": panels[Section.LOCATION].get("erased", ""),
         # A visa application keeps dates of both sections: both must be open to change it.
         "may_edit_visas": assigned and readable == {Section.LOCATION, Section.LEGAL},
         "ukrainian_protection": routed_to_ukrainian_protection(case),

@@ -78,8 +78,30 @@ def test_units_are_hardened_and_read_secrets_through_credentials(unit):
     ):
         assert f"LoadCredential={credential}:" in text
         assert f"Environment={name}_FILE=%d/{credential}" in text
-    # Only the state folder is writable.
-    assert re.findall(r"^ReadWritePaths=(.*)$", text, re.MULTILINE) == ["/var/lib/waypoint"]
+    # Only the state folder is writable, and the audit checkpoints for the worker alone.
+    writable = ["/var/lib/waypoint"]
+    if unit.name == "waypoint-worker.service":
+        writable = ["/var/lib/waypoint /var/lib/waypoint-checkpoints"]
+    assert re.findall(r"^ReadWritePaths=(.*)$", text, re.MULTILINE) == writable
+
+
+CHECKPOINTS = "/var/lib/waypoint-checkpoints"
+
+
+def test_audit_checkpoints_have_a_folder_of_their_own_outside_the_database():
+    env = (DEPLOY / "debian" / "waypoint.env").read_text(encoding="utf-8")
+    assert f"\nWAYPOINT_CHECKPOINT_DIR={CHECKPOINTS}\n" in env
+    worker = (DEPLOY / "debian" / "waypoint-worker.service").read_text(encoding="utf-8")
+    assert "\nStateDirectory=waypoint waypoint-checkpoints\n" in worker
+    install = (DEPLOY / "debian" / "install.sh").read_text(encoding="utf-8")
+    assert f"CHECKPOINTS={CHECKPOINTS}\n" in install
+    assert "waypoint-manage audit_checkpoint --store" in install
+    compose = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    assert f"WAYPOINT_CHECKPOINT_DIR: {CHECKPOINTS}\n" in compose
+    assert compose.count(f"- waypoint-checkpoints:{CHECKPOINTS}\n") == 2  # services, manage
+    assert "\n  waypoint-checkpoints: {}\n" in compose
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert CHECKPOINTS in dockerfile  # created for uid 10001, so the volume starts as its own
 
 
 def test_three_units():
