@@ -73,6 +73,7 @@ from casework.envelope.keys import (
     create_case_keys,
     data_key,
     key_scope,
+    load_case_keys,
     load_keys,
     shred_section,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "is_shredded",
     "key_scope",
     "keys_to_rewrap",
+    "load_case_keys",
     "load_keys",
     "new_storage_name",
     "normalise",
