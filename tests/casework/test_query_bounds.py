@@ -134,3 +134,40 @@ def test_a_write_after_the_page_decides_on_fresh_access(
     ).delete()
     body = client.get(url).content.decode()
     assert "Перезвонить в понедельник." not in body
+
+
+def _list_queries(user, organisation) -> int:
+    """Queries of one page of a list (count + rows 1-25 with their decoration)."""
+    from casework import selectors
+
+    rows = selectors.list_rows(
+        selectors.cases_visible_to(user=user).filter(organisation=organisation)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert rows.count() == len(list(rows[:25]))
+    return len(captured.captured_queries)
+
+
+def test_a_lawyers_list_costs_the_same_queries_for_1_or_6_granted_cases(
+    open_case, caseworker_getlost, make_member
+):
+    from accounts.models import Role
+
+    lawyer = make_member("get-lost", Role.LAWYER)
+    organisation = caseworker_getlost.memberships.get().organisation
+
+    def grant_one() -> None:
+        case = open_case(by=caseworker_getlost)
+        services.lawyer_grant(
+            case=case, by=caseworker_getlost, lawyer=lawyer, sections=["legal", "testimony"]
+        )
+
+    grant_one()
+    small = _list_queries(lawyer, organisation)
+    for _ in range(5):
+        grant_one()
+    open_case(by=caseworker_getlost)  # not granted: not listed
+    assert _list_queries(lawyer, organisation) == small
+    from casework import selectors
+
+    assert selectors.cases_visible_to(user=lawyer).count() == 6
