@@ -171,3 +171,64 @@ def test_a_lawyers_list_costs_the_same_queries_for_1_or_6_granted_cases(
     from casework import selectors
 
     assert selectors.cases_visible_to(user=lawyer).count() == 6
+
+
+def test_the_referred_to_us_list_costs_the_same_queries_for_1_or_4_referrals(
+    open_case, caseworker_getlost, lawyer_intransit
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casework import selectors
+    from casework.models import (
+        ConsentConfirmation,
+        ConsentGiver,
+        ConsentPurpose,
+        ReferralReason,
+    )
+    from casework.sections import Section
+
+    partner = lawyer_intransit.memberships.get().organisation
+    sections = [Section.TESTIMONY, Section.LEGAL]
+
+    def refer_one() -> None:
+        case = open_case(by=caseworker_getlost)
+        now = timezone.now()
+        services.consent_record(
+            case=case,
+            by=caseworker_getlost,
+            purpose=ConsentPurpose.LEGAL_ADVICE,
+            recipient=partner,
+            sections=sections,
+            given_by=ConsentGiver.CLIENT,
+            confirmed_via=ConsentConfirmation.IN_PERSON,
+            confirmed_at=now,
+            expires_at=now + timedelta(days=60),
+        )
+        referral = services.referral_create(
+            case=case,
+            by=caseworker_getlost,
+            to_organisation=partner,
+            sections=sections,
+            actions=["view"],
+            reason=ReferralReason.LEGAL_REVIEW,
+            expires_at=now + timedelta(days=30),
+        )
+        services.referral_accept(referral=referral, by=lawyer_intransit)
+
+    def queries() -> int:
+        rows = selectors.list_rows(
+            selectors.cases_visible_to(user=lawyer_intransit).exclude(organisation=partner)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert rows.count() == len(list(rows[:25]))
+        return len(captured.captured_queries)
+
+    refer_one()
+    small = queries()
+    for _ in range(3):
+        refer_one()
+    open_case(by=caseworker_getlost)  # not referred: not listed
+    assert queries() == small
+    assert selectors.cases_visible_to(user=lawyer_intransit).count() == 4
