@@ -64,6 +64,18 @@ def remembered(question: str, *, user: Any, case_id: Any, ask: Callable[[], T]) 
     return memo.answers[key]
 
 
+def for_request(question: str, *, case_id: Any, ask: Callable[[], T]) -> T:
+    """``ask()``, kept for the rest of the memo whoever asks: for rows of a case that two
+    boxes of one page both show (they do not depend on the user)."""
+    memo = _memo.get()
+    if memo is None:
+        return ask()
+    key = (f"rows:{question}", case_id)
+    if key not in memo.answers:
+        memo.answers[key] = ask()
+    return memo.answers[key]
+
+
 def known_role(*, user: Any, organisation_id: Any) -> tuple[bool, str | None]:
     """(True, the role or None) when the memo holds the user's memberships, else (False,
     None): the caller asks the database."""

@@ -16,10 +16,11 @@ from casework import services
 from casework.models import Country, DocumentType
 from tests.conftest import sign_in
 
-# The target is 20 (docs/performance.md); 37 is what the page costs now, from 51: each access
-# question is asked once per request, the section keys come in one query. The rest are the
-# page's own boxes (access, deadlines, evacuation, notices), one query each.
-CASE_PAGE_MAX_QUERIES = 37
+# The target is 20 (docs/performance.md); 34 is what the page costs now, from 51: each access
+# question is asked once per request, the section keys come in one query, the break-glass and
+# admin assignment rows once for both boxes that show them. The rest are the page's own boxes
+# (access, deadlines, evacuation, notices), one query each.
+CASE_PAGE_MAX_QUERIES = 34
 
 
 def _jpeg() -> bytes:
@@ -88,7 +89,7 @@ def _membership_checks(captured) -> int:
     )
 
 
-def test_the_case_page_with_every_section_costs_at_most_20_queries_and_one_membership_check(
+def test_the_case_page_with_every_section_stays_within_its_query_bound_and_one_membership_check(
     client, every_section_filled, caseworker_getlost, django_assert_max_num_queries
 ):
     sign_in(client, caseworker_getlost)
