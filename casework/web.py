@@ -25,6 +25,9 @@ from casework.envelope import (
 )
 from casework.models import Case
 from casework.selectors import CASE_LIST_ROLES, NOT_GRANTED, case_for, section_refusal
+from casework.selectors.memo import request_memo
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 # What a page returns: a rendered page, or a streamed download.
 R = TypeVar("R", bound=HttpResponseBase)
@@ -77,6 +80,16 @@ def forbidden(request: HttpRequest, message) -> HttpResponse:
 
 
 def _guarded(request: AuthenticatedHttpRequest, call: Callable[[], R]) -> R | HttpResponse:
+    if request.method in SAFE_METHODS:
+        # A page that changes nothing asks each access question once (selectors.memo), with
+        # the memberships the middleware loaded: one membership check per request.
+        memberships = getattr(request, "memberships", None)
+        with request_memo(user=request.user, memberships=memberships):
+            return _in_key_scope(request, call)
+    return _in_key_scope(request, call)
+
+
+def _in_key_scope(request: AuthenticatedHttpRequest, call: Callable[[], R]) -> R | HttpResponse:
     with key_scope(user=request.user):
         try:
             return call()

@@ -77,6 +77,7 @@ from casework.envelope.keys import (
     create_case_keys,
     data_key,
     key_scope,
+    load_case_keys,
     load_keys,
     shred_section,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "key_scope",
     "legacy_file_path",
     "keys_to_rewrap",
+    "load_case_keys",
     "load_keys",
     "move_legacy_file",
     "new_storage_name",

@@ -69,13 +69,16 @@ def key_scope(*, user: Any = None) -> Iterator[None]:
         scope_var.reset(token)
 
 
-def _granted(scope: _Scope, case_id: uuid.UUID) -> set[str]:
+def _granted(scope: _Scope, case_id: uuid.UUID, case: Case | None = None) -> set[str]:
     """The sections the scope's user may open on the case, asked once per case in the scope
-    (up to five queries) and kept. Nothing is logged: callers decide what a refusal means."""
+    (up to five queries; ``case``, the row already read, saves one) and kept. Nothing is
+    logged: callers decide what a refusal means."""
     allowed = scope.allowed.get(case_id.int)
     if allowed is None:
-        case = Case.objects.filter(pk=case_id).only("id", "organisation_id", "verified_by_id")
-        found = case.first()
+        found = case
+        if found is None or found.pk != case_id:
+            only = ("id", "organisation_id", "verified_by_id")
+            found = Case.objects.filter(pk=case_id).only(*only).first()
         refusals = (
             selectors.section_refusals(user=scope.user, case=found, sections=SECTIONS)
             if found is not None
@@ -202,6 +205,27 @@ def adopt_keys(rows: Iterable[tuple[Any, str, Any]]) -> None:
         except (vault.DecryptionError, ValueError):
             continue  # data_key unwraps it again, fails and logs the security event
         scope.keys[case_id.int, section] = scope.ready[case_id.int, section] = key
+
+
+def load_case_keys(*, case: Case, sections: Iterable[str]) -> None:
+    """adopt_keys() of several sections of one case read by its page: one query for all of
+    them instead of one per section. The scope's user is checked as for any key. Needs a
+    scope."""
+    scope = scope_var.get()
+    if scope is None:
+        raise RuntimeError("load_case_keys keeps keys in a key scope: open one first")
+    case_id = as_uuid(case.pk)
+    wanted = [
+        section
+        for section in sections
+        if (case_id.int, section) not in scope.ready
+        and (scope.user is None or section in _granted(scope, case_id, case))
+    ]
+    if wanted:
+        rows = CaseKey.objects.filter(
+            case_id=case_id, section__in=wanted, shredded_at__isnull=True
+        ).values_list("case_id", "section", "wrapped_key")
+        adopt_keys(rows)
 
 
 def load_keys(pairs: Iterable[tuple[Any, str]]) -> None:

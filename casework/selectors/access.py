@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from casework.models import (
     section_codename,
 )
 from casework.sections import SECTIONS, Section
+from casework.selectors.memo import known_role, remembered
 
 # Roles that see an organisation's case list.
 CASE_LIST_ROLES = frozenset({Role.CASEWORKER, Role.ORG_ADMIN})
@@ -91,16 +92,19 @@ def live_grants(*, user: User, case_id=None) -> QuerySet[CaseUserPermission]:
 def _granted_cases(user: User) -> QuerySet[Case]:
     """Cases where the user holds a live section grant. guardian's filter with its unsafe
     defaults off, narrowed to cases with a live grant row."""
-    live = live_grants(user=user).filter(content_object_id=OuterRef("pk"))
-    return get_objects_for_user(
+    # The live-grant filter goes outside guardian's query: as its ``klass`` it was copied into
+    # guardian's own subquery, so the database planned the live check twice (on a lawyer's
+    # list, most of the selector's time went to building and planning that query).
+    granted = get_objects_for_user(
         user,
         OPEN_PERMS,
-        klass=Case.objects.filter(Exists(live)),
+        klass=Case,
         use_groups=False,
         any_perm=True,
         with_superuser=False,
         accept_global_perms=False,
     )
+    return granted.filter(pk__in=live_grants(user=user).values("content_object_id"))
 
 
 def cases_visible_to(*, user: User) -> QuerySet[Case]:
@@ -130,13 +134,30 @@ def is_assigned_caseworker(*, user: User, case: Case) -> bool:
     """Assigned to the case and a caseworker of its organisation now. One query."""
     if not is_active_user(user):
         return False
-    return Membership.objects.filter(
+    known, role = known_role(user=user, organisation_id=case.organisation_id)
+    if known:
+        # The roles came with the request (selectors.memo): only the assignment is asked.
+        if role != Role.CASEWORKER:
+            return False
+        assignments = Case.assigned_caseworkers.through.objects
+        return remembered(
+            "assigned",
+            user=user,
+            case_id=case.pk,
+            ask=assignments.filter(case_id=case.pk, user_id=user.pk).exists,
+        )
+    return remembered(
+        "assigned",
         user=user,
-        organisation_id=case.organisation_id,
-        organisation__is_active=True,
-        role=Role.CASEWORKER,
-        user__assigned_cases=case,
-    ).exists()
+        case_id=case.pk,
+        ask=Membership.objects.filter(
+            user=user,
+            organisation_id=case.organisation_id,
+            organisation__is_active=True,
+            role=Role.CASEWORKER,
+            user__assigned_cases=case,
+        ).exists,
+    )
 
 
 def active_break_glass(*, user: User, case: Case) -> BreakGlass | None:
@@ -144,6 +165,12 @@ def active_break_glass(*, user: User, case: Case) -> BreakGlass | None:
     organisation. One query."""
     if not is_active_user(user):
         return None
+    return remembered(
+        "break_glass", user=user, case_id=case.pk, ask=lambda: _active_break_glass(user, case)
+    )
+
+
+def _active_break_glass(user: User, case: Case) -> BreakGlass | None:
     return (
         BreakGlass.objects.filter(
             user=user,
@@ -240,7 +267,12 @@ def section_refusals(
 
 def holds_location(*, user: User, case: Case) -> bool:
     """Location and route of the (unverified) case were opened to the user. One query."""
-    return LocationOpening.objects.filter(case=case, user=user).exists()
+    return remembered(
+        "holds_location",
+        user=user,
+        case_id=case.pk,
+        ask=LocationOpening.objects.filter(case=case, user=user).exists,
+    )
 
 
 def may_open_location(*, user: User, case: Case) -> bool:
@@ -254,20 +286,22 @@ def may_open_location(*, user: User, case: Case) -> bool:
 
 def is_owner_member(*, user: User, case: Case) -> bool:
     """A caseworker or org admin of the case's organisation. One query."""
-    return (
-        is_active_user(user)
-        and memberships(user, CASE_LIST_ROLES).filter(organisation_id=case.organisation_id).exists()
-    )
+    if not is_active_user(user):
+        return False
+    known, role = known_role(user=user, organisation_id=case.organisation_id)
+    if known:
+        return role in CASE_LIST_ROLES
+    return memberships(user, CASE_LIST_ROLES).filter(organisation_id=case.organisation_id).exists()
 
 
 def is_owner_admin(*, user: User, case: Case) -> bool:
     """An org admin of the case's (active) organisation. One query."""
-    return (
-        is_active_user(user)
-        and memberships(user, {Role.ORG_ADMIN})
-        .filter(organisation_id=case.organisation_id)
-        .exists()
-    )
+    if not is_active_user(user):
+        return False
+    known, role = known_role(user=user, organisation_id=case.organisation_id)
+    if known:
+        return role == Role.ORG_ADMIN
+    return memberships(user, {Role.ORG_ADMIN}).filter(organisation_id=case.organisation_id).exists()
 
 
 def can_manage_assignment(*, user: User, case: Case) -> bool:

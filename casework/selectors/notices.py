@@ -17,6 +17,7 @@ from casework.envelope import KeyRefused, SealedDataError, SectionShredded, key_
 from casework.models import BreakGlass, Case, CaseAssignment, CaseNotice, NoticeKind
 from casework.sections import Section
 from casework.selectors.access import section_refusal
+from casework.selectors.memo import for_request
 
 EXPLANATION_CLOSED = _("The explanation is in the notes, which are not open to you.")
 EXPLANATION_ERASED = _("The explanation was erased with the notes.")
@@ -110,16 +111,27 @@ def _entry(user: User, notice: CaseNotice, known: dict[Any, bool]) -> NoticeEntr
     return entry
 
 
+def case_break_glasses(case: Case) -> list[BreakGlass]:
+    """Every break-glass on the case, newest first, with its user. One query per request (the
+    case page shows them in two boxes)."""
+    rows = BreakGlass.objects.filter(case=case).select_related("user")
+    return for_request("break_glasses", case_id=case.pk, ask=lambda: list(rows))
+
+
+def admin_assignments(case: Case) -> list[CaseAssignment]:
+    """Assignments on the case made with a reason (by an org admin from outside), with who
+    made them and whom they assigned. One query per request."""
+    rows = CaseAssignment.objects.filter(case=case).exclude(reason="")
+    rows = rows.select_related("assigned_by", "user")
+    return for_request("admin_assignments", case_id=case.pk, ask=lambda: list(rows))
+
+
 def accountable_acts(*, user: User, case: Case) -> list[Accountable]:
     """Every break-glass and admin's assignment on the case, newest first, with explanations
     opened for ``user`` (call it for the assigned caseworkers). Two queries, and the key
     check of the notes."""
-    glasses = BreakGlass.objects.filter(case=case).select_related("user")
-    outside = (
-        CaseAssignment.objects.filter(case=case)
-        .exclude(reason="")
-        .select_related("assigned_by", "user")
-    )
+    glasses = case_break_glasses(case)
+    outside = admin_assignments(case)
     readable = _reads_notes(user, case, {})
     with key_scope(user=user):
         acts = [_glass(case, g, readable) for g in glasses]

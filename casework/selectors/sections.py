@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
+from casework.envelope import load_case_keys
 from casework.envelope.epochs import erasure_statement
 from casework.envelope.store import shredded_times
 from casework.legal import (
@@ -134,6 +135,10 @@ def case_panels(
     refusals = section_refusals(user=user, case=case, sections=sections, assigned=assigned)
     openable = any(refusal is None for refusal in refusals.values())
     gone = shredded_times(case_id=case.pk) if openable else {}
+    # Every key the page opens, unwrapped from one query rather than one per section.
+    load_case_keys(
+        case=case, sections=[s for s in sections if refusals[s] is None and s not in gone]
+    )
     panels: dict[str, dict[str, Any]] = {}
     opened: list[str] = []
     for section in sections:

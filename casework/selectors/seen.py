@@ -15,7 +15,6 @@ from accounts.models import Organisation, Role, User
 from audit.actions import ACCESS_LABELS
 from audit.selectors import Viewer, readers_of, viewers_of
 from casework.models import (
-    BreakGlass,
     BreakGlassReason,
     Case,
     CaseAssignment,
@@ -29,6 +28,7 @@ from casework.selectors.access import (
     is_assigned_caseworker,
     memberships,
 )
+from casework.selectors.notices import admin_assignments, case_break_glasses
 
 VISIT = "case.viewed"
 CASE_TYPE = "casework.case"
@@ -84,13 +84,12 @@ def _marks(case: Case) -> dict[Any, list[Mark]]:
     """Break-glass and admin assignments on the case, by the person they opened it to. Two
     queries."""
     marks: dict[Any, list[Mark]] = {}
-    for glass in BreakGlass.objects.filter(case=case).only("user_id", "reason", "started_at"):
+    for glass in case_break_glasses(case):
         reason = BreakGlassReason(glass.reason).label if glass.reason else ""
         marks.setdefault(glass.user_id, []).append(
             Mark(ACCESS_LABELS[Access.BREAK_GLASS], glass.started_at, reason)
         )
-    outside = CaseAssignment.objects.filter(case=case).exclude(reason="")
-    for row in outside.only("user_id", "reason", "assigned_at"):
+    for row in admin_assignments(case):
         marks.setdefault(row.user_id, []).append(
             Mark(ACCESS_LABELS[Access.ADMIN_ASSIGNMENT], row.assigned_at, row.get_reason_display())
         )

@@ -206,7 +206,8 @@ def _access_context(request: AuthenticatedHttpRequest, case: Case, *, assigned: 
     owner_staff = assigned or selectors.is_owner_admin(user=request.user, case=case)
     if not owner_staff:
         return {"owner_staff": False}
-    glass = selectors.active_break_glass(user=request.user, case=case)
+    # An assigned caseworker is no org admin (one role per organisation): no break-glass.
+    glass = None if assigned else selectors.active_break_glass(user=request.user, case=case)
     return {
         "owner_staff": True,
         "consents": selectors.case_consents(case=case),

@@ -7,7 +7,9 @@ Reports, with N cases (default 1,000,000) over 8 organisations and 4 years:
      time per page (median of R requests; target under 1 s on PostgreSQL) and queries.
 
 Run:
-    .venv/bin/python -m tests.benchmarks.bench_stats [--cases 1000000] [--requests 10]
+    .venv/bin/python -m tests.benchmarks.bench_stats [--cases 100000] [--requests 10]
+
+(full size: --cases 1000000; the default is smaller, for the shared machine.)
 
 It uses its own database (--database, default
 postgres://postgres@127.0.0.1:5432/wp_bench_stats), which it DROPS and re-creates: the
@@ -215,7 +217,7 @@ def bench_page(user, requests: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--database", default=DEFAULT_URL, help="dropped and re-created")
     args = parser.parse_args()
