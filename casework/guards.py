@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from accounts.models import User
 
-ERR_SHREDDED = _("This section was erased for good: nothing can be added to it.")
+ERR_SHREDDED = _("This section was erased: nothing can be added to it.")
 
 
 def require_assigned(*, by: User, case: Case, message: str | Promise | None = None) -> None:
