@@ -8,18 +8,15 @@ chooses a password and enrols a second factor like everyone else.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation, Organisation, Role, User
-from accounts.services.invitations import TOKEN_BYTES, invitation_link, token_hash
+from accounts.services.invitations import invitation_link, new_invitation
 from audit.services import record
 
 ALREADY_STARTED = _(
@@ -82,27 +79,8 @@ def first_start(*, name: str, slug: str, admin_email: str, again: bool = False) 
     created = organisation is None
     if organisation is None:
         organisation = Organisation.objects.create(name=name, slug=slug)
-    now = timezone.now()
-    superseded = list(
-        Invitation.objects.select_for_update().filter(
-            organisation=organisation,
-            email__iexact=email,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-        )
-    )
-    for old in superseded:
-        old.revoked_at = now
-        old.save(update_fields=["revoked_at"])
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    invitation = Invitation.objects.create(
-        email=email,
-        organisation=organisation,
-        role=Role.ORG_ADMIN,
-        token_hash=token_hash(token),
-        invited_by=None,
-        created_at=now,
-        expires_at=now + settings.INVITATION_LIFETIME,
+    invitation, token, superseded = new_invitation(
+        organisation=organisation, email=email, role=Role.ORG_ADMIN, by=None
     )
     if created:
         record("organisation.created", actor=None, obj=organisation, org=organisation)

@@ -142,6 +142,34 @@ def invitation_send(*, organisation: Organisation, email: str, role: str, by: Us
         raise ValidationError(UNKNOWN_ROLE, code="unknown_role")
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError(ALREADY_MEMBER, code="already_member")
+    invitation, token, superseded = new_invitation(
+        organisation=organisation, email=email, role=role, by=by
+    )
+    # The audit appends come last (audit.services, "Lock order").
+    for old in superseded:
+        record("invitation.revoked", actor=by, obj=old, org=organisation, reason="superseded")
+    record("invitation.sent", actor=by, obj=invitation, org=organisation, role=role)
+    body = str(EMAIL_BODY).format(
+        organisation=organisation.name,
+        hours=int(settings.INVITATION_LIFETIME.total_seconds() // 3600),
+        link=invitation_link(token),
+    )
+    try:
+        send_mail(str(EMAIL_SUBJECT), body, None, [email], fail_silently=False)
+    except OSError as exc:
+        # The exception text may name the recipient: only its type is logged, and the
+        # chain is cut so that no error report carries it.
+        logger.warning("invitation e-mail not sent: %s", type(exc).__name__)
+        raise ValidationError(EMAIL_NOT_SENT, code="email_failed") from None
+    return invitation
+
+
+def new_invitation(
+    *, organisation: Organisation, email: str, role: str, by: User | None
+) -> tuple[Invitation, str, list[Invitation]]:
+    """A new pending invitation, its one-time token, and the earlier pending invitations of
+    the same address to the same organisation, now withdrawn (only the newest link works).
+    Inside the caller's transaction; the audit appends are the caller's, last."""
     now = timezone.now()
     superseded = list(
         Invitation.objects.select_for_update().filter(
@@ -164,23 +192,7 @@ def invitation_send(*, organisation: Organisation, email: str, role: str, by: Us
         created_at=now,
         expires_at=now + settings.INVITATION_LIFETIME,
     )
-    # The audit appends come last (audit.services, "Lock order").
-    for old in superseded:
-        record("invitation.revoked", actor=by, obj=old, org=organisation, reason="superseded")
-    record("invitation.sent", actor=by, obj=invitation, org=organisation, role=role)
-    body = str(EMAIL_BODY).format(
-        organisation=organisation.name,
-        hours=int(settings.INVITATION_LIFETIME.total_seconds() // 3600),
-        link=invitation_link(token),
-    )
-    try:
-        send_mail(str(EMAIL_SUBJECT), body, None, [email], fail_silently=False)
-    except OSError as exc:
-        # The exception text may name the recipient: only its type is logged, and the
-        # chain is cut so that no error report carries it.
-        logger.warning("invitation e-mail not sent: %s", type(exc).__name__)
-        raise ValidationError(EMAIL_NOT_SENT, code="email_failed") from None
-    return invitation
+    return invitation, token, superseded
 
 
 @transaction.atomic
