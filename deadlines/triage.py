@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    QuerySet,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
@@ -77,10 +85,12 @@ class MissedCheckIns:
 def missed_checkins(*, user: User, top: int = TOP) -> MissedCheckIns:
     """Cases assigned to the user whose active check-in schedule is past due, longest
     missed first: the first ``top`` and the count. Two queries; no case content."""
-    next_due = ExpressionWrapper(
-        F("last_check_in_at") + F("interval_hours") * timedelta(hours=1),
-        output_field=DateTimeField(),
+    # Cast and an explicit DurationField: SQLite (the embedded demo) refuses a small-integer
+    # field times an interval and would add the product as plain numbers.
+    interval = ExpressionWrapper(
+        Cast("interval_hours", IntegerField()) * timedelta(hours=1), output_field=DurationField()
     )
+    next_due = ExpressionWrapper(F("last_check_in_at") + interval, output_field=DateTimeField())
     missed = (
         CheckInSchedule.objects.filter(active=True, case__in=_assigned_cases(user).values("pk"))
         .annotate(missed_since=next_due)
