@@ -31,7 +31,7 @@ from deadlines.models import (
 )
 
 
-def _assigned_cases(user: User) -> QuerySet[Case]:
+def assigned_cases(user: User) -> QuerySet[Case]:
     return cases_visible_to(user=user).filter(
         assigned_caseworkers=user,
         organisation__memberships__user=user,
@@ -42,7 +42,7 @@ def _assigned_cases(user: User) -> QuerySet[Case]:
 def deadlines_of(*, user: User) -> QuerySet[Deadline]:
     """Open deadlines the user is responsible for: assigned to them, or unassigned on a case
     they are assigned to. Lazy; one query with the case and kind."""
-    cases = _assigned_cases(user).values("pk")
+    cases = assigned_cases(user).values("pk")
     return (
         Deadline.objects.filter(case_id__in=cases, status=DeadlineStatus.OPEN)
         .filter(Q(assignee=user) | Q(assignee__isnull=True))
@@ -144,7 +144,7 @@ def _shown_to(user: User):
     """The user's notifications whose case they can still see; a deadline's only while they
     are still assigned to its case. Lazy."""
     visible = cases_visible_to(user=user).values("pk")
-    assigned = _assigned_cases(user).values("pk")
+    assigned = assigned_cases(user).values("pk")
     return Notification.objects.filter(user=user, case_id__in=visible).exclude(
         Q(kind=NotificationKind.DEADLINE) & ~Q(case_id__in=assigned)
     )
@@ -212,7 +212,7 @@ def next_deadlines(*, user: User, cases: Iterable[Case]) -> dict[Any, Deadline]:
     an assigned caseworker of. Two queries, the keys and the grant check of each such case:
     bounded by the page, not by the deadlines."""
     ids = [case.pk for case in cases]
-    mine = _assigned_cases(user).filter(pk__in=ids).values("pk")
+    mine = assigned_cases(user).filter(pk__in=ids).values("pk")
     candidates = (
         Deadline.objects.filter(case_id__in=mine, status=DeadlineStatus.OPEN, information=False)
         .filter(due_month=_first_open_month(OuterRef("case_id")))

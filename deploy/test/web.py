@@ -7,25 +7,21 @@ requests to either web node (each behind its own nginx port) with the same sessi
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
-import struct
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from django_otp.oath import hotp
 
 
 def totp(secret: str, *, step: int) -> str:
-    """The RFC 6238 code of the 30-second ``step`` for a base32 ``secret``."""
+    """The RFC 6238 code of the 30-second ``step`` for a base32 ``secret`` (django-otp's HOTP
+    of the step number, as the server computes it)."""
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{number % 1_000_000:06d}"
+    return f"{hotp(key, step):06d}"
 
 
 def current_step() -> int:
