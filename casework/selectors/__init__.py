@@ -48,6 +48,8 @@ from casework.selectors.access import (
     REFERRAL_ROLES,
     WRITE_NEEDS_ASSIGNMENT,
     active_break_glass,
+    assigned_caseworkers_of,
+    assignment_reason,
     can_manage_assignment,
     case_for,
     cases_visible_to,
@@ -66,6 +68,7 @@ from casework.selectors.access import (
     readable_sections,
     section_refusal,
     section_refusals,
+    sections_open_to,
 )
 from casework.selectors.cases import (
     SORTS,
@@ -83,6 +86,7 @@ from casework.selectors.notices import (
     NoticeEntry,
     accountable_acts,
     notice_inbox,
+    unread_notice_rows,
     unread_notices,
 )
 from casework.selectors.referrals import (
@@ -90,6 +94,8 @@ from casework.selectors.referrals import (
     case_referrals,
     may_see_viewers,
     notices_for,
+    page_consents,
+    page_referrals,
     partner_people,
     referral_for_receiver,
     referral_members,
@@ -113,6 +119,7 @@ __all__ = [
     "EXPLANATION_CLOSED",
     "NoticeEntry",
     "notice_inbox",
+    "unread_notice_rows",
     "unread_notices",
     "ACCESS_LABELS",
     "Access",
@@ -129,6 +136,8 @@ __all__ = [
     "WRITE_NEEDS_ASSIGNMENT",
     "CaseListing",
     "active_break_glass",
+    "assigned_caseworkers_of",
+    "assignment_reason",
     "can_manage_assignment",
     "case_consents",
     "case_for",
@@ -157,6 +166,8 @@ __all__ = [
     "may_see_viewers",
     "memberships",
     "notices_for",
+    "page_consents",
+    "page_referrals",
     "partner_people",
     "readable_sections",
     "referral_for_receiver",
@@ -167,5 +178,6 @@ __all__ = [
     "row_values",
     "section_refusal",
     "section_refusals",
+    "sections_open_to",
     "with_holders",
 ]
