@@ -113,6 +113,25 @@ def _page(pages: dict[str, int], group: str, count: int) -> tuple[int, int, int]
     return page, (page - 1) * PAGE_SIZE, page * PAGE_SIZE
 
 
+def _split_window(
+    user: User, window: QuerySet[Deadline], today: date
+) -> tuple[list[Deadline], list[Deadline], list[Deadline], bool]:
+    """The deadlines of this month and next week's month (at most WINDOW), opened and split
+    into overdue, this week and later, each by day; and whether there were more."""
+    rows = list(window[: WINDOW + 1])
+    opened = open_for(user=user, deadlines=rows[:WINDOW], today=today)
+    soon = [d for d in opened if not d.overdue and d.days_left is not None and d.days_left <= 6]
+    soon_ids = {d.pk for d in soon}
+    overdue = [d for d in opened if d.overdue]
+    later = [d for d in opened if not d.overdue and d.pk not in soon_ids]
+    return (
+        sorted(overdue, key=by_due),
+        sorted(soon, key=by_due),
+        sorted(later, key=by_due),
+        len(rows) > WINDOW,
+    )
+
+
 def my_deadlines(
     *, user: User, today: date | None = None, pages: dict[str, int] | None = None
 ) -> MyDeadlines:
@@ -141,14 +160,8 @@ def my_deadlines(
         beyond=Count("id", filter=Q(information=False, due_month__gt=week_end)),
         dates=Count("id", filter=Q(information=True)),
     )
-    rows = list(tasks.filter(due_month__gte=this_month, due_month__lte=week_end)[: WINDOW + 1])
-    partial = len(rows) > WINDOW
-    window = open_for(user=user, deadlines=rows[:WINDOW], today=today)
-    soon = [d for d in window if not d.overdue and d.days_left is not None and d.days_left <= 6]
-    soon_ids = {d.pk for d in soon}
-    overdue_now = sorted((d for d in window if d.overdue), key=by_due)
-    later_now = sorted((d for d in window if not d.overdue and d.pk not in soon_ids), key=by_due)
-    soon.sort(key=by_due)
+    window = tasks.filter(due_month__gte=this_month, due_month__lte=week_end)
+    overdue_now, soon, later_now, partial = _split_window(user, window, today)
 
     n_earlier, n_beyond = counts["earlier"], counts["beyond"]
     o_page, o_start, o_end = _page(pages, "overdue", n_earlier + len(overdue_now))

@@ -32,9 +32,10 @@ guardian's global permissions are never consulted (``accept_global_perms=False``
 ``with_superuser=False``) and a system check (casework.E010) refuses any global case
 permission.
 
-Modules: ``access`` (who reaches a case, who opens which section), ``cases`` (the case list
-and search), ``sections`` (a case page's sections, opened or refused), ``referrals``
-(referrals, consents, notices, "who has seen this case").
+Modules: ``access`` (who reaches a case, who opens which section), ``answers`` (the same
+answers read along with rows a page queries anyway), ``cases`` (the case list and search),
+``sections`` (a case page's sections, opened or refused), ``referrals`` (referrals, consents,
+notices, "who has seen this case").
 """
 
 from casework.selectors.access import (
@@ -48,10 +49,7 @@ from casework.selectors.access import (
     REFERRAL_ROLES,
     WRITE_NEEDS_ASSIGNMENT,
     active_break_glass,
-    assigned_caseworkers_of,
-    assignment_reason,
     can_manage_assignment,
-    case_for,
     cases_visible_to,
     caseworkers_of,
     granted_sections,
@@ -68,6 +66,11 @@ from casework.selectors.access import (
     readable_sections,
     section_refusal,
     section_refusals,
+)
+from casework.selectors.answers import (
+    assigned_caseworkers_of,
+    assignment_reason,
+    case_for,
     sections_open_to,
 )
 from casework.selectors.cases import (

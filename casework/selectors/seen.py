@@ -22,12 +22,12 @@ from casework.models import (
 )
 from casework.selectors.access import (
     active_break_glass,
-    assignment_reason,
     cases_visible_to,
     is_active_user,
     is_assigned_caseworker,
     memberships,
 )
+from casework.selectors.answers import assignment_reason
 from casework.selectors.notices import admin_assignments, case_break_glasses
 
 VISIT = "case.viewed"
