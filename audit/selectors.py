@@ -137,6 +137,8 @@ class Viewer:
     last_at: datetime
     count: int
     label: Any = field(default="")
+    # The caller's own expressions about the actor (``about`` of viewers_of), by name.
+    about: dict[str, Any] = field(default_factory=dict)
 
 
 def viewers_of(
@@ -145,6 +147,7 @@ def viewers_of(
     object_id: Any,
     action_prefix: str | None = None,
     count_action: str | None = None,
+    about: dict[str, Any] | None = None,
 ) -> list[Viewer]:
     """Everyone who has acted on one object (viewed, changed, exported it), most recent
     first, with the time of their last event on it and how many there were. One query.
@@ -153,6 +156,8 @@ def viewers_of(
     e.g. ``"casework.case"``); ``action_prefix`` narrows to a namespace (e.g. reads only).
     ``count_action`` counts only the events of that exact action (e.g. page visits) while
     still listing everyone who acted. Events without an actor (the system) are left out.
+    ``about``: expressions on ``actor_id`` (subqueries of the caller's tables, such as the
+    actor's name) read in the same query, in each Viewer's ``about``.
     """
     events = AuditEvent.objects.filter(
         object_type=object_type, object_id=str(object_id), actor_id__isnull=False
@@ -164,10 +169,18 @@ def viewers_of(
     rows = (
         events.order_by()
         .values("actor_id")
-        .annotate(last_at=Max("at"), count=counted)
+        .annotate(last_at=Max("at"), count=counted, **(about or {}))
         .order_by("-last_at", "actor_id")
     )
-    return [Viewer(row["actor_id"], row["last_at"], row["count"]) for row in rows]
+    return [
+        Viewer(
+            row["actor_id"],
+            row["last_at"],
+            row["count"],
+            about={name: row[name] for name in about or ()},
+        )
+        for row in rows
+    ]
 
 
 def readers_of(

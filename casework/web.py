@@ -108,13 +108,22 @@ def _in_key_scope(request: AuthenticatedHttpRequest, call: Callable[[], R]) -> R
 def case_view(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
     """Fetches the case by reference through cases_visible_to (404 outside reach) and runs
     the view inside a key scope, turning envelope errors into calm pages."""
+    return _case_view(view, page=False)
 
+
+def case_page_view(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
+    """case_view() for the case page: the case's row also tells which of the page's boxes
+    are empty, so those cost no query (selectors.case_for)."""
+    return _case_view(view, page=True)
+
+
+def _case_view(view: Callable[..., R], *, page: bool) -> Callable[..., R | HttpResponse]:
     @wraps(view)
     def wrapped(
         request: AuthenticatedHttpRequest, reference: str, *args, **kwargs
     ) -> R | HttpResponse:
         def call() -> R:
-            case = case_for(user=request.user, reference=reference)
+            case = case_for(user=request.user, reference=reference, page=page)
             return view(request, case, *args, **kwargs)
 
         return _guarded(request, call)

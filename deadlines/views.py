@@ -30,13 +30,26 @@ HOLD_LIFTED = _("Legal hold lifted.")
 CASE_CLOSED = _("The case is closed; its open deadlines are cancelled and its check-ins stopped.")
 
 
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
 @require_http_methods(["GET", "HEAD"])
 def my_deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "deadlines/my_deadlines.html",
-        {"groups": selectors.my_deadlines(user=request.user)},
-    )
+    """The user's deadlines in groups, one page of each (``?overdue=2&later=3``...)."""
+    params = selectors.GROUP_PARAMS
+    pages = {group: _page_number(request.GET.get(param)) for group, param in params.items()}
+    groups = selectors.my_deadlines(user=request.user, pages=pages)
+    for group, param in params.items():
+        # Each group's links change its own page and keep the others'.
+        query = request.GET.copy()
+        query.pop(param, None)
+        shown = getattr(groups, group)
+        shown.param, shown.query = param, query.urlencode()
+    return render(request, "deadlines/my_deadlines.html", {"groups": groups})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

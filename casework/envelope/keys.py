@@ -207,37 +207,55 @@ def adopt_keys(rows: Iterable[tuple[Any, str, Any]]) -> None:
         scope.keys[case_id.int, section] = scope.ready[case_id.int, section] = key
 
 
-def load_case_keys(*, case: Case, sections: Iterable[str]) -> None:
+def load_case_keys(*, case: Case, sections: Iterable[str]) -> dict[str, Any]:
     """adopt_keys() of several sections of one case read by its page: one query for all of
-    them instead of one per section. The scope's user is checked as for any key. Needs a
-    scope."""
+    them instead of one per section, which also tells which sections were erased: returns
+    {section: when it was shredded} of the case's erased sections. The scope's user is
+    checked as for any key. Needs a scope."""
     scope = scope_var.get()
     if scope is None:
         raise RuntimeError("load_case_keys keeps keys in a key scope: open one first")
     case_id = as_uuid(case.pk)
-    wanted = [
+    wanted = {
         section
         for section in sections
         if (case_id.int, section) not in scope.ready
         and (scope.user is None or section in _granted(scope, case_id, case))
-    ]
-    if wanted:
-        rows = CaseKey.objects.filter(
-            case_id=case_id, section__in=wanted, shredded_at__isnull=True
-        ).values_list("case_id", "section", "wrapped_key")
-        adopt_keys(rows)
+    }
+    rows = CaseKey.objects.filter(case_id=case_id).values_list(
+        "section", "wrapped_key", "shredded_at"
+    )
+    shredded: dict[str, Any] = {}
+    live = []
+    for section, wrapped, shredded_at in rows:
+        if shredded_at is not None:
+            shredded[section] = shredded_at
+        elif section in wanted:
+            live.append((case_id, section, wrapped))
+    if live:
+        adopt_keys(live)
+    return shredded
 
 
 def load_keys(pairs: Iterable[tuple[Any, str]]) -> None:
     """adopt_keys() of many (case id, section) pairs, for readers of many cases (lists of
     deadlines): one query per section and 2,000 cases instead of one per pair, plus for a
-    scope with a user its grant check per case. Needs a scope."""
+    scope with a user the grant check of all the cases at once (one query per 2,000 cases
+    the user is an assigned caseworker of). Needs a scope."""
     scope = scope_var.get()
     if scope is None:
         raise RuntimeError("load_keys keeps keys in a key scope: open one first")
+    pairs = [(as_uuid(case_id), section) for case_id, section in pairs]
+    if scope.user is not None:
+        # Every case's grants at once (casework.selectors.sections_open_to), not one case at
+        # a time: the cost stays constant in the number of cases listed.
+        unknown = {case_id for case_id, _section in pairs if case_id.int not in scope.allowed}
+        if unknown:
+            opened = selectors.sections_open_to(user=scope.user, case_ids=sorted(unknown))
+            for case_id, sections in opened.items():
+                scope.allowed[as_uuid(case_id).int] = sections
     wanted: dict[str, set[uuid.UUID]] = {}
     for case_id, section in pairs:
-        case_id = as_uuid(case_id)
         if _open_for_scope(scope, case_id, section):
             wanted.setdefault(section, set()).add(case_id)
     for section, case_ids in wanted.items():

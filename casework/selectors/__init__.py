@@ -32,9 +32,10 @@ guardian's global permissions are never consulted (``accept_global_perms=False``
 ``with_superuser=False``) and a system check (casework.E010) refuses any global case
 permission.
 
-Modules: ``access`` (who reaches a case, who opens which section), ``cases`` (the case list
-and search), ``sections`` (a case page's sections, opened or refused), ``referrals``
-(referrals, consents, notices, "who has seen this case").
+Modules: ``access`` (who reaches a case, who opens which section), ``answers`` (the same
+answers read along with rows a page queries anyway), ``cases`` (the case list and search),
+``sections`` (a case page's sections, opened or refused), ``referrals`` (referrals, consents,
+notices, "who has seen this case").
 """
 
 from casework.selectors.access import (
@@ -49,7 +50,6 @@ from casework.selectors.access import (
     WRITE_NEEDS_ASSIGNMENT,
     active_break_glass,
     can_manage_assignment,
-    case_for,
     cases_visible_to,
     caseworkers_of,
     granted_sections,
@@ -67,6 +67,12 @@ from casework.selectors.access import (
     section_refusal,
     section_refusals,
 )
+from casework.selectors.answers import (
+    assigned_caseworkers_of,
+    assignment_reason,
+    case_for,
+    sections_open_to,
+)
 from casework.selectors.cases import (
     SORTS,
     CaseListing,
@@ -83,6 +89,7 @@ from casework.selectors.notices import (
     NoticeEntry,
     accountable_acts,
     notice_inbox,
+    unread_notice_rows,
     unread_notices,
 )
 from casework.selectors.referrals import (
@@ -90,6 +97,8 @@ from casework.selectors.referrals import (
     case_referrals,
     may_see_viewers,
     notices_for,
+    page_consents,
+    page_referrals,
     partner_people,
     referral_for_receiver,
     referral_members,
@@ -113,6 +122,7 @@ __all__ = [
     "EXPLANATION_CLOSED",
     "NoticeEntry",
     "notice_inbox",
+    "unread_notice_rows",
     "unread_notices",
     "ACCESS_LABELS",
     "Access",
@@ -129,6 +139,8 @@ __all__ = [
     "WRITE_NEEDS_ASSIGNMENT",
     "CaseListing",
     "active_break_glass",
+    "assigned_caseworkers_of",
+    "assignment_reason",
     "can_manage_assignment",
     "case_consents",
     "case_for",
@@ -157,6 +169,8 @@ __all__ = [
     "may_see_viewers",
     "memberships",
     "notices_for",
+    "page_consents",
+    "page_referrals",
     "partner_people",
     "readable_sections",
     "referral_for_receiver",
@@ -167,5 +181,6 @@ __all__ = [
     "row_values",
     "section_refusal",
     "section_refusals",
+    "sections_open_to",
     "with_holders",
 ]

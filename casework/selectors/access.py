@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
@@ -115,19 +114,6 @@ def cases_visible_to(*, user: User) -> QuerySet[Case]:
     orgs = memberships(user, CASE_LIST_ROLES).values("organisation_id")
     granted = _granted_cases(user).values("pk")
     return Case.objects.filter(Q(organisation_id__in=orgs) | Q(pk__in=granted))
-
-
-def case_for(*, user: User, reference: str) -> Case:
-    """The case with that reference if the user may see it, else Http404. One query."""
-    case = (
-        cases_visible_to(user=user)
-        .select_related("person", "organisation", "verified_by", "location__country")
-        .filter(reference=reference)
-        .first()
-    )
-    if case is None:
-        raise Http404
-    return case
 
 
 def is_assigned_caseworker(*, user: User, case: Case) -> bool:

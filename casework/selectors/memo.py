@@ -83,3 +83,25 @@ def known_role(*, user: Any, organisation_id: Any) -> tuple[bool, str | None]:
     if memo is None or memo.roles is None:
         return False, None
     return True, memo.roles.get(organisation_id)
+
+
+def prime(question: str, *, user: Any, case_id: Any, answer: Any) -> None:
+    """Stores what a query that was made anyway already answered (a column of the case's own
+    row, a batch of cases), so ``remembered(question, ...)`` asks nothing. No memo: no-op."""
+    memo = _current(user)
+    if memo is not None:
+        memo.answers[question, case_id] = answer
+
+
+def prime_rows(question: str, *, case_id: Any, rows: Any) -> None:
+    """Stores the rows ``for_request(question, ...)`` would read (typically none, when the
+    case's row said there are none). No memo: no-op."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.answers[f"rows:{question}", case_id] = rows
+
+
+def knows_roles(user: Any) -> bool:
+    """Whether the memo holds the user's memberships (known_role answers without a query)."""
+    memo = _current(user)
+    return memo is not None and memo.roles is not None

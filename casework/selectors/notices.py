@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -158,6 +159,11 @@ def notice_inbox(*, user: User, limit: int = 50) -> list[NoticeEntry]:
         return [_entry(user, notice, known) for notice in notices]
 
 
+def unread_notice_rows(*, user: User) -> QuerySet[CaseNotice]:
+    """The notices about cases the user has not read. Lazy."""
+    return CaseNotice.objects.filter(user=user, read_at__isnull=True)
+
+
 def unread_notices(*, user: User) -> int:
     """How many notices about cases the user has not read. One query."""
-    return CaseNotice.objects.filter(user=user, read_at__isnull=True).count()
+    return unread_notice_rows(user=user).count()

@@ -18,6 +18,7 @@ from casework.selectors.access import (
     is_owner_admin,
     memberships,
 )
+from casework.selectors.memo import for_request
 
 
 def _referrals() -> QuerySet[Referral]:
@@ -86,6 +87,18 @@ def case_referrals(*, case: Case) -> QuerySet[Referral]:
 
 def case_consents(*, case: Case):
     return case.consents.select_related("recipient", "confirmation_recorded_by")
+
+
+def page_consents(*, case: Case) -> list:
+    """The case's consents for its page: one query, none when the case's row said there are
+    none (selectors.case_for)."""
+    return for_request("consents", case_id=case.pk, ask=lambda: list(case_consents(case=case)))
+
+
+def page_referrals(*, case: Case) -> list[Referral]:
+    """The case's referrals for its page: one query, none when the case's row said there are
+    none (selectors.case_for)."""
+    return for_request("referrals", case_id=case.pk, ask=lambda: list(case_referrals(case=case)))
 
 
 def notices_for(*, user: User):

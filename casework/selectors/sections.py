@@ -17,7 +17,6 @@ from django.utils import timezone
 from accounts.models import User
 from casework.envelope import load_case_keys
 from casework.envelope.epochs import erasure_statement
-from casework.envelope.store import shredded_times
 from casework.legal import (
     ABSENCE_ARTICLES,
     absence_history,
@@ -129,16 +128,14 @@ def case_panels(
     """Per section either ``{"content": …}``, ``{"refused": message}`` or
     ``{"shredded": True, "erased": what is true here and in older copies}``, and the
     sections that were opened (for the audit event). Call inside the page's key scope. Up to
-    four access queries, one to find erased sections (told only to those who may open them),
-    and a query or two per section opened."""
+    four access queries (none when the case's row answered them: selectors.case_for), one
+    for the keys and erased sections, and a query per section's rows."""
     sections = list(sections)
     refusals = section_refusals(user=user, case=case, sections=sections, assigned=assigned)
-    openable = any(refusal is None for refusal in refusals.values())
-    gone = shredded_times(case_id=case.pk) if openable else {}
-    # Every key the page opens, unwrapped from one query rather than one per section.
-    load_case_keys(
-        case=case, sections=[s for s in sections if refusals[s] is None and s not in gone]
-    )
+    openable = [s for s in sections if refusals[s] is None]
+    # Every key the page opens, unwrapped from one query rather than one per section, which
+    # also says which sections were erased (told only to those who may open them).
+    gone = load_case_keys(case=case, sections=openable) if openable else {}
     panels: dict[str, dict[str, Any]] = {}
     opened: list[str] = []
     for section in sections:

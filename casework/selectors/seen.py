@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from accounts.models import Organisation, Role, User
 from audit.actions import ACCESS_LABELS
@@ -17,7 +17,6 @@ from audit.selectors import Viewer, readers_of, viewers_of
 from casework.models import (
     BreakGlassReason,
     Case,
-    CaseAssignment,
     CaseUserPermission,
     Referral,
 )
@@ -28,6 +27,7 @@ from casework.selectors.access import (
     is_assigned_caseworker,
     memberships,
 )
+from casework.selectors.answers import assignment_reason
 from casework.selectors.notices import admin_assignments, case_break_glasses
 
 VISIT = "case.viewed"
@@ -50,9 +50,8 @@ def access_basis(*, user: User, case: Case, assigned: bool | None = None) -> str
     if assigned is None:
         assigned = is_assigned_caseworker(user=user, case=case)
     if assigned:
-        latest = CaseAssignment.objects.filter(case=case, user=user).order_by("-assigned_at")
-        row = latest.only("reason").first()
-        return Access.ADMIN_ASSIGNMENT if row is not None and row.reason else Access.ASSIGNMENT
+        reason = assignment_reason(user=user, case=case)
+        return Access.ADMIN_ASSIGNMENT if reason else Access.ASSIGNMENT
     if active_break_glass(user=user, case=case) is not None:
         return Access.BREAK_GLASS
     grants = CaseUserPermission.objects.filter(user=user, content_object=case)
@@ -99,19 +98,31 @@ def _marks(case: Case) -> dict[Any, list[Mark]]:
 def case_viewers(*, case: Case) -> list[CaseViewer]:
     """ "Who has seen this case": everyone who acted on it, newest first, with how many
     page visits (case.viewed) they made, their organisation when it is not the case's
-    (a referral), and each break-glass or admin assignment that opened it to them. Five
-    queries."""
-    viewers = viewers_of(object_type=CASE_TYPE, object_id=case.pk, count_action=VISIT)
-    people = User.objects.filter(pk__in=[v.actor_id for v in viewers])
-    names = {u.pk: (u.display_name or u.email) for u in people}
-    referred = Referral.objects.filter(case=case, grants__user_id__in=names.keys())
-    orgs = dict(referred.values_list("grants__user_id", "to_organisation__name"))
+    (a referral), and each break-glass or admin assignment that opened it to them. Up to
+    three queries (the break-glass and admin assignment rows are shared with the page's other
+    box, and cost none when the case's row said there are none)."""
+    # Each viewer's name and, when a referral opened the case to them, its organisation, in
+    # the same query as the visits.
+    person = User.objects.filter(pk=OuterRef("actor_id"))
+    partner = Referral.objects.filter(case_id=case.pk, grants__user_id=OuterRef("actor_id"))
+    viewers = viewers_of(
+        object_type=CASE_TYPE,
+        object_id=case.pk,
+        count_action=VISIT,
+        about={
+            "name": Subquery(person.values("display_name")[:1]),
+            "email": Subquery(person.values("email")[:1]),
+            "partner": Subquery(
+                partner.order_by("-created_at").values("to_organisation__name")[:1]
+            ),
+        },
+    )
     marks = _marks(case)
     return [
         CaseViewer(
             viewer=v,
-            label=names.get(v.actor_id, ""),
-            organisation=orgs.get(v.actor_id, ""),
+            label=v.about["name"] or v.about["email"] or "",
+            organisation=v.about["partner"] or "",
             marks=marks.get(v.actor_id, []),
         )
         for v in viewers

@@ -30,7 +30,7 @@ from casework.selectors import (
     caseworkers_of,
     is_assigned_caseworker,
 )
-from casework.web import case_view, forbidden, org_view
+from casework.web import case_page_view, case_view, forbidden, org_view
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 100
@@ -148,12 +148,17 @@ def open_sections(
 
 
 @require_http_methods(["GET", "HEAD"])
-@case_view
+@case_page_view
 def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     assigned = is_assigned_caseworker(user=request.user, case=case)
     panels = open_sections(request, case, SECTIONS, assigned=assigned)
     listed = [{"section": s, "label": Section(s).label, **panels[s]} for s in SECTIONS]
     access = _access_context(request, case, assigned=assigned)
+    glass = access.get("break_glass")
+    # The location holders are marked among the caseworkers (before verification, for the
+    # owner's staff only): one query for both.
+    holders_shown = not case.is_verified and bool(assigned or glass)
+    caseworkers = selectors.assigned_caseworkers_of(case=case, location_holders=holders_shown)
     return render(
         request,
         "casework/case_detail.html",
@@ -166,11 +171,11 @@ def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
             # Where the person is shows only to those who may open location and route.
             "sees_location": "content" in panels[Section.LOCATION],
             "region_of_risk": panels[Section.LOCATION].get("content", {}).get("region_of_risk"),
-            **_location_openings(request, case, assigned, access.get("break_glass")),
+            **_location_openings(request, caseworkers, holders_shown, glass),
             "timeline": case.status_changes.select_related("changed_by"),
             # Partners (referred organisations) see no names of the owning organisation.
             "is_owner": assigned or selectors.is_owner_member(user=request.user, case=case),
-            "caseworkers": case.assigned_caseworkers.order_by("display_name", "email"),
+            "caseworkers": caseworkers,
             "can_assign": can_manage_assignment(user=request.user, case=case),
             "status_form": StatusForm(initial={"status": case.status}),
             # Closing has its own page (it lists the deadlines and check-ins it cancels).
@@ -187,13 +192,13 @@ def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
 
 def _location_openings(
-    request: AuthenticatedHttpRequest, case: Case, assigned: bool, glass
+    request: AuthenticatedHttpRequest, caseworkers: list, shown: bool, glass
 ) -> dict:
     """Before verification: which assigned caseworkers hold location and route, and whether
-    the user may open them to the others (one query, for the owner's staff only)."""
-    if case.is_verified or not (assigned or glass):
+    the user may open them to the others (for the owner's staff only)."""
+    if not shown:
         return {}
-    holders = set(case.location_openings.values_list("user_id", flat=True))
+    holders = {worker.pk for worker in caseworkers if worker.holds_location}
     return {
         "location_holders": holders,
         "may_open_location": bool(glass) or request.user.pk in holders,
@@ -210,8 +215,8 @@ def _access_context(request: AuthenticatedHttpRequest, case: Case, *, assigned: 
     glass = None if assigned else selectors.active_break_glass(user=request.user, case=case)
     return {
         "owner_staff": True,
-        "consents": selectors.case_consents(case=case),
-        "referrals": selectors.case_referrals(case=case),
+        "consents": selectors.page_consents(case=case),
+        "referrals": selectors.page_referrals(case=case),
         "viewers": selectors.case_viewers(case=case),
         # Each break-glass and admin's assignment, with its explanation: for the assigned.
         "accountable": selectors.accountable_acts(user=request.user, case=case) if assigned else [],

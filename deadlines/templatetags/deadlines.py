@@ -7,29 +7,27 @@ from django.utils import timezone
 
 from casework.selectors import is_assigned_caseworker
 from deadlines import selectors, triage
-from deadlines.models import CaseRetention, CheckInSchedule, RetentionAction
 
 register = template.Library()
 
 
 @register.inclusion_tag("deadlines/_case_panel.html", takes_context=True)
 def case_deadlines_panel(context, case):
-    """The case's deadlines, for its assigned caseworkers only (two queries)."""
+    """The case's deadlines, check-in schedule and retention, for its assigned caseworkers
+    only: two queries (selectors.case_deadlines, selectors.case_upkeep), one more for each of
+    changed deadlines and sections due for erasure."""
     user = context["request"].user
     assigned = is_assigned_caseworker(user=user, case=case)
+    upkeep = selectors.case_upkeep(case=case) if assigned else None
     return {
         "case": case,
         "assigned": assigned,
         "deadlines": list(selectors.case_deadlines(user=user, case=case)) if assigned else [],
         "today": timezone.now().date(),
         "now": timezone.now(),
-        "schedule": CheckInSchedule.objects.filter(case=case).first() if assigned else None,
-        "retention": CaseRetention.objects.filter(case=case).first() if assigned else None,
-        "erasures": list(
-            RetentionAction.objects.filter(case=case, shredded_on__isnull=True, status=case.status)
-        )
-        if assigned
-        else [],
+        "schedule": upkeep.schedule if upkeep else None,
+        "retention": upkeep.retention if upkeep else None,
+        "erasures": upkeep.erasures if upkeep else [],
         "csrf_token": context.get("csrf_token"),
     }
 

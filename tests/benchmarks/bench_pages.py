@@ -180,9 +180,11 @@ def main() -> None:
         sys.exit("DATABASE_URL must name a database starting with wp_bench (it is dropped)")
     setup(url)
     sizes = [int(size) for size in args.sizes.split(",")]
+    before = os.getloadavg()
     report = bench(sizes, args.requests)
     print(json.dumps(report, indent=2))
     print(f"gunicorn: {WORKERS} sync workers, DEBUG off, sequential requests")
+    print(f"load average (1, 5, 15 min): before {before}, after {os.getloadavg()}")
     for level, row in report.items():
         pages = ", ".join(
             f"{name} {f['median_ms']} ms/{f['queries']} q ({f['status']})"
@@ -190,6 +192,11 @@ def main() -> None:
             if isinstance(f, dict)
         )
         print(f"{level}: {pages}")
+        # The target: the dashboard costs at most 2x the case list (at 2,000 cases each).
+        dashboard, cases = row["dashboard"], row["case list"]
+        assert isinstance(dashboard, dict) and isinstance(cases, dict)
+        ratio = dashboard["median_ms"] / cases["median_ms"]
+        print(f"{level}: dashboard / case list = {ratio:.2f}x (target <= 2x)")
 
 
 if __name__ == "__main__":
