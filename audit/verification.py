@@ -44,7 +44,7 @@ from django.utils.translation import gettext_noop
 
 import vault
 from audit.models import AuditEvent
-from audit.services import CANONICAL_ENCODER, GENESIS, format_time, record
+from audit.services import CANONICAL_ENCODER, GENESIS, flush_to_disk, format_time, record
 
 logger = logging.getLogger(__name__)
 
@@ -289,6 +289,9 @@ def head_checkpoint() -> Checkpoint:
     if head is None:
         raise CheckpointError(ERR_EMPTY_LOG)
     seq, digest, at = head
+    # A page view's event is visible a moment before it is on disk (its appender is still
+    # waiting for the flush): sign nothing a crash could take back.
+    flush_to_disk()
     return Checkpoint(
         seq=seq, hash=digest, at=format_time(at), signed_at=format_time(timezone.now())
     )

@@ -5,7 +5,9 @@ Public API:
     seal_with_key(key, plaintext, *, aad) / open_with_key(key, ciphertext, *, aad)  -- data keys
     new_data_key()                 -- a random 256-bit data key
     DataKey(key)                   -- a data key prepared for many seals/opens in one request:
-                                      .seal(plaintext, aad) / .open(ciphertext, aad)
+                                      .seal(plaintext, aad) / .open(ciphertext, aad);
+                                      .seal_bound / .open_bound take bind_aad(aad), built
+                                      once for many values of the same row and field
     blind_index(purpose, data, *, length=16)  -- truncated HMAC-SHA256 under a sub-key derived
                                       for ``purpose`` (the sub-key never leaves the vault)
     signing_key() / verify_key()   -- Ed25519 key pair for signed audit checkpoints
@@ -23,6 +25,7 @@ Public API:
 from vault.aead import (
     DataKey,
     DecryptionError,
+    bind_aad,
     key_id_of,
     new_data_key,
     open,  # noqa: A004 - the vault's own verb
@@ -44,6 +47,7 @@ __all__ = [
     "DataKey",
     "DecryptionError",
     "KeyringError",
+    "bind_aad",
     "blind_index",
     "current_key_id",
     "get_keyring",

@@ -4,10 +4,16 @@ Reports
   1. appends per second by ``audit.services.record`` with 4 concurrent writer threads on
      PostgreSQL (target: at least 1,000/s on a 2-core machine): on an empty log (the old,
      flattering figure), then on the loaded log of --events events, alone and with --readers
-     threads requesting case pages beside the writers (their page rate is printed too: each
-     case page appends its own case.viewed event), and
+     processes requesting the case list and a case page beside the writers (their page rate
+     is printed too: each case page appends its own case.viewed event). Every figure is a
+     pair measured in the same run: the previous append path ("before": the chain lock held
+     while each event's commit waits for the disk) and the current one ("now": the wait for
+     the disk after the lock is released, where concurrent appends share one flush);
   2. the time ``manage.py audit_verify`` takes over the loaded log (target: under 30 s for
      1,000,000 events), run as its own process, with its peak memory.
+
+The page readers are processes, as gunicorn's sync workers are: as threads of the writers'
+process they would mostly measure the writers waiting for Python's interpreter lock.
 
 Run (full size; the default is small, for the shared machine):
     .venv/bin/python -m tests.benchmarks.bench_audit --events 1000000 --writers 4
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -49,48 +56,110 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def legacy_append(pending):
+    """The append path before this change, for the "before" figures: the SQL function in the
+    connection's autocommit, so the chain lock is held while the commit waits for the disk."""
+    from django.db import connection
+
+    from audit.models import AuditEvent
+    from audit.services import CANONICAL_ENCODER
+
+    events = []
+    for fields, tail in pending:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT event_id, event_seq, event_prev_hash, event_hash FROM "
+                "audit_event_append(%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)",
+                [
+                    fields["at"],
+                    fields["actor_id"],
+                    fields["organisation_id"],
+                    fields["action"],
+                    fields["object_type"],
+                    fields["object_id"],
+                    fields["request_id"],
+                    CANONICAL_ENCODER.encode(fields["data"]),
+                    tail,
+                ],
+            )
+            event_id, seq, prev_hash, digest = cursor.fetchone()
+        events.append(AuditEvent(id=event_id, seq=seq, prev_hash=prev_hash, hash=digest, **fields))
+    return events
+
+
+CURRENT_APPEND = None
+
+
+def use_path(path: str) -> None:
+    """Switch audit.services to the "before" or the "now" append path."""
+    global CURRENT_APPEND
+    from audit import services
+
+    if CURRENT_APPEND is None:
+        CURRENT_APPEND = services._append_postgresql
+    services._append_postgresql = legacy_append if path == "before" else CURRENT_APPEND
+
+
+def _reader(user_pk, reference: str, path: str, stop, done, ready) -> None:
+    """One page-reader process: signed in as the caseworker, requests the case list and the
+    case page until told to stop."""
+    import django
+
+    django.setup()
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from accounts.models import User
+    from tests.conftest import sign_in
+
+    setup_test_environment()
+    use_path(path)
+    client = Client()
+    sign_in(client, User.objects.get(pk=user_pk))
+    ready.release()
+    while not stop.is_set():
+        for page in ("/cases/", f"/cases/{reference}/"):
+            assert client.get(page).status_code == 200, page
+            with done.get_lock():
+                done.value += 1
+
+
 class PageLoad:
-    """``readers`` threads, each signed in as a caseworker, requesting the case list and a case
-    page over and over until stopped; ``done`` counts the pages served."""
+    """``readers`` processes requesting pages (see _reader) while the block runs; ``rate`` is
+    the pages served per second."""
 
-    def __init__(self, readers: int) -> None:
+    def __init__(self, readers: int, *, user, reference: str, path: str) -> None:
         self.readers = readers
-        self.done = 0
-        self.stop = threading.Event()
-        self.threads: list[threading.Thread] = []
-
-    def _read(self, user, reference: str) -> None:
-        from django.db import connection
-        from django.test import Client
-
-        from tests.conftest import sign_in
-
-        client = Client()
-        sign_in(client, user)
-        try:
-            while not self.stop.is_set():
-                for path in ("/cases/", f"/cases/{reference}/"):
-                    assert client.get(path).status_code == 200, path
-                    self.done += 1
-        finally:
-            connection.close()
+        self.args = (user.pk, reference, path)
+        self.ctx = multiprocessing.get_context("spawn")
+        self.stop = self.ctx.Event()
+        self.done = self.ctx.Value("l", 0)
+        self.ready = self.ctx.Semaphore(0)
+        self.processes: list = []
 
     def __enter__(self) -> PageLoad:
-        from tests.benchmarks.bench_casework import make_case
-
-        case, user = make_case()
         for _ in range(self.readers):
-            thread = threading.Thread(target=self._read, args=(user, case.reference))
-            thread.start()
-            self.threads.append(thread)
+            process = self.ctx.Process(
+                target=_reader, args=(*self.args, self.stop, self.done, self.ready)
+            )
+            process.start()
+            self.processes.append(process)
+        for _ in range(self.readers):
+            self.ready.acquire()
         self.began = time.perf_counter()
+        self.start_count = self.done.value
         return self
 
     def __exit__(self, *exc) -> None:
+        elapsed = time.perf_counter() - self.began
+        served = self.done.value - self.start_count
         self.stop.set()
-        for thread in self.threads:
-            thread.join()
-        self.rate = self.done / (time.perf_counter() - self.began)
+        for process in self.processes:
+            process.join()
+        failed = [p.exitcode for p in self.processes if p.exitcode]
+        if failed:
+            sys.exit(f"a page reader failed (exit codes {failed})")
+        self.rate = served / elapsed
 
 
 def bench_appends(*, writers: int, per_writer: int) -> float:
@@ -224,7 +293,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--writers", type=int, default=4)
-    parser.add_argument("--readers", type=int, default=2, help="page request threads")
+    parser.add_argument("--readers", type=int, default=2, help="page request processes")
     parser.add_argument("--appends", type=int, default=500, help="appends per writer")
     args = parser.parse_args()
 
@@ -240,35 +309,70 @@ def main() -> None:
     from django.core.management import call_command
     from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # the page threads use the test client
+    setup_test_environment()  # make_case, as the tests make one
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     from django.db import connection
+
+    from audit.models import AuditEvent
+    from tests.benchmarks.bench_casework import make_case
 
     with connection.cursor() as cursor:
         # Creating and migrating the database leaves dirty pages behind: flush them now so
         # that a checkpoint does not land in the middle of the measurement.
         cursor.execute("CHECKPOINT")
 
-    empty = bench_appends(writers=args.writers, per_writer=args.appends)
-    print(f"appends on an empty log: {empty:,.0f}/s with {args.writers} writers (old figure)")
+    def pair(label: str, **page_load) -> float:
+        """Both paths, "before" then "now", twice over; prints every run and returns the
+        lower of the two "now" figures."""
+        rates: dict[str, list[float]] = {"before": [], "now": []}
+        pages: dict[str, list[float]] = {"before": [], "now": []}
+        for path in ("before", "now", "before", "now"):
+            use_path(path)
+            if page_load:
+                with PageLoad(args.readers, path=path, **page_load) as load:
+                    rate = bench_appends(writers=args.writers, per_writer=args.appends)
+                pages[path].append(load.rate)
+            else:
+                rate = bench_appends(writers=args.writers, per_writer=args.appends)
+            rates[path].append(rate)
+        use_path("now")
+
+        def runs(values: list[float], unit: str = "/s") -> str:
+            return " and ".join(f"{value:,.0f}{unit}" for value in values)
+
+        ratio = sum(rates["now"]) / sum(rates["before"])
+        print(f"appends {label}, {args.writers} writers:")
+        print(f"  now {runs(rates['now'])}; before {runs(rates['before'])} ({ratio:.2f}x)")
+        if page_load:
+            print(
+                "  pages served: now "
+                + " and ".join(f"{value:.1f}/s" for value in pages["now"])
+                + "; before "
+                + " and ".join(f"{value:.1f}/s" for value in pages["before"])
+            )
+        sys.stdout.flush()
+        return min(rates["now"])
+
+    pair("on an empty log (old figure)")
 
     added, load_s = bulk_load(args.events)
-    print(f"loaded {added:,} chained events with COPY in {load_s:.1f} s")
+    size = AuditEvent.objects.count()
+    print(f"loaded {added:,} chained events with COPY in {load_s:.1f} s ({size:,} in the log)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("CHECKPOINT")
-    rate = bench_appends(writers=args.writers, per_writer=args.appends)
-    print(f"appends on a {added:,}-event log: {rate:,.0f}/s with {args.writers} writers")
-    with PageLoad(args.readers) as pages:
-        loaded = bench_appends(writers=args.writers, per_writer=args.appends)
-    print(
-        f"appends on a {added:,}-event log beside {args.readers} page readers: {loaded:,.0f}/s "
-        f"with {args.writers} writers (target >= 1,000/s); pages served {pages.rate:,.1f}/s"
+    pair(f"on a {size:,}-event log")
+    case, user = make_case()
+    loaded = pair(
+        f"on a {size:,}-event log beside {args.readers} page reader processes (target >= 1,000/s)",
+        user=user,
+        reference=case.reference,
     )
 
     elapsed, output, peak = run_verify()
-    print(f"audit_verify: {elapsed:.1f} s over {args.events:,} events, peak RSS {peak} MiB")
+    events = AuditEvent.objects.count()
+    print(f"audit_verify: {elapsed:.1f} s over {events:,} events, peak RSS {peak} MiB")
     print(f"  {output}")
     verdict = "OK" if loaded >= 1000 and elapsed < 30 else "BELOW TARGET"
     print(f"result: {verdict}")

@@ -327,3 +327,61 @@ def test_values_that_normalise_to_nothing_are_not_indexed():
     assert blind_index(organisation_id=org, kind=IndexKind.NAME, value=" - ") is None
     assert blind_index(organisation_id=org, kind=IndexKind.PHONE, value="12-34") is None
     assert blind_index(organisation_id=org, kind=IndexKind.BIRTH_DATE, value="soon") is None
+
+
+def test_fields_of_one_name_on_two_models_stay_apart_in_one_envelope(
+    case_getlost, caseworker_getlost
+):
+    """Note.text and Testimony.text: the envelope keeps what it worked out per field name,
+    so switching between the two models must not reuse the other's associated data."""
+    from casework import services
+
+    sealer = case_getlost.envelope
+    note = services.note_add(case=case_getlost, by=caseworker_getlost, text="a note")
+    testimony = services.testimony_add(
+        case=case_getlost, by=caseworker_getlost, language="ru", text="a statement",
+        consent_dossier=False,
+    )  # fmt: skip
+    for round_ in range(2):
+        sealer.seal(note, "text", f"note {round_}")
+        sealer.seal(testimony, "text", f"statement {round_}")
+        assert sealer.open(note, "text") == f"note {round_}"
+        assert sealer.open(testimony, "text") == f"statement {round_}"
+    note_pk_text = f"waypoint.field.v1:casework.note:text:{note.pk}:notes".encode()
+    key = envelope.data_key(case_getlost.pk, Section.NOTES)
+    assert vault.open_with_key(key, bytes(note.text), aad=note_pk_text) == b"note 1"
+    # A testimony's ciphertext in a note's column (same field name) does not open.
+    note.text = testimony.text
+    with pytest.raises(SealedDataUnreadable):
+        sealer.open(note, "text")
+
+
+def test_sealing_several_fields_checks_the_row_and_every_limit(open_case, caseworker_getlost):
+    from django.core.exceptions import ValidationError
+
+    from casework import limits
+
+    first = open_case(by=caseworker_getlost)
+    second = open_case(by=caseworker_getlost)
+    person = _reload(first.person)
+    sealer = first.envelope
+    sealer.seal_many(person, {"legal_name": "Петров Пётр", "aliases": ["Петя"]})
+    assert sealer.open_many(person, ["legal_name", "aliases"]) == {
+        "legal_name": "Петров Пётр",
+        "aliases": ["Петя"],
+    }
+    with pytest.raises(ValueError, match="another case"):
+        second.envelope.seal_many(person, {"legal_name": "x", "aliases": []})
+    with pytest.raises(ValueError, match="another case"):
+        second.envelope.open_many(person, ["legal_name"])
+    # The limit holds on the short-text path too: at the limit it seals, one over it refuses
+    # and leaves the column as it was.
+    sealer.seal(person, "legal_name", "x" * limits.NAME)
+    before = bytes(person.legal_name)
+    with pytest.raises(ValidationError):
+        sealer.seal(person, "legal_name", "x" * (limits.NAME + 1))
+    with pytest.raises(ValidationError):
+        sealer.seal(person, "legal_name", "я" * (limits.NAME + 1))
+    assert bytes(person.legal_name) == before
+    with pytest.raises(TypeError, match="legal_name"):
+        sealer.seal(person, "legal_name", ["not text"])

@@ -336,3 +336,55 @@ def test_a_prepared_data_key_never_shows_or_pickles_its_bytes():
         pickle.dumps(prepared)
     with pytest.raises(ValueError):
         vault.DataKey(raw[:16])
+
+
+# --- the bound hot path (DataKey.seal_bound / open_bound) ------------------------------------
+
+
+def _reference_frame(plaintext: bytes) -> bytes:
+    """The frame as the module docstring defines it, computed the slow way."""
+    size = len(plaintext)
+    return struct.pack(">I", size) + plaintext + bytes(aead._padded_size(4 + size) - 4 - size)
+
+
+def test_the_frame_tables_give_the_frame_the_rule_defines():
+    for size in (*range(0, 200), 4091, 4092, 4093, 8190):
+        plaintext = bytes([0x5A]) * size
+        assert aead._frame(plaintext) == _reference_frame(plaintext), size
+        assert aead._unframe(_reference_frame(plaintext)) == plaintext
+
+
+@given(key=data_keys, plaintext=plaintexts, aad=aads)
+def test_bound_associated_data_seals_and_opens_like_the_plain_calls(key, plaintext, aad):
+    prepared = vault.DataKey(key)
+    bound = vault.bind_aad(aad)
+    assert bound == aead.DATA_HEADER + aad
+    sealed = prepared.seal_bound(plaintext, bound)
+    # Same format: the plain calls open it, and open_bound opens what they seal.
+    assert vault.open_with_key(key, sealed, aad=aad) == plaintext
+    assert prepared.open_bound(vault.seal_with_key(key, plaintext, aad=aad), bound) == plaintext
+    header, nonce, body = _parts(sealed)
+    assert header == aead.DATA_HEADER
+    assert body == AESGCM(key).encrypt(nonce, _reference_frame(plaintext), bound)
+
+
+def test_open_bound_refuses_other_associated_data_padding_and_headers():
+    key = vault.new_data_key()
+    prepared = vault.DataKey(key)
+    sealed = prepared.seal_bound(PLAINTEXT, vault.bind_aad(AAD))
+    with pytest.raises(vault.DecryptionError):
+        prepared.open_bound(sealed, vault.bind_aad(AAD + b"x"))
+    with pytest.raises(vault.DecryptionError):
+        prepared.open_bound(sealed, AAD)  # not bound: the header is missing
+    # A frame whose padding is not all zero bytes, sealed correctly otherwise.
+    framed = aead._frame(PLAINTEXT)
+    nonce = b"\x01" * aead.NONCE_BYTES
+    assert len(framed) - 4 - len(PLAINTEXT) > 10
+    for bad in (framed[:-1] + b"\x01", framed[:-10] + b"\x01" + framed[-9:]):
+        blob = aead.DATA_HEADER + nonce + AESGCM(key).encrypt(nonce, bad, vault.bind_aad(AAD))
+        with pytest.raises(vault.DecryptionError):
+            prepared.open_bound(blob, vault.bind_aad(AAD))
+    with pytest.raises(vault.DecryptionError):
+        prepared.open_bound(vault.seal(PLAINTEXT, aad=AAD), vault.bind_aad(AAD))
+    with pytest.raises(TypeError):
+        vault.bind_aad("text")
