@@ -408,6 +408,9 @@ WAYPOINT_EMAIL_REQUEUE_AFTER = env_int("WAYPOINT_EMAIL_REQUEUE_AFTER", 2 * 3600)
 WAYPOINT_INTAKE_RETRY_BASE = env_int("WAYPOINT_INTAKE_RETRY_BASE", 10)
 WAYPOINT_INTAKE_RETRY_MAX = env_int("WAYPOINT_INTAKE_RETRY_MAX", 1800)
 WAYPOINT_INTAKE_MAX_RETRIES = env_int("WAYPOINT_INTAKE_MAX_RETRIES", 8)
+# The Telegram Bot API (tests point it at a local server). Bot tokens come from the
+# environment per organisation: WAYPOINT_TELEGRAM_TOKEN_<SLUG> or …_FILE (intake.telegram).
+WAYPOINT_TELEGRAM_API_URL = env_str("WAYPOINT_TELEGRAM_API_URL", "https://api.telegram.org")
 
 # --- Logging: no personal data; request ids only ------------------------------------------
 LOGGING = {

@@ -10,6 +10,8 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from casework.models import IntakeChannel
         from intake.delivery import NO_DELIVERY, register_delivery
+        from intake.telegram.services import deliver_reply
 
         # The contact page sends nothing: the person reads replies with their phrase.
         register_delivery(IntakeChannel.CONTACT_PAGE, NO_DELIVERY)
+        register_delivery(IntakeChannel.TELEGRAM_BOT, deliver_reply)

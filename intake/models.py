@@ -37,8 +37,6 @@ class Conversation(models.Model):
     # crossing a border before anyone verified them; a sender who said it is urgent.
     asks_route = models.BooleanField(_("asks about routes before verification"), default=False)
     urgent = models.BooleanField(_("urgent"), default=False)
-    # Where a scripted channel's conversation stands (the bot's next question): a code.
-    step = models.CharField(max_length=24, blank=True)
 
     class Meta:
         ordering = ["-urgent", "received_at"]
@@ -94,3 +92,74 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk}"
+
+
+class TelegramBot(models.Model):
+    """An organisation's Telegram intake bot (webhook mode). The bot token is not in the
+    database: it comes from the environment (``WAYPOINT_TELEGRAM_TOKEN_<SLUG>`` or its
+    ``_FILE``, intake.telegram.client.bot_token). The webhook's secret path and its
+    ``X-Telegram-Bot-Api-Secret-Token`` are kept only as SHA-256 hashes, made anew by
+    ``manage.py telegram_webhook set``. ``texts`` overrides the Russian defaults of the
+    conversation (intake.telegram.script.DEFAULT_TEXTS), by key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    path_hash = models.BinaryField(max_length=32, null=True, unique=True, editable=False)
+    secret_hash = models.BinaryField(max_length=32, null=True, editable=False)
+    texts = models.JSONField(_("conversation texts"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("Telegram bot")
+        verbose_name_plural = _("Telegram bots")
+
+    def __str__(self) -> str:
+        return f"Telegram bot {self.pk}"
+
+
+class BotSession(models.Model):
+    """Where one sender stands in the bot's short conversation (consent first: nothing the
+    person writes is stored before they agree). The chat id, needed to answer, is sealed by
+    the vault with this row's id in its associated data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bot = models.ForeignKey(TelegramBot, on_delete=models.CASCADE, related_name="sessions")
+    sender_index = models.BinaryField(max_length=32, editable=False)
+    chat = models.BinaryField(editable=False)
+    step = models.CharField(max_length=16, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bot", "sender_index"], name="one_session_per_sender")
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk}"
+
+
+class FileState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be fetched")
+    FETCHING = "fetching", _("Being fetched")
+    STORED = "stored", _("Stored")
+    FAILED = "failed", _("Could not be fetched")
+
+
+class PendingFile(models.Model):
+    """A photo or file a person sent through a channel that keeps it (Telegram): fetched by a
+    task (ids only), cleaned like an upload and stored as an encrypted document. The
+    channel's file reference is sealed in the documents section and dropped once fetched."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="pending_files"
+    )
+    file_ref = SealedField(section=Section.DOCUMENTS, codec=TEXT, limit=limits.NAME)
+    state = models.CharField(max_length=12, choices=FileState.choices, default=FileState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"file {self.pk}"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from casework import converters  # noqa: F401 - registers "ref"
 from intake import views
+from intake.telegram.webhook import telegram_webhook
 
 app_name = "intake"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("intake/<ref:reference>/merge/", views.merge, name="merge"),
     path("intake/<ref:reference>/discard/", views.discard, name="discard"),
     path("intake/conversations/<uuid:pk>/reply/", views.reply, name="reply"),
+    path("intake/telegram/<str:secret>/", telegram_webhook, name="telegram_webhook"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -20,7 +21,7 @@ from casework.envelope import key_scope
 from casework.guards import lock_case, seal
 from casework.models import Case, IntakeChannel, Status
 from casework.services import case_receive, case_receive_contact, case_receive_document
-from intake.models import Conversation, Direction, Message
+from intake.models import Conversation, Direction, Message, PendingFile
 
 ERR_EMPTY_MESSAGE = _("Write a message or attach a document.")
 ERR_UNKNOWN_CHANNEL = _("Unknown intake channel.")
@@ -143,6 +144,7 @@ def channel_intake_receive(
     urgent: bool = False,
     language: str = "ru",
     external_index: bytes | None = None,
+    file_ref: str = "",
 ) -> Conversation:
     """Stores what a person sent through ``channel``. A known sender (same ``sender_index``,
     case not closed) joins their conversation; anyone else opens a new intake: a case at
@@ -152,13 +154,15 @@ def channel_intake_receive(
     (``statement`` instead when given: a scripted channel's "what happened" answer).
     ``contact_handle`` (how to reach the person) goes to the contact section, ``address``
     (where replies go, e.g. a Telegram chat id) sealed on the conversation, ``attachment``
-    (bytes, file name) through the upload checks (EXIF stripped) into the documents. Flags
+    (bytes, file name) through the upload checks (EXIF stripped) into the documents;
+    ``file_ref`` is a channel's reference to a file it keeps (a Telegram file id): sealed, and
+    fetched by a task into the documents the same way. Flags
     the conversation when the text asks for routes before verification, or says it is urgent.
     Writes intake.received (ids only). A refused attachment or empty message raises
     ValidationError and stores nothing. Call outside a user's key scope."""
     if channel not in IntakeChannel.values:
         raise ValidationError(ERR_UNKNOWN_CHANNEL)
-    if not text.strip() and attachment is None:
+    if not text.strip() and attachment is None and not file_ref:
         raise ValidationError(ERR_EMPTY_MESSAGE)
     with key_scope(), deferred():
         _lock_sender(sender_index)
@@ -180,6 +184,8 @@ def channel_intake_receive(
             if contact_handle:
                 case_receive_contact(case=conversation.case, contact_handle=contact_handle)
         message = _inbound(conversation, text, external_index, urgent=urgent)
+        if file_ref:
+            _expect_file(conversation, file_ref)
         if attachment is not None:
             case_receive_document(
                 case=conversation.case, data=attachment[0], original_name=attachment[1]
@@ -192,6 +198,18 @@ def channel_intake_receive(
             count=message.seq if message is not None else 0,
         )
     return conversation
+
+
+def _expect_file(conversation: Conversation, file_ref: str) -> PendingFile:
+    """Records a file to fetch (its reference sealed) and queues the fetch after commit."""
+    from intake.tasks import fetch_file_task
+
+    case = conversation.case
+    pending = PendingFile(case=case, conversation=conversation)
+    seal(case, pending, {"file_ref": file_ref[: limits.NAME]})
+    pending.save()
+    transaction.on_commit(partial(fetch_file_task.delay, str(pending.pk)))
+    return pending
 
 
 def _inbound(

@@ -73,5 +73,5 @@ def intake_discard(*, case: Case, by: User) -> None:
         raise PermissionDenied
     with deferred():
         case_discard_intake(case=case, by=by)
-        Conversation.objects.filter(case=case).update(sender_index=None, step="")
+        Conversation.objects.filter(case=case).update(sender_index=None)
         record("intake.discarded", actor=by, obj=case, org=case.organisation_id)

@@ -37,3 +37,37 @@ def receive(getlost, reference_data):  # noqa: F811 - the fixture imported above
         )
 
     return send
+
+
+@pytest.fixture
+def bot_api(settings, monkeypatch, getlost):
+    """The local Bot API server, and Get Lost's bot token in the environment."""
+    from tests.intake.botapi import TOKEN, BotApi
+
+    api = BotApi().start()
+    settings.WAYPOINT_TELEGRAM_API_URL = api.url
+    monkeypatch.setenv("WAYPOINT_TELEGRAM_TOKEN_GET_LOST", TOKEN)
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def bot(getlost):
+    """Get Lost's bot with its webhook secrets: (bot, path secret, header secret)."""
+    from intake.models import TelegramBot
+    from intake.telegram.services import new_webhook_secrets
+
+    bot = TelegramBot.objects.create(organisation=getlost)
+    path, header = new_webhook_secrets(bot)
+    return bot, path, header
+
+
+def run_tasks(callbacks) -> None:
+    """Runs the tasks that on_commit callbacks would have queued, here and now (a test of the
+    webhook without a worker; tests/intake/test_telegram_worker.py uses a real one)."""
+    for callback in callbacks:
+        task = getattr(callback.func, "__self__", None)
+        if task is not None and hasattr(task, "apply"):
+            task.apply(args=callback.args, throw=True)
+        else:
+            callback()
