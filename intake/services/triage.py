@@ -13,7 +13,7 @@ from casework.guards import seal
 from casework.models import Case
 from casework.selectors import is_owner_admin, is_owner_member
 from casework.services import case_discard_intake, case_merge_intake, case_take_on, merge_check
-from intake.models import Conversation
+from intake.models import Conversation, FileState
 
 
 def intake_take_on(
@@ -46,6 +46,11 @@ def _move_conversation(conversation: Conversation, target: Case) -> None:
         message.case = target
         seal(target, message, {"text": text})
         message.save(update_fields=["case", "text"])
+    for pending in conversation.pending_files.filter(state=FileState.PENDING):
+        file_ref = source.envelope.open(pending, "file_ref")
+        pending.case = target
+        seal(target, pending, {"file_ref": file_ref})
+        pending.save(update_fields=["case", "file_ref"])
 
 
 @transaction.atomic

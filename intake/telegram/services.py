@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 
 import vault
-from casework.envelope import key_scope
+from casework.envelope import SectionShredded, key_scope
 from casework.services import case_receive_document
 from casework.uploads import upload_limit
 from intake.delivery import DeliveryError
@@ -128,7 +128,8 @@ def file_fetch(*, pending_id: Any) -> bool:
             with transaction.atomic():
                 _finish(pending, FileState.STORED)  # rows first, the audit event last
                 case_receive_document(case=case, data=data, original_name=PHOTO_NAME)
-    except ValidationError:
+    except (ValidationError, SectionShredded):
+        # Refused by the upload checks, or the intake was discarded meanwhile.
         _finish(pending, FileState.FAILED)
         return False
     except Exception:

@@ -4,6 +4,7 @@ checked; a wrong one gets a bare 403. No content in any log."""
 from __future__ import annotations
 
 import json
+import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from intake.telegram.updates import update_receive
 
 # An update is a few kilobytes; photos come by reference.
 MAX_UPDATE_BYTES = 256 * 1024
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
@@ -33,5 +35,13 @@ def telegram_webhook(request: HttpRequest, secret: str) -> HttpResponse:
     except ValueError:
         return HttpResponse(status=400)
     if isinstance(update, dict):
-        update_receive(bot=bot, update=update)
+        try:
+            update_receive(bot=bot, update=update)
+        except Exception as error:
+            # Telegram sends the update again. Django would log the URL, secret path and all:
+            # the bot's id and the error's type only.
+            logger.error("telegram update for bot %s failed (%s)", bot.pk, type(error).__name__)
+            failed = HttpResponse(status=503)
+            failed._has_been_logged = True  # type: ignore[attr-defined]
+            return failed
     return HttpResponse(status=200)

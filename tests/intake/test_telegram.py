@@ -166,3 +166,20 @@ def test_the_command_registers_and_deletes_the_webhook(bot_api, getlost, setting
     assert len(bot_api.sent("deleteWebhook")) == 1
     bot.refresh_from_db()
     assert bot.path_hash is None and bot_for_path(path_secret) is None
+
+
+def test_a_failing_update_is_answered_503_without_logging_the_secret_path(
+    post, bot, monkeypatch, caplog
+):
+    from intake.telegram import webhook
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(webhook, "update_receive", broken)
+    caplog.set_level("DEBUG")
+    response = post(botapi.update(1, sender=SENDER, text=f"Привет {MARKER}"))
+    assert response.status_code == 503
+    _bot, path, _header = bot
+    assert "RuntimeError" in caplog.text
+    assert path not in caplog.text and MARKER not in caplog.text
