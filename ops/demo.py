@@ -19,6 +19,7 @@ from accounts import demo as accounts_demo
 from casework import demo as casework_demo
 from deadlines import demo as deadlines_demo
 from evacuation import demo as evacuation_demo
+from intake import demo as intake_demo
 from stats import demo as stats_demo
 from vault.files import write_private
 
@@ -44,3 +45,4 @@ def seed(*, credentials: Path, cases: int, say: Callable[[str], None]) -> None:
     releases = stats_demo.seed_releases()
     numbers = ", ".join(str(r.number) for r in releases) or "none new"
     say(f"Demo statistics releases: {numbers}.")
+    say(f"Demo intakes: {intake_demo.seed_intakes()} new in Get Lost's triage queue.")
