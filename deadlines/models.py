@@ -21,8 +21,8 @@ from accounts.models import Organisation
 from casework import limits
 from casework.fields import DATE, TEXT, SealedField
 from casework.models import Case, Status
-from casework.translations import translated
 from casework.sections import Section
+from casework.translations import translated
 
 DEFAULT_OFFSETS = [14, 7, 3, 1, 0]
 
