@@ -54,7 +54,7 @@ class LimitedForm(forms.Form):
             elif (limit := getattr(field, "max_length", None)) and not isinstance(
                 field.widget, forms.HiddenInput
             ):
-                stated = LIMIT_HELP % {"limit": grouped(limit)}
+                stated = LIMIT_HELP % {"n": limit, "limit": grouped(limit)}
             else:
                 continue
             field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
