@@ -10,11 +10,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from accounts.security import SESSION_ORG, SESSION_SEEN, SESSION_STARTED
 from accounts.selectors import choose_active, memberships_of
+from accounts.services.language import language_supported
 from audit import context
 
 FORWARDED_HEADERS = (
@@ -184,6 +186,40 @@ class ActiveOrganisationMiddleware:
             if membership is not None:
                 context.organisation_id.set(str(membership.organisation_id))
         return self.get_response(request)
+
+
+class PreferredLanguageMiddleware:
+    """A signed-in person reads every page in the language remembered on the account,
+    whatever the browser or the language cookie say (a shared or borrowed browser); the cookie
+    follows, so the sign-in page after signing out stays in that language. Runs after the
+    authentication middleware, inside Django's LocaleMiddleware (which then sends the
+    Content-Language of the active language)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and language_supported(user.preferred_language):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        response = self.get_response(request)
+        # Read again: this request may have signed someone in, or changed the account's language.
+        user = request.user
+        language = user.preferred_language if user.is_authenticated else None
+        cookie = settings.LANGUAGE_COOKIE_NAME
+        if language_supported(language) and request.COOKIES.get(cookie) != language:
+            response.set_cookie(
+                cookie,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 class NoStoreMiddleware:

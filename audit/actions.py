@@ -7,7 +7,9 @@ the code itself, so forgetting one loses nothing but a nicer label).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -308,6 +310,43 @@ ACCESS_LABELS: dict[str, str | Promise] = {
     "grant": _("Lawyer's sections"),
     "organisation": _("Organisation member"),
 }
+
+
+# Labels of data values by key ("section": {"location": "Location and route"}): the apps that
+# own the codes register them at start (audit imports no app), the log viewers show them.
+# A provider is a TextChoices' ``choices``, or a callable returning (code, label) pairs for
+# codes that are data (deadline kinds), called once per page (``value_labels``).
+Pairs = Iterable[tuple[Any, Any]]
+_PROVIDERS: dict[str, list[Pairs | Callable[[], Pairs]]] = {}
+
+
+def register_value_labels(keys: tuple[str, ...], labels: Pairs | Callable[[], Pairs]) -> None:
+    """Registers ``labels`` for the data ``keys``; a code with two labels for one key shows
+    the one registered first."""
+    if not callable(labels):
+        labels = list(labels)
+    for key in keys:
+        _PROVIDERS.setdefault(key, []).append(labels)
+
+
+def value_labels() -> dict[str, dict[str, Any]]:
+    """Every registered label by key and code (a query per data provider)."""
+    found: dict[str, dict[str, Any]] = {}
+    for key, providers in _PROVIDERS.items():
+        known = found.setdefault(key, {})
+        for provider in providers:
+            for code, label in provider() if callable(provider) else provider:
+                known.setdefault(str(code), label)
+    return found
+
+
+def value_label(key: str, value: object, labels: dict[str, dict[str, Any]]) -> str:
+    """A data value as people read it: its label in ``labels`` (from ``value_labels``; each
+    item of a list), else the value as it is."""
+    known = labels.get(key, {})
+    if isinstance(value, list | tuple):
+        return ", ".join(str(known.get(str(item), item)) for item in value)
+    return str(known.get(str(value), value))
 
 
 def action_label(code: str) -> str | Promise:

@@ -9,7 +9,12 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.case_lookups import CaseLookups, register
-        from casework import checks  # noqa: F401 - registers the system checks
+        from audit.actions import register_value_labels
+        from casework import (
+            checks,  # noqa: F401 - registers the system checks
+            models,
+        )
+        from casework.sections import Section
         from casework.selectors import seen
 
         register(
@@ -20,3 +25,17 @@ class CaseworkConfig(AppConfig):
                 shared_with=seen.cases_shared_with,
             )
         )
+        # The audit log shows the names of the codes its events carry.
+        register_value_labels(("section", "sections"), Section.choices)
+        register_value_labels(("status", "from_status"), models.Status.choices)
+        register_value_labels(("status", "from_status"), models.ReferralStatus.choices)
+        register_value_labels(("status",), models.Screening.choices)
+        register_value_labels(("method",), models.ConsentGiver.choices)
+        register_value_labels(("method",), models.ConsentConfirmation.choices)
+        for reasons in (
+            models.BreakGlassReason,
+            models.AssignmentReason,
+            models.ReferralReason,
+            models.ConsentPurpose,
+        ):
+            register_value_labels(("reason",), reasons.choices)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 PSEUDONYM = 80
 NAME = 200  # a legal name, a region, a consulate, a description, one line of a list
@@ -20,10 +21,19 @@ SHORT_TEXT = 2_000  # details, relatives at risk, explanations, vetting notes
 TEXT = 10_000  # notes, route notes, comments, reasons
 STATEMENT = 100_000  # a statement: many pages
 
-ERR_TOO_LONG = _("This text is too long: at most %(limit)s characters are kept.")
+# Plural by "n" (the number), shown as "limit" (the number grouped as the language writes it).
+ERR_TOO_LONG = ngettext_lazy(
+    "This text is too long: at most %(limit)s character is kept.",
+    "This text is too long: at most %(limit)s characters are kept.",
+    "n",
+)
 ERR_TOO_MANY = _("Too many entries: at most %(limit)s, one per line.")
-LIMIT_HELP = _("Up to %(limit)s characters.")
-LINES_LIMIT_HELP = _("Up to %(count)s lines of %(limit)s characters each.")
+LIMIT_HELP = ngettext_lazy("Up to %(limit)s character.", "Up to %(limit)s characters.", "n")
+LINES_LIMIT_HELP = ngettext_lazy(
+    "Up to %(count)s line of %(limit)s characters each.",
+    "Up to %(count)s lines of %(limit)s characters each.",
+    "count",
+)
 
 
 def grouped(number: int) -> str:
@@ -35,7 +45,7 @@ def check_text(value: str | None, limit: int) -> str:
     """``value`` if it is at most ``limit`` characters long, else ValidationError."""
     value = value or ""
     if len(value) > limit:
-        raise ValidationError(ERR_TOO_LONG, params={"limit": grouped(limit)})
+        raise ValidationError(ERR_TOO_LONG, params={"n": limit, "limit": grouped(limit)})
     return value
 
 

@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.PreferredLanguageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -302,9 +303,13 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The switcher shows each in its own name (Django's LANG_INFO name_local).
 LANGUAGES = [
     ("en", _("English")),
     ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("de", _("German")),
+    ("fr", _("French")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

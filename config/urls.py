@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
 
-from accounts.views import dashboard
+from accounts.views import dashboard, language
 
 admin.site.site_header = "Waypoint administration"
 admin.site.site_title = "Waypoint"
@@ -25,8 +24,9 @@ urlpatterns = [
         name="admin_login_redirect",
     ),
     path("admin/", admin.site.urls),
-    # Choosing a language must work before signing in (the login page has the switcher).
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Choosing a language must work before signing in (the login page has the switcher); a
+    # signed-in person's account remembers it.
+    path("i18n/setlang/", language.language_set, name="set_language"),
     # django-otp-webauthn's endpoints, same paths and names, with our rules (no passwordless
     # login, re-auth before adding a passkey, key rotation and audit): accounts/webauthn_urls.py
     path("webauthn/", include("accounts.webauthn_urls", namespace="otp_webauthn")),

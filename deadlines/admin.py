@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from casework.translations import translated_model_form
 from deadlines.models import DeadlineKind, RetentionRule
 
 
 @admin.register(DeadlineKind)
 class DeadlineKindAdmin(admin.ModelAdmin):
+    form = translated_model_form(DeadlineKind, {"name": {"max_length": 100}})
     list_display = ("name", "code", "reminder_offsets", "position")
     ordering = ("position", "name")
 

@@ -22,6 +22,7 @@ from casework import limits
 from casework.fields import DATE, TEXT, SealedField
 from casework.models import Case, Status
 from casework.sections import Section
+from casework.translations import translated
 
 DEFAULT_OFFSETS = [14, 7, 3, 1, 0]
 
@@ -69,6 +70,7 @@ class DeadlineKind(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_i18n = models.JSONField(_("name, translated"), default=dict, blank=True)
     reminder_offsets = models.JSONField(
         _("reminder offsets (days before)"), default=default_offsets
     )
@@ -86,6 +88,11 @@ class DeadlineKind(models.Model):
 
     @property
     def label(self):
+        """The name in the active language: its stored translation; else, for a seeded kind,
+        the catalogue's; else the name."""
+        text = translated(self, "name")
+        if text != self.name:
+            return text
         return KIND_LABELS.get(self.code, self.name)
 
     def offsets(self) -> list[int]:

@@ -184,7 +184,7 @@ def _cover(dossier: Dossier, by: User) -> dict:
     person = case.person
     cover = {
         "route": application.get_route_display(),
-        "destination": application.destination.name,
+        "destination": application.destination.label,
         "reference": case.reference,
         "pseudonym": person.pseudonym,
         "legal_name": None,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import limits
 from casework.forms import DateInput, LimitedForm, text_field
 from casework.models import Country, DocumentType, Testimony
+from casework.translations import collect_translations, language_fields
 from evacuation.models import (
     Decision,
     DossierStatus,
@@ -29,7 +30,8 @@ ERR_BAD_ITEM = _("Choose a checklist item from the list.")
 
 
 def _country_choices():
-    return [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in Country.objects.all()]
+    countries = sorted(Country.objects.all(), key=lambda c: c.label.casefold())
+    return [("", "—")] + [(c.code, f"{c.label} ({c.code})") for c in countries]
 
 
 class ServiceChecked(forms.ChoiceField):
@@ -258,8 +260,18 @@ class RouteForm(LimitedForm):
 
     def __init__(self, *args, adding: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The name in each other language, under the English one (the platform admins edit
+        # every language here; an empty one shows the English name).
+        self.fields.update(language_fields("name", _("Name"), max_length=limits.NAME))
+        self.order_fields(["code", "name", *self.fields])
         if not adding:
             del self.fields["code"]
+
+    def clean(self) -> dict:
+        """The names in other languages become ``name_translations`` ({language: name})."""
+        data = super().clean() or {}
+        data["name_translations"] = collect_translations(data, "name")
+        return data
 
 
 class RequirementForm(LimitedForm):

@@ -20,6 +20,7 @@ from casework import limits
 from casework.fields import DATE, LIST, TEXT, SealedField
 from casework.models import Case, Country, Document, DocumentType, Testimony, this_month
 from casework.sections import Section
+from casework.translations import translated
 
 
 class PlanStatus(models.TextChoices):
@@ -107,6 +108,7 @@ class Route(models.Model):
 
     code = models.SlugField(_("code"), max_length=24, primary_key=True)
     name = models.CharField(_("name"), max_length=limits.NAME)
+    name_i18n = models.JSONField(_("name, translated"), default=dict, blank=True)
     active = models.BooleanField(
         _("offered for new applications"),
         default=True,
@@ -120,7 +122,15 @@ class Route(models.Model):
         verbose_name_plural = _("routes")
 
     def __str__(self) -> str:
-        # A seeded route shows its translated label until an admin renames it.
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: its stored translation; else, for a seeded route
+        an admin has not renamed, the catalogue's; else the name."""
+        text = translated(self, "name")
+        if text != self.name:
+            return text
         label = VisaRoute(self.code).label if self.code in VisaRoute.values else None
         with translation.override("en"):
             seeded = label is not None and self.name == str(label)

@@ -267,7 +267,7 @@ def case_document_choices(*, case: Case, accepted: set[int] | None = None) -> li
     documents."""
     choices = []
     for d in case.documents.select_related("document_type"):
-        label = f"{d.document_type.name}: {case.envelope.open(d, 'original_name')}"
+        label = f"{d.document_type.label}: {case.envelope.open(d, 'original_name')}"
         other = accepted is not None and d.document_type_id not in accepted
         if other:
             label = str(OTHER_TYPE) % {"document": label}

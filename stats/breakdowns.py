@@ -165,18 +165,18 @@ def _choices(choices) -> Callable[[], dict[str, str | Promise]]:
 def _countries() -> dict[str, str | Promise]:
     from casework.models import Country
 
-    labels: dict[str, str | Promise] = dict(Country.objects.values_list("code", "name"))
+    labels: dict[str, str | Promise] = {c.code: c.label for c in Country.objects.all()}
     labels[OTHER] = _("Other countries or not recorded")
     return labels
 
 
 def _deadline_kinds() -> dict[str, str | Promise]:
-    from deadlines.models import KIND_LABELS, DeadlineKind
+    from deadlines.models import DeadlineKind
 
     labels: dict[str, str | Promise] = {
-        code[:32]: KIND_LABELS.get(code, name)
-        for code, name in DeadlineKind.objects.values_list("code", "name")
-        if code not in FOLDED_KINDS
+        kind.code[:32]: kind.label
+        for kind in DeadlineKind.objects.all()
+        if kind.code not in FOLDED_KINDS
     }
     labels[OTHER] = _("Other kinds, or kinds with few deadlines")
     return labels

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import Invitation, Membership, Role, User
 from audit.services import record
@@ -59,13 +60,20 @@ INVITATION_WITHDRAWN = _("The invitation has been withdrawn.")
 # The e-mail names the organisation and nothing else: no inviter, no role, no case. Anyone
 # who reads the mail in transit learns no more than that an invitation was sent.
 EMAIL_SUBJECT = _("Your invitation to Waypoint")
-EMAIL_BODY = _(
+EMAIL_BODY = ngettext_lazy(
+    "You have been invited to join {organisation} on Waypoint.\n"
+    "\n"
+    "Open this link within {hours} hour to choose your password:\n"
+    "{link}\n"
+    "\n"
+    "The link works once. If you did not expect this invitation, ignore this message.",
     "You have been invited to join {organisation} on Waypoint.\n"
     "\n"
     "Open this link within {hours} hours to choose your password:\n"
     "{link}\n"
     "\n"
-    "The link works once. If you did not expect this invitation, ignore this message."
+    "The link works once. If you did not expect this invitation, ignore this message.",
+    "hours",
 )
 
 logger = logging.getLogger(__name__)
@@ -149,10 +157,9 @@ def invitation_send(*, organisation: Organisation, email: str, role: str, by: Us
     for old in superseded:
         record("invitation.revoked", actor=by, obj=old, org=organisation, reason="superseded")
     record("invitation.sent", actor=by, obj=invitation, org=organisation, role=role)
-    body = str(EMAIL_BODY).format(
-        organisation=organisation.name,
-        hours=int(settings.INVITATION_LIFETIME.total_seconds() // 3600),
-        link=invitation_link(token),
+    hours = int(settings.INVITATION_LIFETIME.total_seconds() // 3600)
+    body = (EMAIL_BODY % {"hours": hours}).format(
+        organisation=organisation.name, hours=hours, link=invitation_link(token)
     )
     try:
         send_mail(str(EMAIL_SUBJECT), body, None, [email], fail_silently=False)

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_otp import device_classes
 
@@ -154,9 +154,12 @@ def _revoke_pending(target: User, *, by: User, now) -> None:
         )
 
 
-def _send_notice(email: str) -> None:
+def _send_notice(email: str, language: str) -> None:
+    """In the recipient's language, not the admin's who started the recovery."""
     try:
-        send_mail(str(NOTICE_SUBJECT), str(NOTICE_BODY), None, [email], fail_silently=False)
+        with translation.override(language):
+            subject, body = str(NOTICE_SUBJECT), str(NOTICE_BODY)
+        send_mail(subject, body, None, [email], fail_silently=False)
     except OSError as exc:
         # The recovery has happened either way; the error text may name the recipient.
         logger.warning("recovery notice not sent: %s", type(exc).__name__)
@@ -205,7 +208,7 @@ def _recovery_start(*, membership: Membership, by: User) -> tuple[AccountRecover
         target_user=target.pk,
         count=ended,
     )
-    transaction.on_commit(lambda: _send_notice(target.email))
+    transaction.on_commit(lambda: _send_notice(target.email, target.preferred_language))
     return recovery, token
 
 

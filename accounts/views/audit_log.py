@@ -32,7 +32,15 @@ from accounts.services.factors import (
     PURPOSE_REAUTH,
     PURPOSE_SIGN_IN,
 )
-from audit.actions import ACCESS_LABELS, DATA_LABELS, GROUPS, action_label, object_label
+from audit.actions import (
+    ACCESS_LABELS,
+    DATA_LABELS,
+    GROUPS,
+    action_label,
+    object_label,
+    value_label,
+    value_labels,
+)
 from audit.models import AuditEvent
 from audit.selectors import SharedObjects, events_for_organisation, page_of
 from audit.services import record
@@ -203,7 +211,9 @@ def _labels_for(events: list[AuditEvent]) -> dict[uuid.UUID, str]:
     return {user.pk: person_label(user) for user in users}
 
 
-def _details(event: AuditEvent, labels: dict[uuid.UUID, str]) -> list[tuple[Any, str]]:
+def _details(
+    event: AuditEvent, labels: dict[uuid.UUID, str], values: dict[str, dict[str, Any]]
+) -> list[tuple[Any, str]]:
     details = []
     for key, value in sorted(event.data.items()):
         if key == "target_user":
@@ -219,10 +229,8 @@ def _details(event: AuditEvent, labels: dict[uuid.UUID, str]) -> list[tuple[Any,
             shown = str(METHOD_LABELS[value])
         elif key == "access" and value in ACCESS_LABELS:
             shown = str(ACCESS_LABELS[value])
-        elif isinstance(value, list):
-            shown = ", ".join(str(item) for item in value)
         else:
-            shown = str(value)
+            shown = value_label(key, value, values)
         details.append((DATA_LABELS.get(key, key), shown))
     return details
 
@@ -239,6 +247,7 @@ def _case_references(user: User, events: list[AuditEvent]) -> dict[str, str]:
 def _rows(user: User, events: list[AuditEvent]) -> list[Row]:
     labels = _labels_for(events)
     references = _case_references(user, events)
+    values = value_labels() if events else {}
     rows = []
     for event in events:
         if event.actor_id:
@@ -254,7 +263,7 @@ def _rows(user: User, events: list[AuditEvent]) -> list[Row]:
                 person=person,
                 action=action_label(event.action),
                 target=target,
-                details=_details(event, labels),
+                details=_details(event, labels, values),
                 case_reference=references.get(event.object_id, ""),
             )
         )

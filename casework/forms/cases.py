@@ -175,7 +175,7 @@ class ContactForm(LimitedForm):
 
 
 def _region_label(region: Region) -> str:
-    return f"{region.name}, {region.country.name}: {region.get_risk_level_display()}"
+    return f"{region.label}, {region.country.label}: {region.get_risk_level_display()}"
 
 
 class LocationForm(LimitedForm):

@@ -54,7 +54,7 @@ class LimitedForm(forms.Form):
             elif (limit := getattr(field, "max_length", None)) and not isinstance(
                 field.widget, forms.HiddenInput
             ):
-                stated = LIMIT_HELP % {"limit": grouped(limit)}
+                stated = LIMIT_HELP % {"n": limit, "limit": grouped(limit)}
             else:
                 continue
             field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
@@ -98,7 +98,9 @@ class LinesField(forms.CharField):
 
 
 def country_choices():
-    return [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in Country.objects.all()]
+    """The countries by their name in the active language (CLDR), with the ISO code."""
+    countries = sorted(Country.objects.all(), key=lambda c: c.label.casefold())
+    return [("", "—")] + [(c.code, f"{c.label} ({c.code})") for c in countries]
 
 
 def person_label(user: Any) -> str:

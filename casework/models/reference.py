@@ -1,5 +1,6 @@
 """Reference tables that admins extend: countries (risk, advisory, stay limit) and document
-types."""
+types. Shown in the reader's language: country names from CLDR, the rest from the
+``*_i18n`` translations beside each source text (casework.translations)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework.models.choices import RiskLevel
+from casework.translations import country_name, translated
+
+
+def translations(verbose_name):
+    """The translations of a text field, by language code (casework.translations)."""
+    return models.JSONField(verbose_name, default=dict, blank=True)
 
 
 class Country(models.Model):
@@ -19,9 +26,11 @@ class Country(models.Model):
         _("risk"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
     )
     risk_note = models.CharField(_("why"), max_length=200, blank=True)
+    risk_note_i18n = translations(_("why, translated"))
     # What a caseworker must know before routing someone through: shown prominently on any
     # case whose location or evacuation route touches a high or critical country.
     advisory = models.TextField(_("advisory"), blank=True)
+    advisory_i18n = translations(_("advisory, translated"))
     internal_passport_entry = models.BooleanField(
         _("entry with an internal passport"), default=False
     )
@@ -37,7 +46,20 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The country's name in the active language (CLDR; ``name`` if CLDR lacks it)."""
+        return country_name(self.code, self.name)
+
+    @property
+    def risk_note_text(self) -> str:
+        return translated(self, "risk_note")
+
+    @property
+    def advisory_text(self) -> str:
+        return translated(self, "advisory")
 
     @property
     def needs_advisory(self) -> bool:
@@ -57,6 +79,7 @@ class Country(models.Model):
 class DocumentType(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_i18n = translations(_("name, translated"))
     is_active = models.BooleanField(_("offered for new uploads"), default=True)
     position = models.PositiveSmallIntegerField(default=100)
 
@@ -66,7 +89,11 @@ class DocumentType(models.Model):
         verbose_name_plural = _("document types")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return translated(self, "name")
 
 
 class Region(models.Model):
@@ -80,9 +107,12 @@ class Region(models.Model):
         Country, on_delete=models.CASCADE, related_name="regions", verbose_name=_("country")
     )
     name = models.CharField(_("name"), max_length=80)
+    name_i18n = translations(_("name, translated"))
     risk_level = models.CharField(_("risk"), max_length=16, choices=RiskLevel.choices)
     risk_note = models.CharField(_("why"), max_length=200, blank=True)
+    risk_note_i18n = translations(_("why, translated"))
     advisory = models.TextField(_("advisory"), blank=True)
+    advisory_i18n = translations(_("advisory, translated"))
 
     class Meta:
         ordering = ["country__name", "name"]
@@ -90,4 +120,16 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.country_id})"
+        return f"{self.label} ({self.country_id})"
+
+    @property
+    def label(self) -> str:
+        return translated(self, "name")
+
+    @property
+    def risk_note_text(self) -> str:
+        return translated(self, "risk_note")
+
+    @property
+    def advisory_text(self) -> str:
+        return translated(self, "advisory")

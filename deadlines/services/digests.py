@@ -13,14 +13,16 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from deadlines.models import NotificationPreference, OutboundEmail
 
-# The one e-mail Waypoint sends about reminders: the same bytes for everyone, whatever the
-# cases, so that nobody reading mail learns names, references, countries, counts or dates.
-DIGEST_SUBJECT = "Waypoint: something to look at"
-DIGEST_BODY = (
+# The one e-mail Waypoint sends about reminders: the same bytes for everyone who reads the
+# same language, whatever the cases, so that nobody reading mail learns names, references,
+# countries, counts or dates. In the recipient's language (the account's).
+DIGEST_SUBJECT = _("Waypoint: something to look at")
+DIGEST_BODY = _(
     "You have deadlines to look at in Waypoint. Sign in to see them.\n"
     "\n"
     "This message is the same for everyone and says nothing more on purpose.\n"
@@ -80,13 +82,15 @@ def queue_digests(now: datetime) -> int:
     return len(ids)
 
 
-def digest_message(to: str) -> EmailMessage:
-    return EmailMessage(
-        subject=DIGEST_SUBJECT,
-        body=DIGEST_BODY,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
+def digest_message(to: str, language: str | None = None) -> EmailMessage:
+    """The digest, in ``language`` (the recipient's; the site's default when None)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return EmailMessage(
+            subject=str(DIGEST_SUBJECT),
+            body=str(DIGEST_BODY),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+        )
 
 
 # One SMTP connection per worker process, reused across tasks (a new TLS handshake per
@@ -139,7 +143,7 @@ def email_deliver(*, email_id: int) -> bool:
             email.sent_at = timezone.now()
             email.save(update_fields=["sent_at"])
             return False
-        _send(digest_message(user.email))
+        _send(digest_message(user.email, user.preferred_language))
         email.sent_at = timezone.now()
         email.attempts += 1
         # No audit event here: "reminder.sent" was recorded when the reminder was claimed,

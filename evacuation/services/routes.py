@@ -16,6 +16,7 @@ from audit.services import record
 from casework import limits
 from casework.guards import lock_case
 from casework.models import Case, DocumentType
+from casework.translations import other_languages
 from evacuation.models import (
     Dossier,
     DossierItem,
@@ -44,10 +45,19 @@ def _require_platform_admin(by: User) -> None:
 
 @transaction.atomic
 def route_save(
-    *, by: User, route: Route | None = None, code: str = "", name: str, active: bool, position: int
+    *,
+    by: User,
+    route: Route | None = None,
+    code: str = "",
+    name: str,
+    name_translations: dict[str, str] | None = None,
+    active: bool,
+    position: int,
 ) -> Route:
     """Adds a route (``route`` None, with its ``code``) or renames, retires or moves one. The
-    code of an existing route never changes: applications and statistics keep it."""
+    code of an existing route never changes: applications and statistics keep it.
+    ``name_translations`` ({language: name}) replaces the name's translations (languages the
+    site does not offer dropped); None keeps them, unless the name changes."""
     _require_platform_admin(by)
     name = limits.check_text(name.strip(), limits.NAME)
     if not name:
@@ -59,7 +69,15 @@ def route_save(
         if Route.objects.filter(code=code).exists():
             raise ValidationError(ERR_ROUTE_EXISTS)
         route = Route(code=code)
+    if name_translations is None and route.name != name:
+        name_translations = {}  # the old translations name something else
     route.name, route.active, route.position = name, active, position
+    if name_translations is not None:
+        route.name_i18n = {
+            language: limits.check_text(text.strip(), limits.NAME)
+            for language, text in name_translations.items()
+            if language in other_languages() and text.strip()
+        }
     route.save()
     record("evacuation.route.saved", actor=by, obj=route, status="active" if active else "retired")
     return route

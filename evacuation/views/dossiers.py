@@ -250,7 +250,7 @@ def dossier_item(request: Request, case: Case, dossier: Dossier, role: str, item
             initial={"documents": linked, "override_reason": reason}, documents=choices
         )
     intro = "" if choices else _("This case has no documents yet. Add them on the case page.")
-    return _form_page(request, case, dossier, form, item.document_type.name, intro)
+    return _form_page(request, case, dossier, form, item.document_type.label, intro)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

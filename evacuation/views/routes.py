@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest as Request
+from casework.translations import initial_translations
 from casework.web import save_form
 from evacuation import services
 from evacuation.forms import RequirementForm, RouteForm
@@ -59,6 +60,15 @@ def route_list(request: Request) -> HttpResponse:
     return render(request, "evacuation/routes.html", {"routes": routes, "form": form})
 
 
+def _route_initial(route: Route) -> dict:
+    return {
+        "name": route.name,
+        **initial_translations(route, "name"),
+        "active": route.active,
+        "position": route.position,
+    }
+
+
 def _detail(request: Request, route: Route, form, requirement_form) -> HttpResponse:
     requirements = (
         route.requirements.select_related("document_type")
@@ -82,8 +92,7 @@ def _detail(request: Request, route: Route, form, requirement_form) -> HttpRespo
 def route_detail(request: Request, code: str) -> HttpResponse:
     """The route (rename, retire, move) and its requirements."""
     route = get_object_or_404(Route, code=code)
-    initial = {"name": route.name, "active": route.active, "position": route.position}
-    form = RouteForm(request.POST or None, adding=False, initial=initial)
+    form = RouteForm(request.POST or None, adding=False, initial=_route_initial(route))
     if request.method == "POST" and form.is_valid():
         done = save_form(
             request,
@@ -118,7 +127,7 @@ def requirement_save(request: Request, code: str, pk: int | None = None) -> Http
         )
         if done:
             return done
-    return _detail(request, route, RouteForm(adding=False, initial={"name": route.name}), form)
+    return _detail(request, route, RouteForm(adding=False, initial=_route_initial(route)), form)
 
 
 @require_POST
