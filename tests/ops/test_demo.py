@@ -26,6 +26,7 @@ def test_it_reports_each_step_and_gives_new_cases_deadlines_once(tmp_path):
         "Demo cases",
         "Demo dossier",
         "Demo statistics releases",
+        "Demo contact page",
     ]
     assert said[1] == "Demo cases: 18 new, up to 6 per organisation."
     assert said[2] == "Demo dossier: In review."
@@ -33,8 +34,9 @@ def test_it_reports_each_step_and_gives_new_cases_deadlines_once(tmp_path):
     # Cases 1 and 6 of each of the three partner organisations.
     assert _due_today() == 6
     demo.seed(credentials=tmp_path / "demo.json", cases=6, say=said.append)
-    assert said[5] == "Demo cases: 0 new, up to 6 per organisation."
-    assert said[7] == "Demo statistics releases: none new."
+    assert said[6] == "Demo cases: 0 new, up to 6 per organisation."
+    assert said[8] == "Demo statistics releases: none new."
+    assert said[4] == said[9]  # the same phrase, the intakes seeded once
     assert _due_today() == 6
 
 
