@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("deadlines.urls")),
     path("", include("evacuation.urls")),
     path("", include("stats.urls")),
+    path("", include("intake.urls")),
     path("", include("ops.urls")),
     # The public contact page (no sign-in, no cookie): intake/contact/.
     path("", include("intake.contact.urls")),
