@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from csp.decorators import csp_replace
 from django.http import HttpRequest, HttpResponse
@@ -25,9 +26,12 @@ CONTACT_CSP = {
 }
 
 
-def contact_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def contact_page(view: Callable[..., HttpResponse]) -> Callable[..., Any]:
+    """Wraps a contact page's view: the CSP above, Cross-Origin-Resource-Policy, and the
+    closed page when no organisation receives the page's intakes."""
+
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             response = view(request, *args, **kwargs)
         except ContactClosed:

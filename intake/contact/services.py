@@ -8,7 +8,6 @@ run with actor None and record ids only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -17,7 +16,6 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from audit.services import record
-from casework.envelope import key_scope
 from casework.models import IntakeChannel
 from intake import services as intake_services
 from intake.contact import limits, phrases
@@ -108,22 +106,17 @@ def contact_follow_up(*, digest: bytes, text: str) -> Conversation | None:
 
 
 @dataclass(frozen=True)
-class Answer:
-    written_at: datetime
-    text: str
-
-
-@dataclass(frozen=True)
 class Answers:
     digest: bytes
-    answers: list[Answer]
+    answers: list[intake_services.ReplyView]
     sent: int  # how many messages the person sent
 
 
 def contact_answers(*, phrase: str) -> Answers | None:
     """The answers to the phrase's intake, oldest first; None when the phrase leads nowhere
     (nothing is counted or changed). Raises PhraseLimit over today's reads. Marks unread
-    answers read (delivered_at) and writes intake.contact_read (ids only)."""
+    answers read (delivered_at) and writes intake.contact_read (ids only). Three queries and
+    one unwrap."""
     organisation = contact_organisation()
     digest = _digest(organisation, phrase)
     conversation = _conversation(organisation, digest)
@@ -131,27 +124,23 @@ def contact_answers(*, phrase: str) -> Answers | None:
         return None
     if not limits.phrase_allows("read", digest):
         raise PhraseLimit
-    messages = list(conversation.messages.select_related("case").order_by("seq"))
-    outbound = [m for m in messages if m.direction == Direction.OUTBOUND]
-    with key_scope():
-        answers = [Answer(m.created_at, m.case.envelope.open(m, "text")) for m in outbound]
-    _mark_read(conversation, outbound)
-    return Answers(digest=digest, answers=answers, sent=len(messages) - len(outbound))
+    answers = intake_services.conversation_replies(conversation=conversation)
+    sent = conversation.messages.filter(direction=Direction.INBOUND).count()
+    _mark_read(conversation)
+    return Answers(digest=digest, answers=answers, sent=sent)
 
 
-def _mark_read(conversation: Conversation, outbound: list[Message]) -> None:
-    unread = [m.pk for m in outbound if m.delivered_at is None]
+def _mark_read(conversation: Conversation) -> None:
     with transaction.atomic():
-        if unread:
-            Message.objects.filter(pk__in=unread, delivered_at__isnull=True).update(
-                delivered_at=timezone.now()
-            )
+        unread = Message.objects.filter(
+            conversation=conversation, direction=Direction.OUTBOUND, delivered_at__isnull=True
+        ).update(delivered_at=timezone.now())
         record(
             "intake.contact_read",
             actor=None,
             obj=conversation.case,
             org=conversation.organisation_id,
-            count=len(unread),
+            count=unread,
         )
 
 

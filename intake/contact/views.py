@@ -67,7 +67,7 @@ def _attachment(request: OTPHttpRequest, form: ContactForm) -> tuple[bytes, str]
     limit = settings.WAYPOINT_CONTACT_MAX_UPLOAD_BYTES
     upload = request.FILES.get("document")
     too_large = "document" in getattr(request, "uploads_too_large", set())
-    if too_large or (upload is not None and upload.size > limit):
+    if too_large or (upload is not None and (upload.size or 0) > limit):
         form.add_error("document", ERR_TOO_LARGE % {"limit": max(1, limit // (1024 * 1024))})
         return None
     return (upload.read(), upload.name or "") if upload is not None else None
@@ -109,7 +109,8 @@ def _submit(request: OTPHttpRequest) -> HttpResponse:
                 form.add_error("document" if attachment else "message", error.messages)
             else:
                 return _render(request, "contact_done.html", {"phrase": phrase.split()})
-    data = form.data.copy()
+    # The form again with what was typed, under a new token.
+    data = request.POST.copy()
     data["token"] = tokens.form_token_new()
     form.data = data
     response = _render(request, "contact.html", {"form": form}, status=status)
@@ -171,8 +172,7 @@ def _follow_up(request: OTPHttpRequest) -> HttpResponse:
     if digest is None:
         return _render(request, "contact_replies.html", {"form": _failed(ERR_FOLLOWUP_EXPIRED)})
     if not form.is_valid():
-        context = {"answers": None, "follow_up": form}
-        return _render(request, "contact_answers.html", context)
+        return _render(request, "contact_answers.html", {"answers": None, "follow_up": form})
     try:
         saved = services.contact_follow_up(digest=digest, text=form.cleaned_data["message"])
     except services.PhraseLimit:
@@ -182,5 +182,6 @@ def _follow_up(request: OTPHttpRequest) -> HttpResponse:
         return _render(request, "contact_answers.html", {"answers": None, "follow_up": form})
     if saved is None:
         return _render(request, "contact_replies.html", {"form": _failed(ERR_PHRASE_UNKNOWN)})
-    context = {"form": _phrase_form(), "saved": FOLLOWUP_SAVED}
-    return _render(request, "contact_replies.html", context)
+    return _render(
+        request, "contact_replies.html", {"form": _phrase_form(), "saved": FOLLOWUP_SAVED}
+    )

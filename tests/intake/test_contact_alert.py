@@ -40,7 +40,11 @@ def _send(client, text: str):
 
 @pytest.mark.usefixtures("services_up")
 def test_a_spent_budget_e_mails_each_admin_once_and_says_nothing_of_the_messages(
-    client, make_member, settings, smtp, workers  # noqa: F811
+    client,
+    make_member,
+    settings,
+    smtp,  # noqa: F811 - the fixture imported above
+    workers,  # noqa: F811
 ):
     sink, port = smtp
     cache.clear()
