@@ -113,6 +113,11 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("intake.taken_on", _("Intake taken on")),
             ("intake.merged", _("Intake merged into a case")),
             ("intake.discarded", _("Intake discarded")),
+            ("intake.contact_read", _("Replies read with a reply phrase")),
+            (
+                "intake.contact_budget_exhausted",
+                _("Contact page: hourly limit of new messages reached"),
+            ),
         ),
     ),
     ActionGroup("note", _("Notes"), (("note.added", _("Note written")),)),

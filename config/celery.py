@@ -110,3 +110,5 @@ BEAT_SCHEDULE = {
 app.conf.beat_schedule = BEAT_SCHEDULE
 
 app.autodiscover_tasks()
+# The contact page's tasks live in a package inside the intake app (intake/contact/tasks.py).
+app.autodiscover_tasks(["intake.contact"])

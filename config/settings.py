@@ -352,6 +352,25 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Encrypted document files from before documents moved into the database (docs/storage.md).
 WAYPOINT_MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# --- Contact page (intake.contact) ---------------------------------------------------------
+# /contact/ sends its intakes to the organisation with this slug (empty: the page is off).
+# Abuse control without IP addresses: new intakes per clock hour for the whole page (the
+# organisation's admins are alerted when it is spent), reads and follow-ups per reply phrase
+# per day, the message's length and the attachment's size (at most the upload limit).
+WAYPOINT_CONTACT_ORGANISATION = env_str(
+    "WAYPOINT_CONTACT_ORGANISATION", "" if PRODUCTION else "get-lost"
+)
+WAYPOINT_CONTACT_HOURLY_BUDGET = env_int("WAYPOINT_CONTACT_HOURLY_BUDGET", 30)
+WAYPOINT_CONTACT_PHRASE_READS = env_int("WAYPOINT_CONTACT_PHRASE_READS", 30)
+WAYPOINT_CONTACT_PHRASE_FOLLOWUPS = env_int("WAYPOINT_CONTACT_PHRASE_FOLLOWUPS", 10)
+WAYPOINT_CONTACT_MAX_CHARS = env_int("WAYPOINT_CONTACT_MAX_CHARS", 5000)
+WAYPOINT_CONTACT_MAX_UPLOAD_BYTES = min(
+    env_int("WAYPOINT_CONTACT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024), WAYPOINT_UPLOAD_MAX_BYTES
+)
+# Seconds a served form stays valid (writing takes time), and the answers page's reply box.
+WAYPOINT_CONTACT_FORM_MAX_AGE = env_int("WAYPOINT_CONTACT_FORM_MAX_AGE", 2 * 3600)
+WAYPOINT_CONTACT_FOLLOWUP_MAX_AGE = env_int("WAYPOINT_CONTACT_FOLLOWUP_MAX_AGE", 30 * 60)
+
 # --- Audit checkpoints (audit) -------------------------------------------------------------
 # Signed heads of the audit chain, written nightly OUTSIDE the database (mode 0600 files in a
 # 0700 folder): whoever can rewrite the database cannot rewrite these. Back this folder up

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("", include("intake.urls")),
     path("", include("ops.urls")),
+    # The public contact page (no sign-in, no cookie): intake/contact/.
+    path("", include("intake.contact.urls")),
     # The admin has no login page of its own: everyone signs in with a second factor.
     path(
         "admin/login/",

@@ -2,9 +2,10 @@
 
 Each app seeds its own rows in its own ``demo.py``; the order matters because each step builds
 on the rows of the one before: personas (accounts), then their case files and the referral of
-one case to InTransit (casework), deadlines on the new cases (deadlines), and last the
-referred case's dossier in review (evacuation), and two statistics releases over all of it
-(stats). Every step is idempotent.
+one case to InTransit (casework), deadlines on the new cases (deadlines), then the
+referred case's dossier in review (evacuation), two statistics releases over all of it
+(stats), and last two contact-page intakes, one answered (intake.contact). Every step is
+idempotent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from casework import demo as casework_demo
 from deadlines import demo as deadlines_demo
 from evacuation import demo as evacuation_demo
 from intake import demo as intake_demo
+from intake.contact import demo as contact_demo
 from stats import demo as stats_demo
 from vault.files import write_private
 
@@ -46,3 +48,8 @@ def seed(*, credentials: Path, cases: int, say: Callable[[str], None]) -> None:
     numbers = ", ".join(str(r.number) for r in releases) or "none new"
     say(f"Demo statistics releases: {numbers}.")
     say(f"Demo intakes: {intake_demo.seed_intakes()} new in Get Lost's triage queue.")
+    phrase = contact_demo.seed_contact_intakes()
+    say(
+        "Demo contact page: an intake waiting in Get Lost's triage queue, and one answered "
+        f"(read it at /contact/replies/ with the phrase: {phrase})."
+    )

@@ -535,6 +535,9 @@ ROWS.update(
         "dashboard": row("get", _url("dashboard"), MEMBER_PAGE),
         "healthz": row("get", _url("healthz"), {**MEMBER_PAGE, "anonymous": 200}),
         "set_language": row("post", _url("set_language"), EVERYONE_302),
+        # --- the public contact page (intake.contact): no sign-in, no cookie
+        "contact:form": row("get", _url("contact:form"), {**MEMBER_PAGE, "anonymous": 200}),
+        "contact:replies": row("get", _url("contact:replies"), {**MEMBER_PAGE, "anonymous": 200}),
         # --- accounts: sign-in, factors, sessions, invitations
         "accounts:login": row("get", _url("accounts:login"), {**EVERYONE_302, "anonymous": 200}),
         "accounts:logout": row("post", _url("accounts:logout"), EVERYONE_302),

@@ -27,6 +27,7 @@ def test_it_reports_each_step_and_gives_new_cases_deadlines_once(tmp_path):
         "Demo dossier",
         "Demo statistics releases",
         "Demo intakes",
+        "Demo contact page",
     ]
     assert said[1] == "Demo cases: 18 new, up to 6 per organisation."
     assert said[2] == "Demo dossier: In review."
@@ -35,9 +36,10 @@ def test_it_reports_each_step_and_gives_new_cases_deadlines_once(tmp_path):
     # Cases 1 and 6 of each of the three partner organisations.
     assert _due_today() == 6
     demo.seed(credentials=tmp_path / "demo.json", cases=6, say=said.append)
-    assert said[6] == "Demo cases: 0 new, up to 6 per organisation."
-    assert said[8] == "Demo statistics releases: none new."
-    assert said[9] == "Demo intakes: 0 new in Get Lost's triage queue."
+    assert said[7] == "Demo cases: 0 new, up to 6 per organisation."
+    assert said[9] == "Demo statistics releases: none new."
+    assert said[10] == "Demo intakes: 0 new in Get Lost's triage queue."
+    assert said[5] == said[11]  # the same phrase, the contact intakes seeded once
     assert _due_today() == 6
 
 
