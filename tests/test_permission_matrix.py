@@ -714,10 +714,13 @@ ROWS.update(
             {**_INTAKE_ACT, "admin": 200, "admin_glass": 200},
         ),
         "intake:reply": row("post", _url("intake:reply", _id("conversation")), CASE_CHANGE),
-        # Telegram's webhook: no sign-in; an unknown secret path is 404 for everyone (tests/
-        # intake/test_telegram.py covers the secret token's 403).
+        # Telegram's webhook: no sign-in; an unknown secret path is 404 (tests/intake/
+        # test_telegram.py covers the secret token's 403). A half-open or ended session is
+        # sent to sign in first, as on every page.
         "intake:telegram_webhook": row(
-            "post", _url("intake:telegram_webhook", "not-a-bot-path"), {p: 404 for p in PERSONAS}
+            "post",
+            _url("intake:telegram_webhook", "not-a-bot-path"),
+            {**{p: 404 for p in PERSONAS}, "password_only": 302, "frozen": 302},
         ),
     }
 )
