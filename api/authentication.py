@@ -20,6 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from accounts.models import User
 from accounts.selectors import membership_for
 from api import services
 from api.models import ApiToken, TokenKind
@@ -66,15 +67,17 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise _refuse(token, "organisation")
         django_request = request._request
         context.organisation_id.set(str(token.organisation_id))
-        if token.kind == TokenKind.INTAKE:
-            user = AnonymousUser()
-        else:
-            user = token.user
-            membership = membership_for(user=user, organisation_id=token.organisation_id)
-            if not user.is_active or user.is_frozen or membership is None:
+        user: User | AnonymousUser = AnonymousUser()
+        if token.kind == TokenKind.PERSONAL:
+            person = token.user
+            membership = person and membership_for(
+                user=person, organisation_id=token.organisation_id
+            )
+            if person is None or not person.is_active or person.is_frozen or not membership:
                 raise _refuse(token, "membership")
             django_request.membership = membership
             django_request.memberships = [membership]
+            user = person
         django_request.user = user
         django_request.api_token = token
         services.token_used(token=token, method=request.method, endpoint=_endpoint(request))

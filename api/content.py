@@ -4,6 +4,7 @@ selector, under the request's key scope."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from casework.models import Case
@@ -106,7 +107,7 @@ def _notes(case: Case, content: dict) -> dict:
     }
 
 
-SHAPES = {
+SHAPES: dict[str, Callable[[Case, dict], dict]] = {
     Section.IDENTITY: _identity,
     Section.CONTACT: _contact,
     Section.LOCATION: _location,

@@ -17,7 +17,7 @@ def receive_intake(
     language: str = "ru",
     urgent: bool = False,
 ) -> None:
-    from intake.services import channel_intake_receive
+    from intake.services import channel_intake_receive  # type: ignore[import-not-found]  # merged later
 
     channel_intake_receive(
         organisation=organisation,
