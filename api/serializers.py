@@ -218,3 +218,8 @@ class ReleaseDetailOut(ReleaseOut):
 
 class Detail(serializers.Serializer):
     detail = serializers.CharField()
+    errors = serializers.DictField(
+        required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Refused input: the messages per field (400 only).",
+    )

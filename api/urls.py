@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import pages
+from api.errors import not_found
 from api.views import cases, intake, work
 
 app_name = "api"
@@ -17,6 +19,12 @@ def endpoint(view_class):
     redirect of LoginRequiredMiddleware does not apply; SecondFactorRequiredMiddleware
     refuses a password-only session with JSON (``api_endpoint``)."""
     view = login_not_required(view_class.as_view())
+    view.api_endpoint = True
+    return view
+
+
+def endpoint_function(function):
+    view = login_not_required(csrf_exempt(function))
     view.api_endpoint = True
     return view
 
@@ -50,6 +58,8 @@ urlpatterns = [
         endpoint(work.ReleaseDetail),
         name="release",
     ),
+    # Anything else under /api/v1/: a JSON 404 (not the HTML page).
+    re_path(r"^api/v1/", endpoint_function(not_found), name="not_found"),
     # The schema and its documentation page are public: they describe the API, not its data.
     path(
         "api/schema/",

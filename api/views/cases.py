@@ -44,7 +44,7 @@ class CaseList(APIView):
     )
     def get(self, request, version):
         membership = case_membership(request)
-        query = CaseFilter(data=request.query_params)
+        query = CaseFilter(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         cases = selectors.case_listing(
             user=request.user,

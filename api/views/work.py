@@ -33,7 +33,7 @@ class PageQuery(serializers.Serializer):
 
 
 def _page(view: APIView, request, items: list, item: type[serializers.Serializer]) -> Response:
-    query = PageQuery(data=request.query_params)
+    query = PageQuery(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     pages = Pages()
     page = pages.paginate_queryset(items, request, view=view)

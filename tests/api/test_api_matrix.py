@@ -150,6 +150,11 @@ API_ROWS: dict[str, ApiRow] = {
     ),
     "api:releases": ApiRow("get", api("releases"), STATS),
     "api:release": ApiRow("get", api("release", 1), STATS),
+    "api:not_found": ApiRow(
+        "get",
+        lambda w: "/api/v1/nothing/here",
+        {**{p: 404 for p in API_PERSONAS}, "password_only": 403, "frozen": 302},
+    ),
     "api:schema": ApiRow("get", url("schema"), PUBLIC),
     "api:docs": ApiRow("get", url("docs"), PUBLIC),
     "api:personal_tokens": ApiRow("get", url("personal_tokens"), page(200)),
