@@ -19,6 +19,7 @@ APPS = (
     "evacuation",
     "stats",
     "ops",
+    "api",
     "config",
 )
 
