@@ -33,6 +33,13 @@ NAVIGATION: tuple[NavEntry, ...] = (
         frozenset({Role.CASEWORKER, Role.ORG_ADMIN}),
         also=("casework:case_create", "casework:case_search", "casework:case_detail"),
     ),
+    # Intakes from the channels (Telegram, contact page, API); the layout shows their count.
+    NavEntry(
+        "intake:queue",
+        _("Triage"),
+        frozenset({Role.CASEWORKER, Role.ORG_ADMIN}),
+        also=("intake:take_on", "intake:merge", "intake:discard"),
+    ),
     NavEntry(
         "evacuation:my_dossiers",
         _("Dossiers"),

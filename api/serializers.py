@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from casework.models import IntakeChannel, LegalCategory, RiskLevel, ServiceCategory, Status
+from casework.models import (
+    IntakeChannel,
+    Language,
+    LegalCategory,
+    RiskLevel,
+    ServiceCategory,
+    Status,
+)
 from casework.sections import Section
 
 # --- Intake (intake tokens) ---------------------------------------------------------------------
@@ -24,8 +31,15 @@ class IntakeIn(serializers.Serializer):
         help_text="How to reach the person (a Telegram or Signal handle, a phone number): "
         "stored sealed in the case's contact section.",
     )
-    language = serializers.ChoiceField(choices=["ru", "uk", "en", "de", "fr"], default="ru")
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.RUSSIAN)
     urgent = serializers.BooleanField(default=False)
+    sender = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Your own opaque id for the person (e.g. your ticket number), never a name: "
+        "later intakes with the same id join the same conversation. Kept only as a keyed hash.",
+    )
 
 
 class IntakeOut(serializers.Serializer):

@@ -99,6 +99,20 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("testimony.screened", _("Testimony screened")),
         ),
     ),
+    ActionGroup(
+        "intake",
+        _("Intake channels"),
+        (
+            ("intake.received", _("Message received through a channel")),
+            ("intake.edited", _("Received message edited by the sender")),
+            ("intake.replied", _("Reply written")),
+            ("intake.reply_sent", _("Reply sent")),
+            ("intake.reply_failed", _("Reply could not be sent")),
+            ("intake.taken_on", _("Intake taken on")),
+            ("intake.merged", _("Intake merged into a case")),
+            ("intake.discarded", _("Intake discarded")),
+        ),
+    ),
     ActionGroup("note", _("Notes"), (("note.added", _("Note written")),)),
     ActionGroup(
         "document",
@@ -294,6 +308,7 @@ DATA_LABELS: dict[str, str | Promise] = {
     "head_seq": _("Events"),
     "first_bad_seq": _("First bad event"),
     "endpoint": _("API endpoint"),
+    "merged_case": _("Other case"),
 }
 
 

@@ -82,6 +82,8 @@ DATA_KEYS = frozenset(
         "first_bad_seq",
         # The API route a token was used on (a URL name, never the path or its parameters).
         "endpoint",
+        # The other case of an intake merged into a case (an id).
+        "merged_case",
     }
 )
 MAX_VALUE_LENGTH = 64

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "deadlines",
     "evacuation",
     "stats",
+    "intake",
     "ops",
     "rest_framework",
     "drf_spectacular",
@@ -406,6 +407,11 @@ WAYPOINT_EMAIL_MAX_RETRIES = env_int("WAYPOINT_EMAIL_MAX_RETRIES", 12)
 # A digest queued this long ago and still unsent is queued again by the next scan (the
 # delivery itself is idempotent: a sent row is never sent twice).
 WAYPOINT_EMAIL_REQUEUE_AFTER = env_int("WAYPOINT_EMAIL_REQUEUE_AFTER", 2 * 3600)
+# Replies to people who wrote through a channel (intake.tasks): retries wait BASE, 2*BASE …
+# seconds, capped at MAX; after MAX_RETRIES the reply is marked failed on the case page.
+WAYPOINT_INTAKE_RETRY_BASE = env_int("WAYPOINT_INTAKE_RETRY_BASE", 10)
+WAYPOINT_INTAKE_RETRY_MAX = env_int("WAYPOINT_INTAKE_RETRY_MAX", 1800)
+WAYPOINT_INTAKE_MAX_RETRIES = env_int("WAYPOINT_INTAKE_MAX_RETRIES", 8)
 
 # --- REST API (api/): JSON only, deny by default, versioned in the URL ------------------------
 # Every view names its own permission; a view that forgets refuses everyone. No browsable API

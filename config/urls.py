@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("deadlines.urls")),
     path("", include("evacuation.urls")),
     path("", include("stats.urls")),
+    path("", include("intake.urls")),
     path("", include("ops.urls")),
     path("", include("api.urls")),
     # The admin has no login page of its own: everyone signs in with a second factor.

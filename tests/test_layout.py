@@ -11,7 +11,18 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("vault", "audit", "accounts", "casework", "deadlines", "evacuation", "stats", "ops", "api")
+APPS = (
+    "vault",
+    "audit",
+    "accounts",
+    "casework",
+    "deadlines",
+    "evacuation",
+    "stats",
+    "intake",
+    "ops",
+    "api",
+)
 MODULE_LINES = 400
 FUNCTION_LINES = 50
 

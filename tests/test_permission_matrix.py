@@ -75,6 +75,8 @@ from deadlines import services as deadline_services
 from deadlines.models import DeadlineKind
 from evacuation import services as evacuation
 from evacuation.models import DossierRequirement, Route
+from intake import services as intake_services
+from intake.models import Conversation
 from tests.conftest import sign_in
 
 PERSONAS = (
@@ -329,7 +331,24 @@ def build_world(make_member) -> World:
         kind=DeadlineKind.objects.get(code="dublin_transfer"),
         due_date=timezone.now().date() + timedelta(days=180),
     ).pk
+    _intake(case, ids)
     return World(case=case, other_case=other_case, foreign_case=foreign_case, users=u, ids=ids)
+
+
+def _intake(case: Case, ids: dict) -> None:
+    """A Telegram intake waiting in Get Lost's triage queue, and a contact-page conversation
+    on the shared case (for its reply box)."""
+    org = case.organisation
+    sender = intake_services.sender_index(
+        organisation_id=org.pk, channel=IntakeChannel.TELEGRAM_BOT, sender="9001"
+    )
+    waiting = intake_services.channel_intake_receive(
+        organisation=org, channel=IntakeChannel.TELEGRAM_BOT, sender_index=sender, text="Hello"
+    )
+    ids["intake_ref"] = waiting.case.reference
+    ids["conversation"] = Conversation.objects.create(
+        organisation=org, case=case, channel=IntakeChannel.CONTACT_PAGE
+    ).pk
 
 
 # --- Expected statuses: profiles --------------------------------------------------------------
@@ -676,6 +695,22 @@ ROWS.update(
             lambda w: reverse("stats:table_csv", args=[1, "requests", "2026"]),
             {**STATS_PAGE, "coordinator": 404, "admin": 404, "admin_glass": 404},
         ),
+    }
+)
+
+# The triage queue: caseworkers take intakes on and merge them; they and org admins discard.
+_INTAKE_ACT = _profile(403, outsider=404, caseworker=200, assigned=200)
+ROWS.update(
+    {
+        "intake:queue": row("get", _url("intake:queue"), ORG_CASES),
+        "intake:take_on": row("get", _url("intake:take_on", _id("intake_ref")), _INTAKE_ACT),
+        "intake:merge": row("get", _url("intake:merge", _id("intake_ref")), _INTAKE_ACT),
+        "intake:discard": row(
+            "get",
+            _url("intake:discard", _id("intake_ref")),
+            {**_INTAKE_ACT, "admin": 200, "admin_glass": 200},
+        ),
+        "intake:reply": row("post", _url("intake:reply", _id("conversation")), CASE_CHANGE),
     }
 )
 

@@ -22,6 +22,8 @@ class IntakeChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PARTNER_REFERRAL = "partner_referral", _("Partner referral")
     RELATIVE = "relative", _("Request by a relative (client must confirm consent)")
+    CONTACT_PAGE = "contact_page", _("Contact page")
+    API = "api", _("Partner tool (API)")
 
 
 class LegalCategory(models.TextChoices):
@@ -33,6 +35,8 @@ class LegalCategory(models.TextChoices):
     # Their own category (not "deserter"): Ukrainians forced into the Russian army in the
     # occupied territories face other law and other routes.
     OCCUPIED_UKRAINE = "occupied_ukraine", _("Resident of occupied Ukraine, forcibly mobilised")
+    # A channel intake (Telegram, the contact page, the API) before a caseworker takes it on.
+    UNKNOWN = "unknown", _("Not yet known")
 
 
 class ServiceCategory(models.TextChoices):
@@ -46,6 +50,7 @@ class ServiceCategory(models.TextChoices):
     SECURITY_SERVICE = "security_service", _("Security service")
     PRISONER_RECRUIT = "prisoner_recruit", _("Prisoner recruit")
     OCCUPIED_UKRAINE = "occupied_ukraine", _("Resident of occupied Ukraine, forcibly mobilised")
+    UNKNOWN = "unknown", _("Not yet known")
 
 
 class Status(models.TextChoices):

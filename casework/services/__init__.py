@@ -90,6 +90,20 @@ from casework.services.intake import (
     case_intake,
 )
 from casework.services.people import location_update, person_update_contact, person_update_identity
+from casework.services.received import (
+    ERR_CATEGORY_UNKNOWN,
+    ERR_MERGE_SAME,
+    ERR_MERGE_TARGET,
+    ERR_NOT_AT_INTAKE,
+    ERR_TAKE_CASEWORKER,
+    case_discard_intake,
+    case_merge_intake,
+    case_receive,
+    case_receive_contact,
+    case_receive_document,
+    case_take_on,
+    merge_check,
+)
 from casework.services.records import (
     ERR_EMPTY_TEXT,
     case_viewed,
@@ -118,6 +132,18 @@ from casework.services.status import (
 )
 
 __all__ = [
+    "ERR_CATEGORY_UNKNOWN",
+    "ERR_MERGE_SAME",
+    "ERR_MERGE_TARGET",
+    "ERR_NOT_AT_INTAKE",
+    "ERR_TAKE_CASEWORKER",
+    "case_discard_intake",
+    "case_merge_intake",
+    "case_receive",
+    "case_receive_contact",
+    "case_receive_document",
+    "case_take_on",
+    "merge_check",
     "IntakeDocument",
     "IntakeLocation",
     "IntakeStatement",

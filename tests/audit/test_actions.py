@@ -18,6 +18,7 @@ APPS = (
     "deadlines",
     "evacuation",
     "stats",
+    "intake",
     "ops",
     "api",
     "config",
