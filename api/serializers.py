@@ -18,13 +18,42 @@ from casework.sections import Section
 # --- Intake (intake tokens) ---------------------------------------------------------------------
 
 
+class StrictCharField(serializers.CharField):
+    """Text as JSON text only: a number or a list is refused, not turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false only (not 0, 1, "yes")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictRegexField(serializers.RegexField):
+    """A RegexField (its pattern in the schema) taking JSON text only."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class IntakeIn(serializers.Serializer):
-    text = serializers.CharField(
+    # Something besides spaces (the pattern says so in the schema too).
+    text = StrictRegexField(
+        r"\S",
         min_length=1,
         max_length=10000,
         help_text="What the person wrote: stored sealed in the case's testimony section.",
     )
-    contact = serializers.CharField(
+    contact = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=200,
@@ -32,8 +61,8 @@ class IntakeIn(serializers.Serializer):
         "stored sealed in the case's contact section.",
     )
     language = serializers.ChoiceField(choices=Language.choices, default=Language.RUSSIAN)
-    urgent = serializers.BooleanField(default=False)
-    sender = serializers.CharField(
+    urgent = StrictBooleanField(default=False)
+    sender = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=64,

@@ -34,7 +34,7 @@ from stats.models import Release
 from tests.api.conftest import MARKER
 from tests.conftest import sign_in
 
-EXAMPLES = 12
+EXAMPLES = 10
 
 
 def test_the_schema_validates(tmp_path):
