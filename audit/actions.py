@@ -259,7 +259,6 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("api.token.revoked", _("API token revoked")),
             ("api.token.used", _("API token used")),
             ("api.token.refused", _("API token refused")),
-            ("api.intake.received", _("Intake received through the API")),
         ),
     ),
 )
