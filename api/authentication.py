@@ -22,9 +22,9 @@ from rest_framework import authentication, exceptions
 
 from accounts.models import User
 from accounts.selectors import membership_for
-from api import services
+from api import services, tokens
 from api.models import ApiToken, TokenKind
-from api.selectors import token_by_text
+from api.selectors import token_by_key
 from audit import context
 
 ERR_TOKEN = _("The token is not valid, has expired or was revoked.")
@@ -55,10 +55,13 @@ class TokenAuthentication(authentication.BaseAuthentication):
         scheme, _sep, text = header.partition(" ")
         if scheme.lower() != "bearer" or not text.strip():
             raise exceptions.AuthenticationFailed(ERR_HEADER)
-        found = token_by_text(text)
-        if found is None:
+        parsed = tokens.parse(text)
+        token = token_by_key(parsed) if parsed is not None else None
+        if parsed is None or token is None:
             raise _refuse(None, "unknown")
-        _parsed, token = found
+        if not tokens.matches(parsed, token.digest):
+            # A real key id with a wrong secret: worth a line in the log (a guess, a mangled copy).
+            raise _refuse(token, "secret")
         if token.revoked_at is not None:
             raise _refuse(token, "revoked")
         if not token.is_live():

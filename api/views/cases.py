@@ -25,6 +25,7 @@ REFUSED = {
     401: OpenApiResponse(out.Detail, description="No valid credentials."),
     403: OpenApiResponse(out.Detail, description="Not open to the caller."),
     404: OpenApiResponse(out.Detail, description="Not found, or outside the caller's reach."),
+    429: OpenApiResponse(out.Detail, description="Too many requests with this credential."),
 }
 
 

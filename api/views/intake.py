@@ -26,6 +26,7 @@ class IntakeCreate(APIView):
             400: OpenApiResponse(out.Detail, description="Refused input; nothing was stored."),
             401: OpenApiResponse(out.Detail, description="No valid credentials."),
             403: OpenApiResponse(out.Detail, description="Not an intake token."),
+            429: OpenApiResponse(out.Detail, description="Too many requests with this token."),
         },
     )
     def post(self, request, version):

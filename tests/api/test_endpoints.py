@@ -153,6 +153,7 @@ def test_a_tampered_secret_opens_nothing(client, case_getlost, personal_token):
     text = personal_token(case_getlost.assigned_caseworkers.get())
     tampered = text[:-1] + ("A" if text[-1] != "A" else "B")
     assert client.get(cases_url(), **bearer(tampered)).status_code == 401
+    assert AuditEvent.objects.get(action="api.token.refused").data["reason"] == "secret"
     assert client.get(cases_url(), HTTP_AUTHORIZATION="Token x").status_code == 401
     assert client.get(cases_url()).status_code == 401
 
@@ -200,3 +201,32 @@ def test_a_token_reaches_only_its_own_organisation(client, case_getlost, make_me
     assert Organisation.objects.count() == 2
     assert client.get(cases_url(), **bearer(text)).json()["count"] == 0
     assert client.get(case_url(case_getlost), **bearer(text)).status_code == 404
+
+
+def test_an_intake_lands_in_the_triage_queue_and_a_partner_id_joins_later_ones(
+    client, admin_getlost, intake_token, reference_data
+):
+    from casework.models import Case
+    from intake.models import Conversation
+
+    token = intake_token(admin_getlost)
+    url = reverse("api:intakes", args=["v1"])
+
+    def send(**body):
+        return client.post(url, body, content_type="application/json", **bearer(token))
+
+    assert send(text=f"First {MARKER}", sender="T-1", urgent=True).status_code == 201
+    assert send(text="Second message", sender="T-1").status_code == 201
+    assert send(text="Someone else").status_code == 201
+    cases = Case.objects.filter(intake_channel="api")
+    assert cases.count() == 2
+    assert Conversation.objects.count() == 2
+    assert all(case.status == "intake" for case in cases)
+    assert not Case.assigned_caseworkers.through.objects.filter(case__in=cases).exists()
+    refused = send(text="   ")
+    assert refused.status_code == 400
+    assert set(refused.json()["errors"]) == {"text"}
+    assert send(text=7).status_code == 400
+    assert cases.count() == 2
+    # Nothing the person wrote is in clear in the audit log.
+    assert not any(MARKER in str(e.data) for e in AuditEvent.objects.all())
