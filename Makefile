@@ -102,6 +102,8 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(MANAGE) makemigrations --check --dry-run
+	@# The API's OpenAPI schema validates, without a single generator warning.
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 
 # Production settings with throwaway secrets in a temporary directory: proves that a correctly
 # configured production deployment passes `check --deploy` without a single warning.

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -59,6 +60,7 @@ class TrustedProxyMiddleware:
 
 
 SESSION_EXPIRED = _("Your session has ended. Please sign in again.")
+SECOND_FACTOR_FIRST = _("Sign in with your second factor first: a password alone opens nothing.")
 SEEN_WRITE_INTERVAL = 60  # seconds: refresh the idle clock at most once a minute
 
 
@@ -155,6 +157,9 @@ class SecondFactorRequiredMiddleware:
             allowed, step = self.WHEN_NOT_ENROLLED, "accounts:enrol"
         if name in allowed:
             return None
+        if getattr(view_func, "api_endpoint", False):
+            # An API client cannot follow a redirect to a sign-in page: refuse in JSON.
+            return JsonResponse({"detail": str(SECOND_FACTOR_FIRST)}, status=403)
         url = reverse(step)
         if step == "accounts:verify" and request.method == "GET" and name not in self.NO_RETURN:
             # Come back here once the second factor is done (verify checks it is safe).

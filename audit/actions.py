@@ -258,6 +258,16 @@ GROUPS: tuple[ActionGroup, ...] = (
             ("backup.drill.failed", _("Restore drill failed")),
         ),
     ),
+    ActionGroup(
+        "api",
+        _("API"),
+        (
+            ("api.token.created", _("API token made")),
+            ("api.token.revoked", _("API token revoked")),
+            ("api.token.used", _("API token used")),
+            ("api.token.refused", _("API token refused")),
+        ),
+    ),
 )
 
 ACTION_LABELS: dict[str, str | Promise] = {
@@ -275,6 +285,7 @@ OBJECT_LABELS: dict[str, str | Promise] = {
     "django_otp_webauthn.webauthncredential": _("Passkey"),
     "casework.case": _("Case"),
     "evacuation.dossier": _("Dossier"),
+    "api.apitoken": _("API token"),
 }
 
 DATA_LABELS: dict[str, str | Promise] = {
@@ -302,6 +313,7 @@ DATA_LABELS: dict[str, str | Promise] = {
     "key_id": _("Key"),
     "head_seq": _("Events"),
     "first_bad_seq": _("First bad event"),
+    "endpoint": _("API endpoint"),
     "merged_case": _("Other case"),
 }
 

@@ -80,6 +80,8 @@ DATA_KEYS = frozenset(
         "head_seq",
         # Where a chain verification found the first broken link (a number).
         "first_bad_seq",
+        # The API route a token was used on (a URL name, never the path or its parameters).
+        "endpoint",
         # The other case of an intake merged into a case (an id).
         "merged_case",
     }

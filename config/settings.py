@@ -108,6 +108,10 @@ INSTALLED_APPS = [
     "stats",
     "intake",
     "ops",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -435,6 +439,57 @@ WAYPOINT_INTAKE_MAX_RETRIES = env_int("WAYPOINT_INTAKE_MAX_RETRIES", 8)
 # The Telegram Bot API (tests point it at a local server). Bot tokens come from the
 # environment per organisation: WAYPOINT_TELEGRAM_TOKEN_<SLUG> or …_FILE (intake.telegram).
 WAYPOINT_TELEGRAM_API_URL = env_str("WAYPOINT_TELEGRAM_API_URL", "https://api.telegram.org")
+
+# --- REST API (api/): JSON only, deny by default, versioned in the URL ------------------------
+# Every view names its own permission; a view that forgets refuses everyone. No browsable API
+# (its HTML pages would need inline scripts and forms outside the CSP): JSON in, JSON out.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.DenyAll"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CredentialRateThrottle"],
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per hour per credential (a token, or a signed-in person's browser session), counted
+# in the default cache (Redis when REDIS_URL is set, so every web node shares the count).
+WAYPOINT_API_RATE_PERSONAL = env_int("WAYPOINT_API_RATE_PERSONAL", 1200)
+WAYPOINT_API_RATE_INTAKE = env_int("WAYPOINT_API_RATE_INTAKE", 120)
+WAYPOINT_API_RATE_SESSION = env_int("WAYPOINT_API_RATE_SESSION", 1200)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Waypoint API",
+    "DESCRIPTION": (
+        "Case files on the same selectors, services, keys and audit log as the pages. "
+        "Authenticate with `Authorization: Bearer <token>`: a personal access token (your own "
+        "rights in one organisation, at most 30 days) or an organisation intake token (creates "
+        "intakes, reads nothing). Every use of a token is audited."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files from drf-spectacular-sidecar (vendored: no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.Status.choices",
+        "SectionEnum": "casework.sections.Section.choices",
+        "IntakeStatusEnum": [("received", "received")],
+    },
+    "SERVE_AUTHENTICATION": [],
+}
 
 # --- Logging: no personal data; request ids only ------------------------------------------
 LOGGING = {

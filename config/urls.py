@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     # The public contact page (no sign-in, no cookie): intake/contact/.
     path("", include("intake.contact.urls")),
+    path("", include("api.urls")),
     # The admin has no login page of its own: everyone signs in with a second factor.
     path(
         "admin/login/",

@@ -21,6 +21,7 @@ APPS = (
     "stats",
     "intake",
     "ops",
+    "api",
 )
 MODULE_LINES = 400
 FUNCTION_LINES = 50

@@ -39,6 +39,7 @@ from django_otp_webauthn.views import (
 from accounts.forms.auth import TOTPEnrolForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import TOTPDevice
+from accounts.panels import panels_for
 from accounts.security import (
     SESSION_FRESH_BACKUP_CODES,
     SESSION_PENDING_TOTP,
@@ -97,6 +98,7 @@ def security(request: AuthenticatedHttpRequest) -> HttpResponse:
         "can_change": has_recent_second_factor(request),
         "reauth_url": reauth_url(reverse("accounts:security")),
         "current_device_id": getattr(user.otp_device, "persistent_id", ""),
+        "panels": panels_for("security", request),
     }
     return render(request, "accounts/security.html", context)
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms.org import InviteForm, MemberRoleForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
+from accounts.panels import panels_for
 from accounts.security import require_recent_second_factor
 from accounts.selectors import (
     invitation_for_admin,
@@ -51,6 +52,7 @@ def members(request: AuthenticatedHttpRequest, *, membership: Membership) -> Htt
             "organisation": organisation,
             "members": list(members_of(organisation=organisation)),
             "invitations": list(pending_invitations(organisation=organisation)),
+            "panels": panels_for("org_admin", request),
         },
     )
 

@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from accounts.middleware import SECOND_FACTOR_FIRST
 from tests.conftest import sign_in
 from tests.factories import UserFactory
 
@@ -134,6 +135,15 @@ def _resign_if_needed(client: Client, user) -> None:
         sign_in(client, user, verified=False)
 
 
+def _refused_in_json(response) -> bool:
+    """An API endpoint cannot send a client to a sign-in page: it refuses with a JSON 403."""
+    return (
+        response.status_code == 403
+        and response.get("Content-Type") == "application/json"
+        and response.json() == {"detail": str(SECOND_FACTOR_FIRST)}
+    )
+
+
 def _walk_as(client: Client, user, step: str) -> set[str]:
     """Requests every URL with GET and POST; returns the keys of the URLs that answered with
     anything but a block (a redirect to ``step``, a 404 or a 405)."""
@@ -146,8 +156,10 @@ def _walk_as(client: Client, user, step: str) -> set[str]:
             _resign_if_needed(client, user)
             response = getattr(client, method)(path)
             location = response.get("Location", "")
-            blocked = response.status_code in (404, 405) or (
-                response.status_code == 302 and urlsplit(location).path == step_path
+            blocked = (
+                response.status_code in (404, 405)
+                or (response.status_code == 302 and urlsplit(location).path == step_path)
+                or _refused_in_json(response)
             )
             responses.setdefault(key, []).append((method, response.status_code, location))
             if not blocked:

@@ -20,6 +20,7 @@ APPS = (
     "stats",
     "intake",
     "ops",
+    "api",
     "config",
 )
 
