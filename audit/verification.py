@@ -43,8 +43,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 import vault
+from audit.appending import flush_to_disk
 from audit.models import AuditEvent
-from audit.services import CANONICAL_ENCODER, GENESIS, flush_to_disk, format_time, record
+from audit.services import CANONICAL_ENCODER, GENESIS, format_time, record
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from django.db.utils import DataError
 from django.test.utils import CaptureQueriesContext
 
 from audit import context
+from audit.appending import FLUSH_SQL
 from audit.models import AuditEvent
-from audit.services import FLUSH_SQL, deferred, record
+from audit.services import deferred, record
 from audit.verification import verify_chain
 from tests.conftest import require_service
 

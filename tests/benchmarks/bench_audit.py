@@ -56,7 +56,7 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def legacy_append(pending):
+def legacy_append(pending, *, encode=None):
     """The append path before this change, for the "before" figures: the SQL function in the
     connection's autocommit, so the chain lock is held while the commit waits for the disk."""
     from django.db import connection
@@ -96,8 +96,8 @@ def use_path(path: str) -> None:
     from audit import services
 
     if CURRENT_APPEND is None:
-        CURRENT_APPEND = services._append_postgresql
-    services._append_postgresql = legacy_append if path == "before" else CURRENT_APPEND
+        CURRENT_APPEND = services.append_postgresql
+    services.append_postgresql = legacy_append if path == "before" else CURRENT_APPEND
 
 
 def _reader(user_pk, reference: str, path: str, stop, done, ready) -> None:
