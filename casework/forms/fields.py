@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,29 @@ class LimitedForm(forms.Form):
             else:
                 continue
             field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
+
+    def focus_order(self) -> list[str]:
+        """The fields' names in the order the page shows them."""
+        return list(self.fields)
+
+    def add_error(self, field: str | None, error: ValidationError | str) -> None:
+        super().add_error(field, error)
+        errors = self._errors or {}
+        # The page comes back with the cursor on the first field to correct: a keyboard or
+        # screen-reader user lands on it and hears its error (Django ties the error to the
+        # field with aria-describedby and aria-invalid).
+        first = next(
+            (
+                name
+                for name in self.focus_order()
+                if name in errors and not self.fields[name].widget.is_hidden
+            ),
+            None,
+        )
+        if first is not None:
+            for each in self.fields.values():
+                each.widget.attrs.pop("autofocus", None)
+            self.fields[first].widget.attrs["autofocus"] = True
 
 
 def text_field(label, limit: int, *, rows: int = 3, required: bool = False, **kwargs):
