@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -64,9 +63,9 @@ class LimitedForm(forms.Form):
         """The fields' names in the order the page shows them."""
         return list(self.fields)
 
-    def add_error(self, field: str | None, error: ValidationError | str) -> None:
+    def add_error(self, field: Any, error: Any) -> None:
         super().add_error(field, error)
-        errors = self._errors or {}
+        errors = self.errors  # set by now: add_error runs during or after cleaning
         # The page comes back with the cursor on the first field to correct: a keyboard or
         # screen-reader user lands on it and hears its error (Django ties the error to the
         # field with aria-describedby and aria-invalid).
