@@ -59,6 +59,29 @@ class LimitedForm(forms.Form):
                 continue
             field.help_text = format_lazy("{} {}", field.help_text, stated).strip()
 
+    def focus_order(self) -> list[str]:
+        """The fields' names in the order the page shows them."""
+        return list(self.fields)
+
+    def add_error(self, field: Any, error: Any) -> None:
+        super().add_error(field, error)
+        errors = self.errors  # set by now: add_error runs during or after cleaning
+        # The page comes back with the cursor on the first field to correct: a keyboard or
+        # screen-reader user lands on it and hears its error (Django ties the error to the
+        # field with aria-describedby and aria-invalid).
+        first = next(
+            (
+                name
+                for name in self.focus_order()
+                if name in errors and not self.fields[name].widget.is_hidden
+            ),
+            None,
+        )
+        if first is not None:
+            for each in self.fields.values():
+                each.widget.attrs.pop("autofocus", None)
+            self.fields[first].widget.attrs["autofocus"] = True
+
 
 def text_field(label, limit: int, *, rows: int = 3, required: bool = False, **kwargs):
     """A text area of at most ``limit`` characters (the form states the limit)."""

@@ -86,6 +86,9 @@ class IntakeForm(CaseCreateForm):
                 self.add_error(f"document_type_{slot}", ERR_DOCUMENT_WITHOUT_TYPE)
         return data
 
+    def focus_order(self) -> list[str]:
+        return [field.name for _key, _legend, fields in self.sections() for field in fields]
+
     def sections(self) -> list[tuple[str, Any, list]]:
         """(id, legend, bound fields) of each fieldset, in order."""
         names = {

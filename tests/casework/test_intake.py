@@ -4,6 +4,7 @@ shows its message on its field and leaves nothing behind (no row, no audit event
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -150,3 +151,20 @@ def test_the_page_groups_the_parts_and_starts_on_the_pseudonym(client, caseworke
         assert f'<fieldset id="intake-{part}">' in body
     assert 'enctype="multipart/form-data"' in body
     assert 'name="pseudonym"' in body and "autofocus" in body
+
+
+def test_a_refused_intake_starts_on_the_first_field_to_correct(client, caseworker):
+    """The cursor goes to the first field with an error in the page's order (the document
+    slot after the location), which names its error; the pseudonym loses its autofocus."""
+    data = shell(region="Almaty", file_1=SimpleUploadedFile("IMG.jpg", jpeg(), "image/jpeg"))
+    response = client.post(URL, data)
+    form = response.context["form"]
+    assert set(form.errors) == {"country", "document_type_1"}
+    body = response.content.decode()
+    assert body.count("autofocus") == 1
+    country = re.search(r'<select name="country"[^>]*>', body)
+    assert country is not None
+    assert "autofocus" in country.group(0)
+    assert 'aria-invalid="true"' in country.group(0)
+    assert 'aria-describedby="id_country_error"' in country.group(0)
+    assert 'id="id_country_error"' in body
