@@ -227,7 +227,9 @@ class PreferredLanguageMiddleware:
         user = request.user
         if not user.is_authenticated:
             return None
-        chosen = None if user.is_verified() else request.session.get(SESSION_LANGUAGE)
+        # Just signed in by this request: OTPMiddleware has not given it is_verified yet.
+        verified = getattr(user, "is_verified", None)
+        chosen = None if verified and verified() else request.session.get(SESSION_LANGUAGE)
         for language in (chosen, user.preferred_language):
             if language_supported(language):
                 return language
