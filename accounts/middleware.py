@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
-from accounts.security import SESSION_ORG, SESSION_SEEN, SESSION_STARTED
+from accounts.security import SESSION_LANGUAGE, SESSION_ORG, SESSION_SEEN, SESSION_STARTED
 from accounts.selectors import choose_active, memberships_of
 from accounts.services.language import language_supported
 from audit import context
@@ -204,16 +204,15 @@ class PreferredLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and language_supported(user.preferred_language):
-            translation.activate(user.preferred_language)
-            request.LANGUAGE_CODE = user.preferred_language
+        language = self._language(request)
+        if language is not None:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        # Read again: this request may have signed someone in, or changed the account's language.
-        user = request.user
-        language = user.preferred_language if user.is_authenticated else None
+        # Again: this request may have signed someone in, or changed the language.
+        language = self._language(request)
         cookie = settings.LANGUAGE_COOKIE_NAME
-        if language_supported(language) and request.COOKIES.get(cookie) != language:
+        if language is not None and request.COOKIES.get(cookie) != language:
             response.set_cookie(
                 cookie,
                 language,
@@ -225,6 +224,21 @@ class PreferredLanguageMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+    @staticmethod
+    def _language(request) -> str | None:
+        """The account's language; before the second factor, the one chosen with the
+        switcher in this session, if any (a password alone changes nothing stored)."""
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        # Just signed in by this request: OTPMiddleware has not given it is_verified yet.
+        verified = getattr(user, "is_verified", None)
+        chosen = None if verified and verified() else request.session.get(SESSION_LANGUAGE)
+        for language in (chosen, user.preferred_language):
+            if language_supported(language):
+                return language
+        return None
 
 
 class NoStoreMiddleware:

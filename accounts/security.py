@@ -24,6 +24,8 @@ SESSION_STARTED = "wp_started"
 SESSION_SEEN = "wp_seen"
 SESSION_2FA_AT = "wp_2fa_at"
 SESSION_ORG = "wp_org"
+# The language chosen with the switcher before the second factor (the account keeps its own).
+SESSION_LANGUAGE = "wp_language"
 # Values sealed with the vault (see seal_in_session): a TOTP seed waiting for its first code,
 # and freshly made backup codes waiting to be shown once.
 SESSION_PENDING_TOTP = "wp_pending_totp"

@@ -39,16 +39,16 @@ def other_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-def translated(obj: Any, field: str, language: str | None = None) -> str:
+def translated(obj: Any, field: str, language: str | None = None, *, default: object = None) -> str:
     """``obj.<field>`` in ``language`` (the active one by default): its translation when one is
-    stored, else the source text. No query."""
+    stored, else ``default`` (a catalogue's label), else the source text. No query."""
     language = language or current_language()
-    source = getattr(obj, field) or ""
+    fallback = str(default) if default is not None else getattr(obj, field) or ""
     if language == settings.LANGUAGE_CODE:
-        return source
+        return fallback
     values = getattr(obj, field + SUFFIX, None)
     text = values.get(language) if isinstance(values, dict) else None
-    return text if isinstance(text, str) and text.strip() else source
+    return text if isinstance(text, str) and text.strip() else fallback
 
 
 @lru_cache(maxsize=16)

@@ -84,16 +84,9 @@ class DeadlineKind(models.Model):
         verbose_name_plural = _("deadline kinds")
 
     def __str__(self) -> str:
-        return str(self.label)
+        return translated(self, "name", default=KIND_LABELS.get(self.code, self.name))
 
-    @property
-    def label(self):
-        """The name in the active language: its stored translation; else, for a seeded kind,
-        the catalogue's; else the name."""
-        text = translated(self, "name")
-        if text != self.name:
-            return text
-        return KIND_LABELS.get(self.code, self.name)
+    label = property(__str__)  # the name in the active language
 
     def offsets(self) -> list[int]:
         """The offsets as sorted, distinct, non-negative days (bad admin input dropped)."""

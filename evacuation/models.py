@@ -122,19 +122,11 @@ class Route(models.Model):
         verbose_name_plural = _("routes")
 
     def __str__(self) -> str:
-        return self.label
-
-    @property
-    def label(self) -> str:
-        """The name in the active language: its stored translation; else, for a seeded route
-        an admin has not renamed, the catalogue's; else the name."""
-        text = translated(self, "name")
-        if text != self.name:
-            return text
+        # Its stored translation; else, for a seeded route not renamed, the catalogue's label.
         label = VisaRoute(self.code).label if self.code in VisaRoute.values else None
         with translation.override("en"):
             seeded = label is not None and self.name == str(label)
-        return str(label) if seeded else self.name
+        return translated(self, "name", default=str(label) if seeded else None)
 
 
 class Decision(models.TextChoices):

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts.http import OTPHttpRequest
-from accounts.services.language import user_set_language
+from accounts.security import SESSION_LANGUAGE
+from accounts.services.language import language_supported, user_set_language
 
 
 @login_not_required
@@ -19,6 +20,9 @@ def language_set(request: OTPHttpRequest) -> HttpResponse:
     second factor changes the account's language: a password alone changes nothing stored."""
     response = set_language(request)
     user = request.user
+    language = request.POST.get("language", "")
     if user.is_authenticated and user.is_verified():
-        user_set_language(user=user, language=request.POST.get("language", ""))
+        user_set_language(user=user, language=language)
+    elif user.is_authenticated and language_supported(language):
+        request.session[SESSION_LANGUAGE] = language  # this session only, until verified
     return response

@@ -106,12 +106,18 @@ def test_an_unknown_language_changes_nothing_on_the_account(client, caseworker_g
     assert _lang(client.get(reverse("dashboard"))) == "en"
 
 
-def test_a_password_alone_does_not_change_the_account(client, caseworker_getlost):
+def test_a_password_alone_switches_the_session_not_the_account(client, caseworker_getlost):
     sign_in(client, caseworker_getlost, verified=False)
-    response = client.post(reverse("set_language"), {"language": "de", "next": "/"})
+    verify = reverse("accounts:verify")
+    response = client.post(reverse("set_language"), {"language": "de", "next": verify})
     assert response.status_code == 302
+    assert response.cookies[LANGUAGE_COOKIE].value == "de"
+    assert _lang(client.get(verify)) == "de"
     caseworker_getlost.refresh_from_db()
     assert caseworker_getlost.preferred_language == "en"
+    # Past the second factor, the account's language again.
+    sign_in(client, caseworker_getlost)
+    assert _lang(client.get(reverse("dashboard"))) == "en"
 
 
 def test_anonymous_switching_stores_nothing_but_the_cookie(client, caseworker_getlost):
