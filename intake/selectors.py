@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
@@ -18,6 +19,11 @@ from intake.delivery import deliverer_for
 from intake.models import Conversation, Direction, Message
 
 QUEUE_PAGE_SIZE = 25
+# The navigation's badge is read on every page of caseworkers and org admins: it is kept in
+# the cache (a count, under ids only) for this long, and forgotten at once when the intake
+# services change the queue. A case moved out of intake elsewhere (its status changed on the
+# case page) shows in the badge after at most this long.
+TRIAGE_COUNT_SECONDS = 30
 
 
 def _intakes(user: User, organisation: Organisation) -> QuerySet[Case]:
@@ -36,14 +42,34 @@ def triage_queue(*, user: User, organisation: Organisation) -> QuerySet[Conversa
     )
 
 
+def _triage_version_key(organisation_id: Any) -> str:
+    return f"intake:triage:{organisation_id}"
+
+
 def triage_count(*, user: User, organisation: Organisation) -> int:
-    """How many intakes wait in the queue (the navigation's badge). One query."""
-    return (
-        Case.objects.filter(pk__in=_intakes(user, organisation).values("pk"))
-        .filter(conversations__isnull=False)
-        .distinct()
-        .count()
-    )
+    """How many intakes wait in the queue (the navigation's badge): one query, at most once
+    per TRIAGE_COUNT_SECONDS for each user and organisation (cached under ids only)."""
+    version = cache.get_or_set(_triage_version_key(organisation.pk), 1, None)
+    key = f"intake:triage:{organisation.pk}:{version}:{user.pk}"
+    count = cache.get(key)
+    if count is None:
+        count = (
+            Case.objects.filter(pk__in=_intakes(user, organisation).values("pk"))
+            .filter(conversations__isnull=False)
+            .distinct()
+            .count()
+        )
+        cache.set(key, count, TRIAGE_COUNT_SECONDS)
+    return int(count)
+
+
+def forget_triage_count(*, organisation_id: Any) -> None:
+    """Makes every cached badge of the organisation's queue stale (intakes came or went)."""
+    key = _triage_version_key(organisation_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # nothing cached yet
+        cache.set(key, 2, None)
 
 
 def intake_for(*, user: User, organisation: Organisation, reference: str) -> Case:
@@ -95,7 +121,10 @@ class ConversationView:
 def case_conversations(*, user: User, case: Case, assigned: bool) -> list[ConversationView]:
     """The case's conversations with their messages opened, for the case page: empty unless
     the user may open the contact section (the page's key scope checks again). Call inside
-    the page's key scope. Two queries, plus the grant check."""
+    the page's key scope. Two queries, plus the grant check; none when the case page's row
+    already says there is no conversation (casework.selectors.register_case_page_box)."""
+    if getattr(case, "_any_conversations", True) is False:
+        return []
     conversations = list(case.conversations.order_by("received_at"))
     if not conversations:
         return []

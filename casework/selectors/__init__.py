@@ -71,6 +71,7 @@ from casework.selectors.answers import (
     assigned_caseworkers_of,
     assignment_reason,
     case_for,
+    register_case_page_box,
     sections_open_to,
 )
 from casework.selectors.cases import (
@@ -117,6 +118,7 @@ from casework.selectors.seen import (
 )
 
 __all__ = [
+    "register_case_page_box",
     "Accountable",
     "accountable_acts",
     "EXPLANATION_CLOSED",

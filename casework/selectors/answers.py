@@ -5,7 +5,7 @@ module only reads them in fewer queries (docs/performance.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
@@ -23,6 +23,15 @@ from casework.models import (
 from casework.sections import SECTIONS, Section
 from casework.selectors.access import cases_visible_to, is_active_user, section_refusals
 from casework.selectors.memo import knows_roles, prime, prime_rows, remembered
+
+# Boxes that higher apps add to the case page (intake's conversations): name -> the rows of a
+# case (given as OuterRef("pk")) whose existence the case's own row answers as ``_any_<name>``,
+# so that an empty box costs no query. Registered in the app's ready().
+CASE_PAGE_BOXES: dict[str, Callable[[Any], QuerySet[Any]]] = {}
+
+
+def register_case_page_box(name: str, rows: Callable[[Any], QuerySet[Any]]) -> None:
+    CASE_PAGE_BOXES[name] = rows
 
 
 def case_for(*, user: User, reference: str, page: bool = False) -> Case:
@@ -71,6 +80,7 @@ def _case_facts(user: User, *, page: bool) -> dict[str, Any]:
                 CaseAssignment.objects.filter(case_id=box).exclude(reason="")
             ),
         }
+        facts |= {f"_any_{name}": Exists(rows(box)) for name, rows in CASE_PAGE_BOXES.items()}
     return facts
 
 

@@ -22,6 +22,7 @@ from casework.guards import lock_case, seal
 from casework.models import Case, IntakeChannel, Status
 from casework.services import case_receive, case_receive_contact, case_receive_document
 from intake.models import Conversation, Direction, Message, PendingFile
+from intake.selectors import forget_triage_count
 
 ERR_EMPTY_MESSAGE = _("Write a message or attach a document.")
 ERR_UNKNOWN_CHANNEL = _("Unknown intake channel.")
@@ -127,6 +128,7 @@ def _open_intake(
     )
     seal(case, conversation, {"address": address})
     conversation.save()
+    transaction.on_commit(lambda: forget_triage_count(organisation_id=organisation.pk))
     return conversation
 
 

@@ -14,6 +14,7 @@ from casework.models import Case
 from casework.selectors import is_owner_admin, is_owner_member
 from casework.services import case_discard_intake, case_merge_intake, case_take_on, merge_check
 from intake.models import Conversation, FileState
+from intake.selectors import forget_triage_count
 
 
 def intake_take_on(
@@ -30,7 +31,13 @@ def intake_take_on(
             risk_level=risk_level,
         )
         record("intake.taken_on", actor=by, obj=case, org=case.organisation_id)
+        _queue_changed(case)
     return case
+
+
+def _queue_changed(case: Case) -> None:
+    organisation_id = case.organisation_id
+    transaction.on_commit(lambda: forget_triage_count(organisation_id=organisation_id))
 
 
 def _move_conversation(conversation: Conversation, target: Case) -> None:
@@ -66,6 +73,7 @@ def intake_merge(*, case: Case, into: Case, by: User) -> Case:
         case_merge_intake(source=case, target=into, by=by)
         record("intake.merged", actor=by, obj=case, org=case.organisation_id, merged_case=into.pk)
         record("intake.merged", actor=by, obj=into, org=into.organisation_id, merged_case=case.pk)
+    _queue_changed(case)
     return into
 
 
@@ -80,3 +88,4 @@ def intake_discard(*, case: Case, by: User) -> None:
         case_discard_intake(case=case, by=by)
         Conversation.objects.filter(case=case).update(sender_index=None)
         record("intake.discarded", actor=by, obj=case, org=case.organisation_id)
+    _queue_changed(case)

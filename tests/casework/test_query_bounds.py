@@ -17,14 +17,14 @@ from casework import services
 from casework.models import Country, DocumentType
 from tests.conftest import sign_in
 
-# The target (docs/performance.md), met: 20, from 35 (51 before that). The case's own row
-# answers the access questions (assigned, location holder, how the user came to the case) and
-# says which small boxes are empty (consents, referrals, break-glass, admin assignments); the
-# keys and the erased sections come in one query; "who has seen this case" with its names in
-# one; the inbox count in one. The rest: session, user, device, memberships, the four kinds
-# of section rows, the audit append, caseworkers, timeline, evacuation (three), deadlines and
-# check-ins/retention. A changed deadline or a pending erasure costs one more each, a
-# non-empty small box one each.
+# The target (docs/performance.md), met: 20, from 35 (51 before that). The case's own row answers
+# the access questions (assigned, location holder, how the user came to the case) and says which
+# small boxes are empty (consents, referrals, break-glass, admin assignments, the intake
+# conversation); the keys and the erased sections come in one query; "who has seen this case" with
+# its names in one; the inbox count in one (the triage badge is cached). The rest: session, user,
+# device, memberships, the four kinds of section rows, the audit append, caseworkers, timeline,
+# evacuation (three), deadlines and check-ins/retention. A changed deadline or a pending erasure
+# costs one more each, a non-empty small box one each.
 CASE_PAGE_MAX_QUERIES = 20
 
 
