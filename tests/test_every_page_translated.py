@@ -153,9 +153,12 @@ class Untranslated:
     def of(cls, entries: list[Entry]) -> Untranslated:
         whole: set[str] = set()
         inside: list[tuple[str, re.Pattern]] = []
+        # Words of this language that happen to be English msgids too: French "Application"
+        # (for "App") on a page is French, not the untranslated "Application" of the dossier.
+        own = {_normal(s) for entry in entries for s in entry.msgstrs}
         for entry in entries:
             for source in filter(None, (entry.msgid, entry.plural)):
-                if any(_normal(s) == _normal(source) for s in entry.msgstrs):
+                if _normal(source) in own:
                     continue  # the same in this language ("Waypoint", "Passkey" in German)
                 text = _normal(TAG.sub(" ", source))
                 literal = PLACEHOLDER.sub(" ", text)

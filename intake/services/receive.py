@@ -128,7 +128,7 @@ def _open_intake(
     )
     seal(case, conversation, {"address": address})
     conversation.save()
-    transaction.on_commit(lambda: forget_triage_count(organisation_id=organisation.pk))
+    transaction.on_commit(partial(forget_triage_count, organisation_id=organisation.pk))
     return conversation
 
 

@@ -3,6 +3,8 @@ it. Each checks who acts, then calls casework's service for the case itself."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -36,8 +38,7 @@ def intake_take_on(
 
 
 def _queue_changed(case: Case) -> None:
-    organisation_id = case.organisation_id
-    transaction.on_commit(lambda: forget_triage_count(organisation_id=organisation_id))
+    transaction.on_commit(partial(forget_triage_count, organisation_id=case.organisation_id))
 
 
 def _move_conversation(conversation: Conversation, target: Case) -> None:
