@@ -34,8 +34,9 @@ class Command(BaseCommand):
             try:
                 with key_scope():
                     case_export_data(case=Case.objects.get(pk=case.pk), include_files=True)
-            except (SealedDataError, vault.DecryptionError, vault.KeyringError):
-                failed.append(str(case.pk))
+            except (SealedDataError, vault.DecryptionError, vault.KeyringError) as error:
+                # The case id and the kind of failure (which key, which seal): no content.
+                failed.append(f"{case.pk} ({type(error).__name__}: {error})")
         report = {
             "chain_ok": chain.ok,
             "first_bad_seq": chain.first_bad_seq,
