@@ -125,7 +125,7 @@ def case_conversations(*, user: User, case: Case, assigned: bool) -> list[Conver
     already says there is no conversation (casework.selectors.register_case_page_box)."""
     if getattr(case, "_any_conversations", True) is False:
         return []
-    conversations = list(case.conversations.order_by("received_at"))
+    conversations = list(Conversation.objects.filter(case=case).order_by("received_at"))
     if not conversations:
         return []
     if section_refusal(user=user, case=case, section=Section.CONTACT, assigned=assigned):

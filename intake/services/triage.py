@@ -69,7 +69,7 @@ def intake_merge(*, case: Case, into: Case, by: User) -> Case:
     and closed (casework.services.case_merge_intake). Writes intake.merged on both cases."""
     with key_scope(), deferred():
         merge_check(source=case, target=into, by=by)
-        for conversation in case.conversations.all():
+        for conversation in Conversation.objects.filter(case=case):
             _move_conversation(conversation, into)
         case_merge_intake(source=case, target=into, by=by)
         record("intake.merged", actor=by, obj=case, org=case.organisation_id, merged_case=into.pk)
