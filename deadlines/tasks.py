@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import smtplib
 
 from celery import shared_task
 from django.conf import settings
 
 from deadlines import services
-
-logger = logging.getLogger(__name__)
 
 # Transient delivery failures: the SMTP server refused or was unreachable.
 RETRY_ON = (smtplib.SMTPException, OSError)
@@ -48,21 +45,13 @@ def retention_run_task() -> int:
     time_limit=300,
 )
 def send_digest_emails_task(self, email_ids: list[int]) -> int:
-    """Sends a batch of content-free digests (ids only), one transaction each; the batch is
-    retried with exponential backoff on a delivery failure, and the digests it already sent
-    are skipped then (email_deliver is idempotent). Returns how many went out."""
-    sent = 0
+    """Sends a batch of content-free digests (ids only); the batch is retried with exponential
+    backoff on a delivery failure, and the digests it already sent are skipped then
+    (emails_deliver marks each one the server accepted). Returns how many went out."""
     try:
-        for email_id in email_ids:
-            try:
-                sent += services.email_deliver(email_id=email_id)
-            except smtplib.SMTPRecipientsRefused:
-                # This one address is refused for good: the others must not wait for it.
-                # It stays pending (the scans queue it again later); ids only in the log.
-                logger.warning("digest e-mail %s refused by the SMTP server", email_id)
+        return services.emails_deliver(email_ids=email_ids)
     except RETRY_ON as exc:
         if self.request.retries >= settings.WAYPOINT_EMAIL_MAX_RETRIES:
             # Left pending: the next scans queue it again after WAYPOINT_EMAIL_REQUEUE_AFTER.
             raise
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from None
-    return sent

@@ -45,7 +45,8 @@ from deadlines.services.digests import (
     DIGEST_SUBJECT,
     EMAIL_BATCH,
     digest_message,
-    email_deliver,
+    emails_deliver,
+    smtp_connection_close,
 )
 from deadlines.services.notifications import (
     ERR_QUIET_HOURS,
@@ -95,7 +96,8 @@ __all__ = [
     "deadline_create",
     "deadline_set_status",
     "digest_message",
-    "email_deliver",
+    "emails_deliver",
+    "smtp_connection_close",
     "missed_checkins_escalate",
     "inbox_mark_read",
     "notifications_mark_read",

@@ -3,6 +3,7 @@ commit, and sending each exactly once over a reused SMTP connection."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import uuid
 from datetime import datetime, timedelta
@@ -12,11 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.models import NotificationPreference, OutboundEmail
+
+logger = logging.getLogger(__name__)
 
 # The one e-mail Waypoint sends about reminders: the same bytes for everyone who reads the
 # same language, whatever the cases, so that nobody reading mail learns names, references,
@@ -98,11 +101,22 @@ def digest_message(to: str, language: str | None = None) -> EmailMessage:
 _smtp: dict[str, Any] = {}
 
 
+def smtp_connection_close() -> None:
+    """Closes the process's SMTP connection, if one is open (the next send opens another)."""
+    connection = _smtp.pop("connection", None)
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001, S110 - the connection is being discarded anyway
+            pass
+
+
 def _send(message: EmailMessage, *, fresh: bool = False) -> None:
     # Keyed by the configured server, so a settings change never reuses an old connection.
     key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), settings.EMAIL_PORT)
     connection = _smtp.get("connection") if _smtp.get("key") == key else None
     if connection is None:
+        smtp_connection_close()  # one to an earlier server, if any
         connection = get_connection(fail_silently=False)
         connection.open()
         _smtp.update(connection=connection, key=key)
@@ -112,42 +126,66 @@ def _send(message: EmailMessage, *, fresh: bool = False) -> None:
             raise smtplib.SMTPException("message not accepted")
     except smtplib.SMTPServerDisconnected:
         # A reused connection the server closed while idle: once more on a new one.
-        _smtp.pop("connection", None)
+        smtp_connection_close()
         if fresh:
             raise
         _send(message, fresh=True)
     except BaseException:
-        _smtp.pop("connection", None)
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001, S110 - the connection is being discarded anyway
-            pass
+        smtp_connection_close()
         raise
 
 
-def email_deliver(*, email_id: int) -> bool:
-    """Sends one pending digest. The row stays locked while the SMTP server answers, so a
-    duplicate delivery of the same task waits and then finds it sent. Returns False when it
-    was already sent (or gone). SMTP errors propagate (the task retries) and change nothing."""
+def emails_deliver(*, email_ids: list[int]) -> int:
+    """Sends the pending digests among ``email_ids`` over the process's SMTP connection and
+    returns how many went out. Their rows stay locked while the SMTP server answers, so a
+    duplicate task waits and then finds them sent; digests already sent (or gone) are skipped.
+
+    One transaction for the batch (a lock, one read, one update and one commit per e-mail
+    were most of a delivery's time): every digest the server accepted is marked sent, also
+    when a later one fails, and the failure then propagates (the task retries the rest). A
+    recipient the server refuses for good stays pending and the others go on. If the process
+    dies mid-batch, the batch's marks are lost with its transaction and the scans queue it
+    again: at most EMAIL_BATCH digests twice, never one lost (the digest says nothing)."""
+    sent: list[int] = []
+    dropped: list[int] = []
+    failure: Exception | None = None
     with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update()
-            .select_related("user")
-            .filter(pk=email_id, sent_at__isnull=True)
-            .first()
+        pending = (
+            OutboundEmail.objects.select_for_update(of=("self",))
+            .filter(pk__in=email_ids, sent_at__isnull=True)
+            .order_by("pk")  # locked in one order: two overlapping batches cannot deadlock
+            .values_list(
+                "pk",
+                "user__email",
+                "user__preferred_language",
+                "user__is_active",
+                "user__frozen_at",
+            )
         )
-        if email is None:
-            return False
-        user = email.user
-        if not user.is_active or user.is_frozen:
-            email.sent_at = timezone.now()
-            email.save(update_fields=["sent_at"])
-            return False
-        _send(digest_message(user.email, user.preferred_language))
-        email.sent_at = timezone.now()
-        email.attempts += 1
+        for pk, address, language, active, frozen_at in pending:
+            if not active or frozen_at is not None:
+                dropped.append(pk)  # nobody to remind any more: settled without a message
+                continue
+            try:
+                _send(digest_message(address, language))
+            except smtplib.SMTPRecipientsRefused:
+                # Ids only in the log; the scans queue it again later.
+                logger.warning("digest e-mail %s refused by the SMTP server", pk)
+                continue
+            except Exception as exc:  # noqa: BLE001 - re-raised once the sent ones are marked
+                failure = exc
+                break
+            sent.append(pk)
+        now = timezone.now()
         # No audit event here: "reminder.sent" was recorded when the reminder was claimed,
         # and one more append to the hash chain per e-mail would serialise every worker on
         # the chain lock. sent_at is the delivery record.
-        email.save(update_fields=["sent_at", "attempts"])
-    return True
+        if sent:
+            OutboundEmail.objects.filter(pk__in=sent).update(
+                sent_at=now, attempts=F("attempts") + 1
+            )
+        if dropped:
+            OutboundEmail.objects.filter(pk__in=dropped).update(sent_at=now)
+    if failure is not None:
+        raise failure
+    return len(sent)

@@ -29,10 +29,8 @@ NOW = "2026-03-10 09:00:00+00:00"
 
 
 def _deliver_all() -> int:
-    sent = 0
-    for pk in OutboundEmail.objects.filter(sent_at__isnull=True).values_list("pk", flat=True):
-        sent += services.email_deliver(email_id=pk)
-    return sent
+    pending = OutboundEmail.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
+    return services.emails_deliver(email_ids=list(pending))
 
 
 def _add(case, by, kind, days, **kwargs):
@@ -332,7 +330,7 @@ def test_a_batch_skips_digests_already_sent_so_a_retry_never_sends_twice(
         _add(case, user, kind, 0)
     services.reminders_scan()
     ids = sorted(OutboundEmail.objects.values_list("pk", flat=True))
-    assert services.email_deliver(email_id=ids[0])
+    assert services.emails_deliver(email_ids=ids[:1]) == 1
     assert send_digest_emails_task.apply(args=[ids]).get() == 1
     assert send_digest_emails_task.apply(args=[ids]).get() == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([caseworker_getlost.email, other.email])
