@@ -86,15 +86,15 @@ def fill(cases: int) -> tuple[object, object]:
         cur.execute(
             f"""
             INSERT INTO casework_case (id, organisation_id, reference, year, number,
-                intake_channel, legal_category, service_category, status, risk_level,
-                opened_month, verified_month)
+                intake_channel, legal_category, service_category, status, status_before_crisis,
+                suggested_status, stayed_reason, risk_level, opened_month, verified_month)
             SELECT gen_random_uuid(), ({_array(org_ids)})[1 + mod(g, 8)]::uuid,
                    'B-' || (2023 + mod(g, 4)) || '-' || lpad(g::text, 8, '0'), 2023 + mod(g, 4), g,
                    'hotline',
                    ({_array(LegalCategory.values)})[1 + mod(g / 7, {len(LegalCategory.values)})],
                    ({_array(ServiceCategory.values)})
                        [1 + mod(g / 3, {len(ServiceCategory.values)})],
-                   ({_array(Status.values)})[1 + mod(g / 11, {len(Status.values)})],
+                   ({_array(Status.values)})[1 + mod(g / 11, {len(Status.values)})], '', '', '',
                    'medium',
                    make_date(2023 + mod(g, 4), 1 + mod(g / 5, 12), 1),
                    CASE WHEN mod(g, 5) > 0 THEN make_date(2023 + mod(g, 4), 1 + mod(g / 5, 12), 1)
@@ -132,8 +132,8 @@ def fill(cases: int) -> tuple[object, object]:
         cur.execute(
             """
             INSERT INTO casework_casestatuschange (case_id, from_status, to_status,
-                changed_month)
-            SELECT c.id, '', c.status, c.opened_month FROM casework_case c
+                changed_month, event)
+            SELECT c.id, '', c.status, c.opened_month, '' FROM casework_case c
             """
         )
         cur.execute(
@@ -164,9 +164,9 @@ def fill(cases: int) -> tuple[object, object]:
         cur.execute(
             f"""
             INSERT INTO casework_casestatuschange (case_id, from_status, to_status,
-                changed_month)
+                changed_month, event)
             SELECT c.id, 'in_transit', ({_array(crisis)})[1 + mod(c.number / 29, {len(crisis)})],
-                   c.opened_month
+                   c.opened_month, ''
             FROM casework_case c WHERE mod(c.number, 33) = 0
             """
         )
