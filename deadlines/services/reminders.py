@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.services import record
@@ -47,10 +47,11 @@ def active_offset(*, due: date, created_on: date, offsets: list[int], today: dat
     return offset
 
 
-def recipients_of(deadline: Deadline, assigned: dict) -> list[uuid.UUID]:
-    if deadline.assignee_id is not None:
-        return [deadline.assignee_id]
-    return sorted(assigned.get(deadline.case_id, ()))
+def recipients_of(case_id: uuid.UUID, assignee_id: uuid.UUID | None, assigned: dict) -> list:
+    """Who a deadline reminds: its assignee, else the case's assigned caseworkers."""
+    if assignee_id is not None:
+        return [assignee_id]
+    return sorted(assigned.get(case_id, ()))
 
 
 @dataclass
@@ -116,7 +117,7 @@ def _due_claims(*, now: datetime, run: uuid.UUID) -> list[ReminderClaim]:
     return claims
 
 
-def _assigned_caseworkers(case_ids: set[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+def _assigned_caseworkers(case_ids: QuerySet) -> dict[uuid.UUID, set[uuid.UUID]]:
     """case id -> ids of its assigned caseworkers who are active and not frozen. One query."""
     assigned: dict = defaultdict(set)
     for case_id, user_id in Case.assigned_caseworkers.through.objects.filter(
@@ -129,11 +130,14 @@ def _assigned_caseworkers(case_ids: set[uuid.UUID]) -> dict[uuid.UUID, set[uuid.
 
 
 def _reminder_notes(
-    claims: list[ReminderClaim], now: datetime
-) -> tuple[list[Notification], dict[tuple[uuid.UUID, object], int]]:
-    """Unsaved in-app notifications, one per claimed reminder and recipient, and how many
-    reminders each person got per organisation (for the audit events). Two queries."""
-    case_ids = {c.deadline.case_id for c in claims}
+    run: uuid.UUID, now: datetime
+) -> tuple[int, list[Notification], dict[tuple[uuid.UUID, object], int]]:
+    """How many reminders ``run`` claimed; unsaved in-app notifications, one per claimed
+    reminder and recipient; and how many reminders each person got per organisation (for the
+    audit events). Three queries,
+    rows rather than instances, the claimed cases as a subquery (thousands of them)."""
+    claims = ReminderClaim.objects.filter(run=run)
+    case_ids = claims.values("deadline__case_id")
     assigned = _assigned_caseworkers(case_ids)
     orgs = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "organisation_id"))
     notes = []
@@ -143,28 +147,31 @@ def _reminder_notes(
     # The month only (Notification): the day a reminder goes out is its due date minus the
     # offset.
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    for claim in claims:
-        deadline = claim.deadline
-        for user_id in recipients_of(deadline, assigned):
-            reminded[(user_id, orgs.get(deadline.case_id))] += 1
+    rows = claims.values_list("deadline_id", "offset", "deadline__case_id", "deadline__assignee_id")
+    claimed = 0
+    for deadline_id, offset, case_id, assignee_id in rows:
+        claimed += 1
+        for user_id in recipients_of(case_id, assignee_id, assigned):
+            reminded[(user_id, orgs.get(case_id))] += 1
             notes.append(
                 Notification(
                     user_id=user_id,
                     kind=NotificationKind.DEADLINE,
-                    case_id=deadline.case_id,
-                    deadline_id=deadline.pk,
-                    offset=claim.offset,
-                    urgent=claim.offset == 0,
+                    case_id=case_id,
+                    deadline_id=deadline_id,
+                    offset=offset,
+                    urgent=offset == 0,
                     created_at=month_start,
                 )
             )
-    return notes, reminded
+    return claimed, notes, reminded
 
 
 def reminders_scan(*, now: datetime | None = None) -> ScanResult:
     """One reminder run. Cost: one query for the deadlines of the months in the widest
     windows, one for their data keys and an AES-GCM opening each (system scope), one bulk
-    insert of claims, one read-back, bulk inserts of notifications and e-mails, one audit
+    insert of claims, one read-back of the claimed rows (with the recipients and organisations:
+    three queries), bulk inserts of notifications and e-mails, one audit
     event per person and organisation reminded. Safe to run concurrently: the unique claim
     decides."""
     now = now or timezone.now()
@@ -177,13 +184,7 @@ def reminders_scan(*, now: datetime | None = None) -> ScanResult:
             return result
         # The unique (deadline, offset) constraint: rows another run holds are skipped.
         ReminderClaim.objects.bulk_create(claims, ignore_conflicts=True, batch_size=1000)
-        mine = list(
-            ReminderClaim.objects.filter(run=run)
-            .select_related("deadline")
-            .only("offset", "deadline__id", "deadline__case_id", "deadline__assignee_id")
-        )
-        result.claimed = len(mine)
-        notes, reminded = _reminder_notes(mine, now)
+        result.claimed, notes, reminded = _reminder_notes(run, now)
         Notification.objects.bulk_create(notes, batch_size=1000)
         result.notifications = len(notes)
         owe_digests({note.user_id for note in notes}, now)
