@@ -21,7 +21,13 @@ from accounts.models import Role, User
 from casework import envelope
 from casework.models import Case
 from casework.sections import Section
-from casework.selectors import cases_visible_to, readable_sections, unread_notice_rows
+from casework.selectors import (
+    cases_visible_to,
+    is_active_user,
+    memberships,
+    readable_sections,
+    unread_notice_rows,
+)
 from deadlines.dates import by_due, first_of_month, open_due, open_for, user_scope
 from deadlines.models import (
     CaseRetention,
@@ -36,10 +42,15 @@ from deadlines.models import (
 
 
 def assigned_cases(user: User) -> QuerySet[Case]:
-    return cases_visible_to(user=user).filter(
+    """Cases the user is assigned to while a caseworker of their (active) organisation. Such
+    a case is always within the user's reach (casework.selectors.cases_visible_to: the
+    organisation's cases), so that larger query, slow to build on every page, is not needed
+    here. Lazy."""
+    if not is_active_user(user):
+        return Case.objects.none()
+    return Case.objects.filter(
         assigned_caseworkers=user,
-        organisation__memberships__user=user,
-        organisation__memberships__role=Role.CASEWORKER,
+        organisation_id__in=memberships(user, {Role.CASEWORKER}).values("organisation_id"),
     )
 
 
