@@ -134,8 +134,8 @@ def _reminder_notes(
 ) -> tuple[int, list[Notification], dict[tuple[uuid.UUID, object], int]]:
     """How many reminders ``run`` claimed; unsaved in-app notifications, one per claimed
     reminder and recipient; and how many reminders each person got per organisation (for the
-    audit events). Three queries,
-    rows rather than instances, the claimed cases as a subquery (thousands of them)."""
+    audit events). Three queries of rows, not instances, with the claimed cases as a
+    subquery (there can be thousands)."""
     claims = ReminderClaim.objects.filter(run=run)
     case_ids = claims.values("deadline__case_id")
     assigned = _assigned_caseworkers(case_ids)
@@ -170,10 +170,9 @@ def _reminder_notes(
 def reminders_scan(*, now: datetime | None = None) -> ScanResult:
     """One reminder run. Cost: one query for the deadlines of the months in the widest
     windows, one for their data keys and an AES-GCM opening each (system scope), one bulk
-    insert of claims, one read-back of the claimed rows (with the recipients and organisations:
-    three queries), bulk inserts of notifications and e-mails, one audit
-    event per person and organisation reminded. Safe to run concurrently: the unique claim
-    decides."""
+    insert of claims, three reads of what was claimed (the rows, their recipients, their
+    organisations), bulk inserts of notifications and e-mails, one audit event per person
+    and organisation reminded. Safe to run concurrently: the unique claim decides."""
     now = now or timezone.now()
     run = uuid.uuid4()
     result = ScanResult()
