@@ -22,9 +22,8 @@ from casework import envelope
 from casework.models import Case
 from casework.sections import Section
 from casework.selectors import (
+    cases_assigned_to,
     cases_visible_to,
-    is_active_user,
-    memberships,
     readable_sections,
     unread_notice_rows,
 )
@@ -41,23 +40,10 @@ from deadlines.models import (
 )
 
 
-def assigned_cases(user: User) -> QuerySet[Case]:
-    """Cases the user is assigned to while a caseworker of their (active) organisation. Such
-    a case is always within the user's reach (casework.selectors.cases_visible_to: the
-    organisation's cases), so that larger query, slow to build on every page, is not needed
-    here. Lazy."""
-    if not is_active_user(user):
-        return Case.objects.none()
-    return Case.objects.filter(
-        assigned_caseworkers=user,
-        organisation_id__in=memberships(user, {Role.CASEWORKER}).values("organisation_id"),
-    )
-
-
 def deadlines_of(*, user: User) -> QuerySet[Deadline]:
     """Open deadlines the user is responsible for: assigned to them, or unassigned on a case
     they are assigned to. Lazy; one query with the case and kind."""
-    cases = assigned_cases(user).values("pk")
+    cases = cases_assigned_to(user=user).values("pk")
     return (
         Deadline.objects.filter(case_id__in=cases, status=DeadlineStatus.OPEN)
         .filter(Q(assignee=user) | Q(assignee__isnull=True))
@@ -312,7 +298,7 @@ def _shown_to(user: User):
     """The user's notifications whose case they can still see; a deadline's only while they
     are still assigned to its case. Lazy."""
     visible = cases_visible_to(user=user).values("pk")
-    assigned = assigned_cases(user).values("pk")
+    assigned = cases_assigned_to(user=user).values("pk")
     return Notification.objects.filter(user=user, case_id__in=visible).exclude(
         Q(kind=NotificationKind.DEADLINE) & ~Q(case_id__in=assigned)
     )
@@ -395,7 +381,7 @@ def next_deadlines(*, user: User, cases: Iterable[Case]) -> dict[Any, Deadline]:
     an assigned caseworker of. Two queries, the keys and the grant check of each such case:
     bounded by the page, not by the deadlines."""
     ids = [case.pk for case in cases]
-    mine = assigned_cases(user).filter(pk__in=ids).values("pk")
+    mine = cases_assigned_to(user=user).filter(pk__in=ids).values("pk")
     candidates = (
         Deadline.objects.filter(case_id__in=mine, status=DeadlineStatus.OPEN, information=False)
         .filter(due_month=_first_open_month(OuterRef("case_id")))

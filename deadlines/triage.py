@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from casework.models import Case
+from casework.selectors import cases_assigned_to
 from deadlines.dates import by_due, first_of_month, open_for
 from deadlines.models import CheckInSchedule, Deadline
-from deadlines.selectors import assigned_cases, deadlines_of
+from deadlines.selectors import deadlines_of
 
 # How many items of each kind the dashboard shows; the rest are behind "see all".
 TOP = 5
@@ -92,7 +93,9 @@ def missed_checkins(*, user: User, top: int = TOP) -> MissedCheckIns:
     )
     next_due = ExpressionWrapper(F("last_check_in_at") + interval, output_field=DateTimeField())
     missed = (
-        CheckInSchedule.objects.filter(active=True, case__in=assigned_cases(user).values("pk"))
+        CheckInSchedule.objects.filter(
+            active=True, case__in=cases_assigned_to(user=user).values("pk")
+        )
         .annotate(missed_since=next_due)
         .filter(missed_since__lt=timezone.now())
     )

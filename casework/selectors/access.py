@@ -116,6 +116,18 @@ def cases_visible_to(*, user: User) -> QuerySet[Case]:
     return Case.objects.filter(Q(organisation_id__in=orgs) | Q(pk__in=granted))
 
 
+def cases_assigned_to(*, user: User) -> QuerySet[Case]:
+    """Cases the user is assigned to while a caseworker of their (active) organisation: always
+    within cases_visible_to (the organisation's cases), without building that larger query,
+    which costs every page it is on 25-30 ms. Lazy."""
+    if not is_active_user(user):
+        return Case.objects.none()
+    return Case.objects.filter(
+        assigned_caseworkers=user,
+        organisation_id__in=memberships(user, {Role.CASEWORKER}).values("organisation_id"),
+    )
+
+
 def is_assigned_caseworker(*, user: User, case: Case) -> bool:
     """Assigned to the case and a caseworker of its organisation now. One query."""
     if not is_active_user(user):
